@@ -1,0 +1,57 @@
+//! Errors of building and starting a server.
+
+use std::io;
+
+use crate::tool::Location;
+
+/// Why a server could not be built or served.
+///
+/// Each variant names the handler and its source location where one is at fault.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two tools share a name.
+    #[error("duplicate tool name `{name}`: defined at {first} and at {second}")]
+    DuplicateTool {
+        /// The shared name.
+        name: &'static str,
+        /// One definition.
+        first: Location,
+        /// The other definition.
+        second: Location,
+    },
+    /// A tool's name breaks the naming rules.
+    #[error("invalid tool name `{name}` at {location}: {reason}")]
+    InvalidName {
+        /// The name.
+        name: &'static str,
+        /// Where the tool is defined.
+        location: Location,
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
+    /// A tool's input or output schema is unusable.
+    #[error("tool `{name}` at {location}: {reason}")]
+    InvalidSchema {
+        /// The tool.
+        name: &'static str,
+        /// Where the tool is defined.
+        location: Location,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The configuration is inconsistent.
+    #[error("invalid server configuration: {0}")]
+    Config(String),
+    /// The listening socket could not be opened.
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The cause.
+        source: io::Error,
+    },
+    /// Serving failed.
+    #[error("server error: {0}")]
+    Io(#[from] io::Error),
+}

@@ -1,0 +1,56 @@
+//! Declarative Model Context Protocol servers.
+//!
+//! Annotate plain functions with [`#[tool]`](macro@tool); [`Server::from_registry`] serves every
+//! one of them on a Streamable HTTP endpoint, to clients of both protocol eras: the stateless
+//! 2026-07-28 revision and the 2025 revisions with their `initialize` handshake.
+//!
+//! ```no_run
+//! use mcp_runtime::prelude::*;
+//!
+//! /// Adds two integers.
+//! #[tool]
+//! async fn add(
+//!     /// Left operand
+//!     a: i64,
+//!     /// Right operand
+//!     b: i64,
+//! ) -> i64 {
+//!     a + b
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), mcp_runtime::Error> {
+//!     Server::from_registry().name("calc").serve("127.0.0.1:8080").await
+//! }
+//! ```
+
+mod dispatch;
+mod endpoint;
+mod error;
+pub mod extract;
+pub mod protocol;
+pub mod registry;
+pub mod schema;
+mod server;
+pub mod testing;
+pub mod tool;
+mod transport;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use error::Error;
+pub use extract::Args;
+pub use mcp_macros::tool;
+pub use protocol::Content;
+pub use server::{Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_PATH};
+pub use tool::{IntoToolResult, Json, ToolResult};
+
+/// The names most servers need: `use mcp_runtime::prelude::*;`.
+pub mod prelude {
+    pub use crate::extract::Args;
+    pub use crate::protocol::Content;
+    pub use crate::tool::{IntoToolResult, Json, ToolResult};
+    pub use crate::{tool, Server};
+}

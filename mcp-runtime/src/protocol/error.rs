@@ -1,0 +1,117 @@
+//! JSON-RPC errors and the HTTP status each one travels with.
+
+use std::borrow::Cow;
+
+use http::StatusCode;
+use serde::Serialize;
+use serde_json::Value;
+
+/// A JSON-RPC error code.
+///
+/// ```
+/// use mcp_runtime::protocol::ErrorCode;
+///
+/// assert_eq!(ErrorCode::METHOD_NOT_FOUND.0, -32601);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ErrorCode(pub i32);
+
+impl ErrorCode {
+    /// The body is not valid JSON.
+    pub const PARSE_ERROR: Self = Self(-32700);
+    /// The body is JSON but not a valid JSON-RPC request.
+    pub const INVALID_REQUEST: Self = Self(-32600);
+    /// No such method.
+    pub const METHOD_NOT_FOUND: Self = Self(-32601);
+    /// The method's parameters are invalid (unknown tool, missing `_meta`, bad cursor...).
+    pub const INVALID_PARAMS: Self = Self(-32602);
+    /// The server failed.
+    pub const INTERNAL_ERROR: Self = Self(-32603);
+    /// A legacy resource that does not exist.
+    pub const RESOURCE_NOT_FOUND: Self = Self(-32002);
+    /// A required HTTP header is missing or does not match the body (2026-07-28).
+    pub const HEADER_MISMATCH: Self = Self(-32020);
+    /// The client did not declare a capability the request needs (2026-07-28).
+    pub const MISSING_CAPABILITY: Self = Self(-32021);
+    /// The requested protocol version is not supported (2026-07-28).
+    pub const UNSUPPORTED_VERSION: Self = Self(-32022);
+}
+
+/// A JSON-RPC error object together with the HTTP status of the response that carries it.
+///
+/// ```
+/// use mcp_runtime::protocol::{ErrorCode, RpcError};
+///
+/// let e = RpcError::invalid_params("unknown tool `nope`");
+/// assert_eq!(e.code, ErrorCode::INVALID_PARAMS);
+/// assert_eq!(e.status.as_u16(), 200);
+/// ```
+#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[error("{message} ({})", code.0)]
+pub struct RpcError {
+    /// The JSON-RPC code.
+    pub code: ErrorCode,
+    /// A human-readable message.
+    pub message: Cow<'static, str>,
+    /// Structured details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+    /// The HTTP status of the response.
+    #[serde(skip)]
+    pub status: StatusCode,
+}
+
+impl RpcError {
+    /// An error with a code, a message and HTTP 200.
+    pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            data: None,
+            status: StatusCode::OK,
+        }
+    }
+
+    /// Sets the HTTP status.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Attaches structured details.
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    /// `-32700`, HTTP 400.
+    pub fn parse_error(e: impl std::fmt::Display) -> Self {
+        Self::new(ErrorCode::PARSE_ERROR, format!("parse error: {e}"))
+            .with_status(StatusCode::BAD_REQUEST)
+    }
+
+    /// `-32600`, HTTP 400.
+    pub fn invalid_request(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::INVALID_REQUEST, message).with_status(StatusCode::BAD_REQUEST)
+    }
+
+    /// `-32601`, HTTP 404 (the Streamable HTTP transport answers unknown methods with 404).
+    pub fn method_not_found(method: &str) -> Self {
+        Self::new(
+            ErrorCode::METHOD_NOT_FOUND,
+            format!("method not found: `{method}`"),
+        )
+        .with_status(StatusCode::NOT_FOUND)
+    }
+
+    /// `-32602`, HTTP 200.
+    pub fn invalid_params(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::INVALID_PARAMS, message)
+    }
+
+    /// `-32603`, HTTP 500.
+    pub fn internal(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::INTERNAL_ERROR, message).with_status(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}

@@ -1,0 +1,242 @@
+//! JSON-RPC 2.0 framing: incoming messages, request ids, and response bodies.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::error::RpcError;
+
+/// A JSON-RPC request id, kept exactly as the client wrote it so it is echoed byte for byte.
+///
+/// Ids are strings or integers; `null`, fractions, objects and arrays are rejected.
+///
+/// ```
+/// use mcp_runtime::protocol::RequestId;
+///
+/// let id = RequestId::from_json("\"abc\"").unwrap();
+/// assert_eq!(id.as_json(), "\"abc\"");
+/// assert!(RequestId::from_json("1.5").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RequestId(Box<str>);
+
+impl RequestId {
+    /// Validates and keeps a raw JSON id.
+    pub fn from_json(raw: &str) -> Result<Self, RpcError> {
+        Self::check(raw)?;
+        Ok(Self(raw.into()))
+    }
+
+    /// An integer id.
+    pub fn number(n: i64) -> Self {
+        Self(n.to_string().into())
+    }
+
+    /// The id as JSON text.
+    pub fn as_json(&self) -> &str {
+        &self.0
+    }
+
+    fn check(raw: &str) -> Result<(), RpcError> {
+        let ok = match raw.as_bytes().first() {
+            Some(b'"') => true,
+            Some(b'-' | b'0'..=b'9') => raw.bytes().skip(1).all(|b| b.is_ascii_digit()),
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(RpcError::invalid_request(
+                "the request `id` must be a string or an integer",
+            ))
+        }
+    }
+}
+
+/// One incoming JSON-RPC message, borrowed from the request body.
+#[derive(Debug)]
+pub struct Message<'a> {
+    /// The id; `None` for a notification.
+    pub id: Option<RequestId>,
+    /// The method name; `None` for a response to a server-to-client request.
+    pub method: Option<Cow<'a, str>>,
+    /// The `params` member, unparsed.
+    pub params: Option<&'a RawValue>,
+    /// Whether the message carries `result` or `error` (a response from the client).
+    pub is_response: bool,
+}
+
+#[derive(Deserialize)]
+struct Wire<'a> {
+    #[serde(borrow, default)]
+    jsonrpc: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    method: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    params: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    result: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    error: Option<&'a RawValue>,
+}
+
+impl<'a> Message<'a> {
+    /// Parses one message: `-32700` for malformed JSON, `-32600` for anything that is JSON but
+    /// not a single JSON-RPC 2.0 message (batches included).
+    pub fn parse(body: &'a [u8]) -> Result<Self, RpcError> {
+        let first = body.iter().find(|b| !b.is_ascii_whitespace());
+        let wire: Wire<'a> = match serde_json::from_slice(body) {
+            Ok(w) => w,
+            Err(e) if e.is_data() => {
+                return Err(match first {
+                    Some(b'[') => RpcError::invalid_request("batch requests are not supported"),
+                    Some(b'{') => {
+                        RpcError::invalid_request(format!("invalid JSON-RPC message: {e}"))
+                    }
+                    _ => RpcError::invalid_request("a JSON-RPC message must be a JSON object"),
+                })
+            }
+            Err(e) => return Err(RpcError::parse_error(e)),
+        };
+        if wire.jsonrpc.as_deref() != Some("2.0") {
+            return Err(RpcError::invalid_request(r#"`jsonrpc` must be "2.0""#));
+        }
+        let id = match wire.id {
+            Some(raw) if raw.get() != "null" => Some(RequestId::from_json(raw.get())?),
+            Some(_) if wire.method.is_some() => {
+                return Err(RpcError::invalid_request(
+                    "the request `id` must not be null",
+                ))
+            }
+            _ => None,
+        };
+        let is_response = wire.result.is_some() || wire.error.is_some();
+        if wire.method.is_none() && !is_response {
+            return Err(RpcError::invalid_request("a request must have a `method`"));
+        }
+        if let Some(params) = wire.params {
+            if !matches!(params.get().as_bytes().first(), Some(b'{')) {
+                return Err(RpcError::invalid_request("`params` must be an object"));
+            }
+        }
+        Ok(Message {
+            id,
+            method: wire.method,
+            params: wire.params,
+            is_response,
+        })
+    }
+}
+
+/// Serializes a successful response.
+pub fn result_body<R: Serialize + ?Sized>(id: &RequestId, result: &R) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Success<'a, R: ?Sized> {
+        jsonrpc: &'static str,
+        id: &'a RawValue,
+        result: &'a R,
+    }
+    let mut out = Vec::with_capacity(128);
+    let id = raw(id.as_json());
+    serde_json::to_writer(
+        &mut out,
+        &Success {
+            jsonrpc: "2.0",
+            id,
+            result,
+        },
+    )
+    .expect("a result serializes to JSON");
+    out
+}
+
+/// Serializes an error response; `id` is `null` where the request's id is unknown.
+pub fn error_body(id: Option<&RequestId>, error: &RpcError) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Failure<'a> {
+        jsonrpc: &'static str,
+        id: &'a RawValue,
+        error: &'a RpcError,
+    }
+    let id = raw(id.map_or("null", RequestId::as_json));
+    serde_json::to_vec(&Failure {
+        jsonrpc: "2.0",
+        id,
+        error,
+    })
+    .expect("an error serializes to JSON")
+}
+
+fn raw(json: &str) -> &RawValue {
+    // `RawValue` has no safe borrowed constructor; deserializing from a known-valid JSON
+    // fragment borrows it without copying.
+    serde_json::from_str(json).expect("a validated JSON fragment")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::ErrorCode;
+
+    fn code(body: &str) -> i32 {
+        Message::parse(body.as_bytes()).unwrap_err().code.0
+    }
+
+    #[test]
+    fn parses_a_request() {
+        let m = Message::parse(br#"{"jsonrpc":"2.0","id":7,"method":"ping","params":{}}"#).unwrap();
+        assert_eq!(m.id.unwrap().as_json(), "7");
+        assert_eq!(m.method.as_deref(), Some("ping"));
+        assert!(!m.is_response);
+    }
+
+    #[test]
+    fn classifies_bad_messages() {
+        assert_eq!(code("{"), ErrorCode::PARSE_ERROR.0);
+        assert_eq!(code("not json"), ErrorCode::PARSE_ERROR.0);
+        assert_eq!(code("[]"), ErrorCode::INVALID_REQUEST.0);
+        assert_eq!(code("[1]"), ErrorCode::INVALID_REQUEST.0);
+        assert_eq!(code("42"), ErrorCode::INVALID_REQUEST.0);
+        assert_eq!(
+            code(r#"{"id":1,"method":"ping"}"#),
+            ErrorCode::INVALID_REQUEST.0
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#),
+            ErrorCode::INVALID_REQUEST.0
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1}"#),
+            ErrorCode::INVALID_REQUEST.0
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":{},"method":"ping"}"#),
+            ErrorCode::INVALID_REQUEST.0
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#),
+            ErrorCode::INVALID_REQUEST.0
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1,"method":"x","params":[1]}"#),
+            ErrorCode::INVALID_REQUEST.0
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1,"method":"a","method":"b"}"#),
+            ErrorCode::INVALID_REQUEST.0
+        );
+    }
+
+    #[test]
+    fn echoes_ids_verbatim() {
+        let id = RequestId::from_json(r#""x\"y""#).unwrap();
+        let body = result_body(&id, &serde_json::json!({}));
+        assert_eq!(
+            std::str::from_utf8(&body).unwrap(),
+            r#"{"jsonrpc":"2.0","id":"x\"y","result":{}}"#
+        );
+    }
+}

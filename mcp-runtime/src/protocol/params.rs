@@ -1,0 +1,72 @@
+//! The `params` of incoming requests, parsed once into one borrowed view.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::RpcError;
+
+/// The `params` of any request this server understands. Members a method does not use are
+/// ignored; a member of the wrong type is `-32602`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Params<'a> {
+    /// Per-request metadata (required in the 2026-07-28 era).
+    #[serde(rename = "_meta", borrow, default)]
+    pub meta: Option<RequestMeta<'a>>,
+    /// The tool (or prompt) name.
+    #[serde(borrow, default)]
+    pub name: Option<Cow<'a, str>>,
+    /// The resource URI.
+    #[serde(borrow, default)]
+    pub uri: Option<Cow<'a, str>>,
+    /// A tool call's arguments, unparsed.
+    #[serde(borrow, default)]
+    pub arguments: Option<&'a RawValue>,
+    /// A pagination cursor.
+    #[serde(borrow, default)]
+    pub cursor: Option<Cow<'a, str>>,
+    /// The version a legacy client asks for in `initialize`.
+    #[serde(borrow, default)]
+    pub protocol_version: Option<Cow<'a, str>>,
+    /// A legacy client's capabilities, from `initialize`.
+    #[serde(borrow, default)]
+    pub capabilities: Option<&'a RawValue>,
+    /// A legacy client's identity, from `initialize`.
+    #[serde(borrow, default)]
+    pub client_info: Option<&'a RawValue>,
+}
+
+/// The `_meta` of a request.
+#[derive(Debug, Default, Deserialize)]
+pub struct RequestMeta<'a> {
+    /// The revision of a 2026-07-28-era request.
+    #[serde(rename = "io.modelcontextprotocol/protocolVersion", borrow, default)]
+    pub protocol_version: Option<Cow<'a, str>>,
+    /// The client's capabilities for this request.
+    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", borrow, default)]
+    pub client_capabilities: Option<&'a RawValue>,
+    /// The client's identity.
+    #[serde(rename = "io.modelcontextprotocol/clientInfo", borrow, default)]
+    pub client_info: Option<&'a RawValue>,
+    /// The token progress notifications refer to.
+    #[serde(rename = "progressToken", borrow, default)]
+    pub progress_token: Option<&'a RawValue>,
+}
+
+impl<'a> Params<'a> {
+    /// Parses `params` (absent is the same as `{}`).
+    pub fn parse(raw: Option<&'a RawValue>) -> Result<Self, RpcError> {
+        match raw {
+            None => Ok(Self::default()),
+            Some(raw) => serde_json::from_str(raw.get())
+                .map_err(|e| RpcError::invalid_params(format!("invalid params: {e}"))),
+        }
+    }
+
+    /// The revision named in `_meta`, if any: the mark of a 2026-07-28-era request.
+    pub fn meta_version(&self) -> Option<&str> {
+        self.meta.as_ref()?.protocol_version.as_deref()
+    }
+}

@@ -1,0 +1,132 @@
+//! JSON Schema generation: one set of settings (draft 2020-12) for every schema the SDK emits.
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::extract::Param;
+
+/// The settings every tool schema is generated with: JSON Schema draft 2020-12.
+///
+/// ```
+/// let generator = mcp_runtime::schema::settings().into_generator();
+/// assert_eq!(generator.settings().definitions_path, "/$defs");
+/// ```
+pub fn settings() -> SchemaSettings {
+    SchemaSettings::draft2020_12()
+}
+
+/// A generator with [`settings`].
+pub fn generator() -> SchemaGenerator {
+    settings().into_generator()
+}
+
+/// Builds a tool's `inputSchema`: an object whose properties are the tool's arguments.
+///
+/// Each parameter type adds itself through [`FromCall::describe`](crate::extract::FromCall::describe).
+/// A property is required unless its type accepts a missing value (deserializes from `null`, as
+/// `Option<T>` does), which is exactly how a missing argument is treated at call time.
+#[derive(Debug)]
+pub struct InputSchema<'g> {
+    generator: &'g mut SchemaGenerator,
+    properties: Map<String, Value>,
+    required: Vec<Value>,
+    problems: Vec<String>,
+}
+
+impl<'g> InputSchema<'g> {
+    /// An empty object schema.
+    pub fn new(generator: &'g mut SchemaGenerator) -> Self {
+        Self {
+            generator,
+            properties: Map::new(),
+            required: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Adds one property named after the parameter, with its `///` description.
+    pub fn property<T: JsonSchema + DeserializeOwned>(&mut self, param: &Param) {
+        let mut schema = self.generator.subschema_for::<T>();
+        if let Some(description) = param.description {
+            schema.insert("description".into(), description.into());
+        }
+        if serde_json::from_str::<T>("null").is_err() {
+            self.required.push(param.name.into());
+        }
+        if self
+            .properties
+            .insert(param.name.into(), schema.to_value())
+            .is_some()
+        {
+            self.problems
+                .push(format!("the argument `{}` is declared twice", param.name));
+        }
+    }
+
+    /// Adds every property of `T`, which must have an object schema (used by `Args<T>`).
+    pub fn flatten<T: JsonSchema>(&mut self) {
+        let schema = T::json_schema(self.generator);
+        let object = schema.as_object();
+        let is_object = object
+            .and_then(|o| o.get("type"))
+            .is_some_and(|t| t == "object");
+        let Some(object) = object.filter(|_| is_object) else {
+            self.problems.push(format!(
+                "`{}` must have an object schema to supply the tool's arguments",
+                T::schema_name()
+            ));
+            return;
+        };
+        if let Some(Value::Object(props)) = object.get("properties") {
+            for (name, schema) in props {
+                if self
+                    .properties
+                    .insert(name.clone(), schema.clone())
+                    .is_some()
+                {
+                    self.problems
+                        .push(format!("the argument `{name}` is declared twice"));
+                }
+            }
+        }
+        if let Some(Value::Array(required)) = object.get("required") {
+            self.required.extend(required.iter().cloned());
+        }
+    }
+
+    /// The finished schema, or what is wrong with it.
+    pub(crate) fn finish(self) -> Result<Value, String> {
+        if !self.problems.is_empty() {
+            return Err(self.problems.join("; "));
+        }
+        let mut root = Map::new();
+        root.insert("type".into(), "object".into());
+        root.insert("properties".into(), Value::Object(self.properties));
+        if !self.required.is_empty() {
+            root.insert("required".into(), Value::Array(self.required));
+        }
+        let defs = self.generator.take_definitions(true);
+        if !defs.is_empty() {
+            root.insert("$defs".into(), Value::Object(defs));
+        }
+        Ok(Value::Object(root))
+    }
+}
+
+/// Finishes an output schema: attaches the definitions it refers to and checks its root.
+pub(crate) fn finish_output(
+    mut schema: Schema,
+    generator: &mut SchemaGenerator,
+) -> Result<Value, String> {
+    let defs = generator.take_definitions(true);
+    let object = schema.ensure_object();
+    if object.get("type").is_none_or(|t| t != "object") {
+        return Err("an output schema must have `\"type\": \"object\"` at its root".into());
+    }
+    if !defs.is_empty() {
+        object.insert("$defs".into(), Value::Object(defs));
+    }
+    Ok(schema.to_value())
+}

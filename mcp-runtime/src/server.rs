@@ -1,0 +1,346 @@
+//! [`Server`]: configure, build and serve an MCP endpoint.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::serve::ListenerExt;
+use serde_json::json;
+use tokio::net::{TcpListener, ToSocketAddrs};
+
+use crate::dispatch::server_meta;
+use crate::endpoint::Endpoint;
+use crate::protocol::{CachePolicy, CacheScope, Implementation, ProtocolVersion};
+use crate::registry::{collected_tools, Registry};
+use crate::tool::ToolDef;
+use crate::transport::http::guard::{HostGuard, LOOPBACK_HOSTS};
+use crate::Error;
+
+/// The default limit on a request body: 4 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// The default number of items on one page of a list result.
+pub const DEFAULT_PAGE_SIZE: usize = 100;
+
+/// The default path of the MCP endpoint.
+pub const DEFAULT_PATH: &str = "/mcp";
+
+#[derive(Debug, Clone)]
+enum Hosts {
+    /// Loopback names, unless `serve` binds a non-loopback address.
+    Default,
+    Any,
+    List(Vec<String>),
+}
+
+/// An MCP server: its tools, identity and transport settings.
+///
+/// Build one with [`Server::from_registry`] (every `#[tool]` in the program) or [`Server::new`]
+/// (only what you add), then [`serve`](Server::serve) it, mount its [`router`](Server::router)
+/// in an axum app, or test it with [`TestClient`](crate::testing::TestClient).
+///
+/// ```no_run
+/// use mcp_runtime::prelude::*;
+///
+/// /// Adds two integers.
+/// #[tool]
+/// async fn add(a: i64, b: i64) -> i64 {
+///     a + b
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), mcp_runtime::Error> {
+///     Server::from_registry().name("calc").serve("127.0.0.1:8080").await
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Server {
+    tools: Vec<&'static ToolDef>,
+    info: Implementation,
+    instructions: Option<String>,
+    hosts: Hosts,
+    origins: Vec<String>,
+    trust_forwarded_host: bool,
+    body_limit: usize,
+    page_size: usize,
+    list_cache: CachePolicy,
+    path: String,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Server {
+    /// A server with no tools.
+    pub fn new() -> Self {
+        Self {
+            tools: Vec::new(),
+            info: Implementation {
+                name: "mcp-server".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                title: None,
+            },
+            instructions: None,
+            hosts: Hosts::Default,
+            origins: Vec::new(),
+            trust_forwarded_host: false,
+            body_limit: DEFAULT_BODY_LIMIT,
+            page_size: DEFAULT_PAGE_SIZE,
+            list_cache: CachePolicy {
+                ttl_ms: 0,
+                scope: CacheScope::Public,
+            },
+            path: DEFAULT_PATH.into(),
+        }
+    }
+
+    /// A server with every `#[tool]` linked into the program.
+    pub fn from_registry() -> Self {
+        let mut server = Self::new();
+        server.tools.extend(collected_tools());
+        server
+    }
+
+    /// Adds a tool by hand (see [`ToolDef`]).
+    pub fn tool(mut self, tool: &'static ToolDef) -> Self {
+        self.tools.push(tool);
+        self
+    }
+
+    /// The server's name, reported to clients.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.info.name = name.into();
+        self
+    }
+
+    /// The server's version, reported to clients.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.info.version = version.into();
+        self
+    }
+
+    /// A human-readable title.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.info.title = Some(title.into());
+        self
+    }
+
+    /// Instructions for the client's model on how to use this server.
+    pub fn instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = Some(instructions.into());
+        self
+    }
+
+    /// Allows requests whose `Host` is one of `hosts` (`name` for any port, `name:port` for one),
+    /// instead of the loopback default.
+    pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.hosts = Hosts::List(
+            hosts
+                .into_iter()
+                .map(|h| h.into().to_ascii_lowercase())
+                .collect(),
+        );
+        self
+    }
+
+    /// Accepts any `Host` (for servers behind a proxy that checks it). `Origin` is still checked.
+    pub fn allow_any_host(mut self) -> Self {
+        self.hosts = Hosts::Any;
+        self
+    }
+
+    /// Allows browser requests from these exact origins (`https://app.example.com`), besides
+    /// origins on an allowed host.
+    pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Checks `X-Forwarded-Host` instead of `Host`: only behind a proxy that sets it.
+    pub fn trust_forwarded_host(mut self, trust: bool) -> Self {
+        self.trust_forwarded_host = trust;
+        self
+    }
+
+    /// The largest request body accepted (default 4 MiB); larger ones get HTTP 413.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// How many items a list result holds before it continues on the next page (default 100).
+    pub fn page_size(mut self, items: usize) -> Self {
+        self.page_size = items;
+        self
+    }
+
+    /// How long 2026-07-28 clients may cache list and discovery results, and who may share them
+    /// (default: `0`, public).
+    pub fn list_cache(mut self, ttl: Duration, scope: CacheScope) -> Self {
+        self.list_cache = CachePolicy {
+            ttl_ms: u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX),
+            scope,
+        };
+        self
+    }
+
+    /// The path of the MCP endpoint (default `/mcp`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    fn build(self, bound: Option<SocketAddr>) -> Result<(Arc<Endpoint>, String), Error> {
+        if self.page_size == 0 {
+            return Err(Error::Config("the page size must be at least 1".into()));
+        }
+        if !self.path.starts_with('/') {
+            return Err(Error::Config(format!(
+                "the path `{}` must start with `/`",
+                self.path
+            )));
+        }
+        let registry = Registry::build(self.tools, self.page_size)?;
+        let mut capabilities = serde_json::Map::new();
+        if !registry.is_empty() {
+            capabilities.insert("tools".into(), json!({}));
+        }
+        let hosts = match self.hosts {
+            Hosts::Any => None,
+            Hosts::List(list) => Some(list),
+            Hosts::Default if bound.is_some_and(|a| !a.ip().is_loopback()) => None,
+            Hosts::Default => Some(LOOPBACK_HOSTS.iter().map(|h| h.to_string()).collect()),
+        };
+        let endpoint = Endpoint {
+            registry,
+            server_meta: server_meta(&self.info),
+            info: self.info,
+            instructions: self.instructions,
+            capabilities: serde_json::value::to_raw_value(&capabilities)
+                .expect("capabilities serialize"),
+            supported_versions: ProtocolVersion::supported(None).collect(),
+            list_cache: self.list_cache,
+            guard: HostGuard {
+                hosts,
+                origins: self.origins,
+                trust_forwarded_host: self.trust_forwarded_host,
+            },
+            body_limit: self.body_limit,
+        };
+        Ok((Arc::new(endpoint), self.path))
+    }
+
+    /// An axum [`Router`](axum::Router) serving the endpoint, to mount in an existing app.
+    ///
+    /// Fails if the registry is invalid (duplicate or invalid tool names, bad schemas).
+    ///
+    /// ```
+    /// let app = axum::Router::new().merge(mcp_runtime::Server::new().router().unwrap());
+    /// # let _ = app;
+    /// ```
+    pub fn router(self) -> Result<axum::Router, Error> {
+        let (endpoint, path) = self.build(None)?;
+        Ok(crate::transport::http::router(endpoint, &path))
+    }
+
+    /// Binds `addr` and returns the listening server, whose address is known before it runs
+    /// (bind port 0 to let the OS choose).
+    pub async fn bind(
+        self,
+        addr: impl ToSocketAddrs + std::fmt::Display,
+    ) -> Result<Listening, Error> {
+        let listener = TcpListener::bind(&addr)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let local = listener.local_addr()?;
+        let (endpoint, path) = self.build(Some(local))?;
+        Ok(Listening {
+            listener,
+            router: crate::transport::http::router(endpoint, &path),
+            local,
+            path,
+        })
+    }
+
+    /// Serves the endpoint on `addr` until Ctrl-C or SIGTERM, then shuts down gracefully.
+    pub async fn serve(self, addr: impl ToSocketAddrs + std::fmt::Display) -> Result<(), Error> {
+        self.bind(addr).await?.run().await
+    }
+}
+
+/// A bound server, ready to run.
+#[derive(Debug)]
+pub struct Listening {
+    listener: TcpListener,
+    router: axum::Router,
+    local: SocketAddr,
+    path: String,
+}
+
+impl Listening {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The endpoint's URL, such as `http://127.0.0.1:8080/mcp`.
+    pub fn url(&self) -> String {
+        format!("http://{}{}", self.local, self.path)
+    }
+
+    /// Runs until Ctrl-C or SIGTERM.
+    pub async fn run(self) -> Result<(), Error> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Runs until `shutdown` completes, then stops accepting and lets in-flight requests finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
+        let listener = self.listener.tap_io(|tcp| {
+            // Responses are small and complete: send them without waiting for Nagle's timer.
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,255 @@
+//! Decides each request's era from its envelope, and checks the 2026-07-28 header rules.
+
+use base64::Engine as _;
+use http::{HeaderMap, StatusCode};
+use serde_json::json;
+
+use crate::protocol::{ErrorCode, Params, ProtocolVersion, RpcError};
+
+const PROTOCOL_VERSION: &str = "mcp-protocol-version";
+const METHOD: &str = "mcp-method";
+const NAME: &str = "mcp-name";
+
+/// The revision a request is served under.
+///
+/// A request whose `_meta` names a revision is a 2026-07-28-era request, and its headers must
+/// agree with its body. Anything else is a legacy request, at the revision of its
+/// `MCP-Protocol-Version` header (`2025-03-26` without one).
+pub(crate) fn classify(
+    headers: &HeaderMap,
+    method: &str,
+    params: &Params<'_>,
+) -> Result<ProtocolVersion, RpcError> {
+    let header = header(headers, PROTOCOL_VERSION)?;
+    if let Some(requested) = params.meta_version() {
+        let version = supported(requested)?;
+        if version.era() == crate::protocol::Era::Modern {
+            check_modern(headers, header, method, params)?;
+        }
+        return Ok(version);
+    }
+    if method == "initialize" {
+        return Ok(ProtocolVersion::DEFAULT_LEGACY);
+    }
+    match header {
+        None => Ok(ProtocolVersion::DEFAULT_LEGACY),
+        Some(h) => {
+            let version = supported(h)?;
+            if version.era() == crate::protocol::Era::Modern {
+                return Err(missing_meta("io.modelcontextprotocol/protocolVersion"));
+            }
+            Ok(version)
+        }
+    }
+}
+
+fn check_modern(
+    headers: &HeaderMap,
+    header_version: Option<&str>,
+    method: &str,
+    params: &Params<'_>,
+) -> Result<(), RpcError> {
+    let meta = params.meta.as_ref().expect("a modern request has _meta");
+    let body_version = meta.protocol_version.as_deref().unwrap_or_default();
+    match_header("MCP-Protocol-Version", header_version, body_version)?;
+    if meta.client_capabilities.is_none() {
+        return Err(missing_meta("io.modelcontextprotocol/clientCapabilities"));
+    }
+    match_header("Mcp-Method", header(headers, METHOD)?, method)?;
+    let name = match method {
+        "tools/call" | "prompts/get" => params.name.as_deref(),
+        "resources/read" => params.uri.as_deref(),
+        _ => return Ok(()),
+    };
+    if let Some(name) = name {
+        let sent = header(headers, NAME)?.map(decode_sentinel).transpose()?;
+        match_header("Mcp-Name", sent.as_deref(), name)?;
+    }
+    Ok(())
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, RpcError> {
+    headers
+        .get(name)
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| mismatch(format!("the {name} header is not valid ASCII")))
+        })
+        .transpose()
+}
+
+fn supported(requested: &str) -> Result<ProtocolVersion, RpcError> {
+    ProtocolVersion::from_wire(requested).ok_or_else(|| {
+        RpcError::new(
+            ErrorCode::UNSUPPORTED_VERSION,
+            "Unsupported protocol version",
+        )
+        .with_status(StatusCode::BAD_REQUEST)
+        .with_data(json!({
+            "supported": ProtocolVersion::supported(None).collect::<Vec<_>>(),
+            "requested": requested,
+        }))
+    })
+}
+
+fn match_header(name: &str, sent: Option<&str>, body: &str) -> Result<(), RpcError> {
+    match sent {
+        None => Err(mismatch(format!(
+            "Header mismatch: the {name} header is required"
+        ))),
+        Some(sent) if sent != body => Err(mismatch(format!(
+            "Header mismatch: {name} header value '{sent}' does not match body value '{body}'"
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+fn mismatch(message: String) -> RpcError {
+    RpcError::new(ErrorCode::HEADER_MISMATCH, message).with_status(StatusCode::BAD_REQUEST)
+}
+
+fn missing_meta(key: &str) -> RpcError {
+    RpcError::invalid_params(format!("the request's `_meta` must contain `{key}`"))
+        .with_status(StatusCode::BAD_REQUEST)
+}
+
+/// Decodes a header value written as `=?base64?…?=` (for values that are not plain ASCII).
+fn decode_sentinel(value: &str) -> Result<String, RpcError> {
+    let Some(encoded) = value
+        .strip_prefix("=?base64?")
+        .and_then(|v| v.strip_suffix("?="))
+    else {
+        return Ok(value.to_owned());
+    };
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(|| {
+            mismatch(format!(
+                "the header value `{value}` is not valid base64 UTF-8"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+    use serde_json::value::RawValue;
+
+    fn classify_with(
+        headers: &[(&'static str, &str)],
+        method: &str,
+        params: &str,
+    ) -> Result<ProtocolVersion, RpcError> {
+        let mut map = HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        let raw: Box<RawValue> = RawValue::from_string(params.into()).unwrap();
+        let params = Params::parse(Some(&raw)).unwrap();
+        classify(&map, method, &params)
+    }
+
+    const META: &str = r#""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}"#;
+
+    #[test]
+    fn modern_requests_need_matching_headers() {
+        let call = format!(r#"{{{META},"name":"add"}}"#);
+        let ok = [
+            ("mcp-protocol-version", "2026-07-28"),
+            ("mcp-method", "tools/call"),
+            ("mcp-name", "add"),
+        ];
+        assert_eq!(
+            classify_with(&ok, "tools/call", &call).unwrap(),
+            ProtocolVersion::V2026_07_28
+        );
+        let code =
+            |h: &[(&'static str, &str)]| classify_with(h, "tools/call", &call).unwrap_err().code;
+        assert_eq!(code(&ok[..2]), ErrorCode::HEADER_MISMATCH);
+        assert_eq!(
+            code(&[ok[0], ok[1], ("mcp-name", "sub")]),
+            ErrorCode::HEADER_MISMATCH
+        );
+        assert_eq!(
+            code(&[ok[0], ("mcp-method", "tools/list"), ok[2]]),
+            ErrorCode::HEADER_MISMATCH
+        );
+        assert_eq!(
+            code(&[("mcp-protocol-version", "2025-06-18"), ok[1], ok[2]]),
+            ErrorCode::HEADER_MISMATCH
+        );
+        let encoded = [ok[0], ok[1], ("mcp-name", "=?base64?YWRk?=")];
+        assert!(classify_with(&encoded, "tools/call", &call).is_ok());
+    }
+
+    #[test]
+    fn version_and_meta_errors() {
+        let e = classify_with(
+            &[("mcp-protocol-version", "1900-01-01")],
+            "tools/list",
+            r#"{"_meta":{"io.modelcontextprotocol/protocolVersion":"1900-01-01"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::UNSUPPORTED_VERSION);
+        assert_eq!(e.data.unwrap()["requested"], "1900-01-01");
+        let e = classify_with(
+            &[
+                ("mcp-protocol-version", "2026-07-28"),
+                ("mcp-method", "tools/list"),
+            ],
+            "tools/list",
+            r#"{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.status),
+            (ErrorCode::INVALID_PARAMS, StatusCode::BAD_REQUEST)
+        );
+        let e = classify_with(
+            &[("mcp-protocol-version", "2026-07-28")],
+            "tools/list",
+            "{}",
+        )
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::INVALID_PARAMS);
+    }
+
+    #[test]
+    fn legacy_requests_follow_the_header() {
+        assert_eq!(
+            classify_with(&[], "tools/list", "{}").unwrap(),
+            ProtocolVersion::V2025_03_26
+        );
+        assert_eq!(
+            classify_with(
+                &[("mcp-protocol-version", "2025-06-18")],
+                "tools/list",
+                "{}"
+            )
+            .unwrap(),
+            ProtocolVersion::V2025_06_18
+        );
+        assert_eq!(
+            classify_with(
+                &[("mcp-protocol-version", "2024-01-01")],
+                "tools/list",
+                "{}"
+            )
+            .unwrap_err()
+            .status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            classify_with(
+                &[("mcp-protocol-version", "2026-07-28")],
+                "initialize",
+                "{}"
+            )
+            .unwrap(),
+            ProtocolVersion::V2025_03_26
+        );
+    }
+}

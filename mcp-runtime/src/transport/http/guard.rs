@@ -1,0 +1,195 @@
+//! DNS-rebinding protection: the `Host` and `Origin` allow-lists.
+
+use http::header::{HeaderMap, HOST, ORIGIN};
+use http::Uri;
+
+/// Which hosts and origins may reach the endpoint.
+///
+/// By default only loopback names are allowed (`localhost`, `127.0.0.1`, `[::1]`, any port), so
+/// a web page on another site cannot reach a local server through DNS rebinding.
+#[derive(Debug, Clone)]
+pub(crate) struct HostGuard {
+    /// Allowed hosts (lowercase; with a port, only that port; `None`: any host).
+    pub(crate) hosts: Option<Vec<String>>,
+    /// Origins allowed besides those whose host is allowed, exactly as browsers send them.
+    pub(crate) origins: Vec<String>,
+    /// Read the host from `X-Forwarded-Host` (behind a trusted proxy).
+    pub(crate) trust_forwarded_host: bool,
+}
+
+pub(crate) const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+
+/// Why a request was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    Host(String),
+    Origin(String),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Host(h) => write!(f, "the Host `{h}` is not allowed"),
+            Refusal::Origin(o) => write!(f, "the Origin `{o}` is not allowed"),
+        }
+    }
+}
+
+impl Default for HostGuard {
+    fn default() -> Self {
+        Self {
+            hosts: Some(LOOPBACK_HOSTS.iter().map(|h| h.to_string()).collect()),
+            origins: Vec::new(),
+            trust_forwarded_host: false,
+        }
+    }
+}
+
+impl HostGuard {
+    pub(crate) fn check(&self, headers: &HeaderMap, uri: &Uri) -> Result<(), Refusal> {
+        if let Some(hosts) = &self.hosts {
+            let forwarded = self
+                .trust_forwarded_host
+                .then(|| headers.get("x-forwarded-host"))
+                .flatten();
+            let host = forwarded
+                .or_else(|| headers.get(HOST))
+                .and_then(|h| h.to_str().ok())
+                .map(|h| h.split(',').next().unwrap_or("").trim())
+                .or_else(|| uri.authority().map(|a| a.as_str()))
+                .unwrap_or("");
+            if !host_allowed(hosts, host) {
+                return Err(Refusal::Host(host.to_owned()));
+            }
+        }
+        if let Some(origin) = headers.get(ORIGIN) {
+            let origin = origin.to_str().unwrap_or("");
+            if !self.origin_allowed(origin) {
+                return Err(Refusal::Origin(origin.to_owned()));
+            }
+        }
+        Ok(())
+    }
+
+    fn origin_allowed(&self, origin: &str) -> bool {
+        if self.origins.iter().any(|o| o == origin) {
+            return true;
+        }
+        let Some(rest) = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+        else {
+            return false;
+        };
+        match &self.hosts {
+            Some(hosts) => host_allowed(hosts, rest),
+            None => true,
+        }
+    }
+}
+
+/// Splits `host[:port]` (IPv6 literals in brackets) into the lowercase host and the port.
+fn split_host(authority: &str) -> (String, Option<&str>) {
+    let (host, port) = if authority.starts_with('[') {
+        match authority.find(']') {
+            Some(end) => (&authority[..=end], authority[end + 1..].strip_prefix(':')),
+            None => (authority, None),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    (host.to_ascii_lowercase(), port)
+}
+
+fn host_allowed(allowed: &[String], authority: &str) -> bool {
+    if authority.is_empty() || authority.contains(['/', '@', ' ']) {
+        return false;
+    }
+    let (host, port) = split_host(authority);
+    if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    allowed.iter().any(|entry| {
+        let (allowed_host, allowed_port) = split_host(entry);
+        allowed_host == host && (allowed_port.is_none() || allowed_port == port)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn check(guard: &HostGuard, host: Option<&str>, origin: Option<&str>) -> Result<(), Refusal> {
+        let mut headers = HeaderMap::new();
+        if let Some(h) = host {
+            headers.insert(HOST, HeaderValue::from_str(h).unwrap());
+        }
+        if let Some(o) = origin {
+            headers.insert(ORIGIN, HeaderValue::from_str(o).unwrap());
+        }
+        guard.check(&headers, &Uri::from_static("/mcp"))
+    }
+
+    #[test]
+    fn loopback_hosts_pass_by_default() {
+        let g = HostGuard::default();
+        for host in [
+            "localhost",
+            "localhost:8080",
+            "127.0.0.1:3000",
+            "[::1]:1",
+            "LOCALHOST:1",
+        ] {
+            assert_eq!(check(&g, Some(host), None), Ok(()), "{host}");
+        }
+        assert_eq!(
+            check(&g, Some("localhost:1"), Some("http://localhost:5173")),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn rebinding_attempts_fail() {
+        let g = HostGuard::default();
+        for host in [
+            "evil.example.com",
+            "localhost.evil.com",
+            "127.0.0.1.nip.io:80",
+            "localhost:",
+            "localhost:x",
+            "",
+        ] {
+            assert!(check(&g, Some(host), None).is_err(), "{host}");
+        }
+        assert!(check(&g, None, None).is_err());
+        assert!(check(&g, Some("localhost"), Some("http://evil.example.com")).is_err());
+        assert!(check(&g, Some("localhost"), Some("null")).is_err());
+        assert!(check(&g, Some("localhost"), Some("http://localhost.evil.com")).is_err());
+    }
+
+    #[test]
+    fn configured_lists_and_forwarded_host() {
+        let g = HostGuard {
+            hosts: Some(vec!["mcp.example.com".into(), "api.example.com:443".into()]),
+            origins: vec!["https://app.example.org".into()],
+            trust_forwarded_host: true,
+        };
+        assert_eq!(
+            check(&g, Some("mcp.example.com"), Some("https://app.example.org")),
+            Ok(())
+        );
+        assert!(check(&g, Some("api.example.com:8443"), None).is_err());
+        assert!(check(&g, Some("localhost"), None).is_err());
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_static("10.0.0.5:8080"));
+        headers.insert(
+            "x-forwarded-host",
+            HeaderValue::from_static("mcp.example.com"),
+        );
+        assert_eq!(g.check(&headers, &Uri::from_static("/mcp")), Ok(()));
+    }
+}
