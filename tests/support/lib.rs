@@ -1,1 +1,218 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for the integration tests: a server on a free loopback port, and a raw
+//! HTTP/1.1 client that can send exactly the bytes a test needs (bad headers, chunked bodies).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use mcp_runtime::Server;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+
+/// A server running on `127.0.0.1:0` until dropped.
+#[derive(Debug)]
+pub struct Running {
+    /// The bound address.
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Running {
+    /// Binds `server` to a free port and runs it in the background.
+    pub async fn start(server: Server) -> Self {
+        let listening = server.bind("127.0.0.1:0").await.expect("bind");
+        let addr = listening.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(listening.run_until(async {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            stop: Some(stop),
+        }
+    }
+
+    /// The endpoint URL.
+    pub fn url(&self) -> String {
+        format!("http://{}/mcp", self.addr)
+    }
+
+    /// Sends a raw request and reads the whole response.
+    pub async fn send(&self, request: &[u8]) -> Response {
+        let mut stream = TcpStream::connect(self.addr).await.expect("connect");
+        stream.write_all(request).await.expect("write");
+        let mut raw = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw))
+            .await
+            .expect("the server answers within 10 s")
+            .expect("read");
+        Response::parse(&raw)
+    }
+
+    /// POSTs `body` with the standard headers plus `extra`.
+    pub async fn post(&self, extra: &[(&str, &str)], body: &str) -> Response {
+        let mut headers = vec![
+            ("Host", "127.0.0.1"),
+            ("Content-Type", "application/json"),
+            ("Accept", "application/json, text/event-stream"),
+        ];
+        for (k, v) in extra {
+            headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
+            headers.push((k, v));
+        }
+        self.send(&request("POST", &headers, body.as_bytes())).await
+    }
+
+    /// POSTs a 2025-era JSON-RPC request.
+    pub async fn legacy(&self, method: &str, params: Value) -> Response {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        self.post(&[("MCP-Protocol-Version", "2025-11-25")], &body.to_string())
+            .await
+    }
+
+    /// POSTs a 2026-07-28 request with `_meta` and the required headers.
+    pub async fn modern(&self, method: &str, mut params: Value) -> Response {
+        params["_meta"] = modern_meta();
+        let name = params
+            .get("name")
+            .or_else(|| params.get("uri"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let mut headers = vec![
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", method),
+        ];
+        if let Some(name) = name.as_deref() {
+            headers.push(("Mcp-Name", name));
+        }
+        self.post(&headers, &body.to_string()).await
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The `_meta` of a 2026-07-28 request.
+pub fn modern_meta() -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "tests", "version": "0"},
+    })
+}
+
+/// Formats an HTTP/1.1 request with `Content-Length` and `Connection: close`.
+pub fn request(method: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!("{method} /mcp HTTP/1.1\r\n");
+    for (k, v) in headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    let mut out = out.into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// A parsed HTTP response.
+#[derive(Debug)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// Header names (lowercase) and values.
+    pub headers: Vec<(String, String)>,
+    /// The raw body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    fn parse(raw: &[u8]) -> Self {
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a complete response head");
+        let head = std::str::from_utf8(&raw[..split]).expect("ASCII head");
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        let mut body = raw[split + 4..].to_vec();
+        if headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && v == "chunked")
+        {
+            body = dechunk(&body);
+        }
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// The JSON-RPC error code of the body.
+    pub fn error_code(&self) -> i64 {
+        self.json()["error"]["code"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no error code in {}", self.json()))
+    }
+
+    /// The JSON-RPC `result` of the body.
+    pub fn result(&self) -> Value {
+        let body = self.json();
+        assert!(body.get("error").is_none(), "unexpected error: {body}");
+        body["result"].clone()
+    }
+}
+
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(end) = body.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&body[..end]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&body[end + 2..end + 2 + size]);
+        body = &body[end + 4 + size..];
+    }
+}

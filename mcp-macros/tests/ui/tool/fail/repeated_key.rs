@@ -1,0 +1,8 @@
+use mcp_runtime::prelude::*;
+
+#[tool(name = "add", title = "Add", name = "sum")]
+fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+fn main() {}

@@ -1,0 +1,53 @@
+use mcp_runtime::prelude::*;
+
+/// An async tool with documented parameters.
+#[tool(title = "Add", read_only, idempotent = true, destructive = false, open_world = false)]
+async fn add(
+    /// Left operand
+    a: i64,
+    /// Right operand
+    r#b: Option<i64>,
+) -> i64 {
+    a + r#b.unwrap_or(0)
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Query {
+    text: String,
+}
+
+#[tool(name = "search.v2", description = "Searches.")]
+fn search(Args(query): Args<Query>) -> Result<String, std::io::Error> {
+    Ok(query.text)
+}
+
+#[derive(serde::Serialize)]
+struct Plain {
+    n: u8,
+}
+
+#[tool]
+fn serialized() -> Plain {
+    Plain { n: 1 }
+}
+
+#[tool]
+fn serialized_result() -> Result<Plain, String> {
+    Ok(Plain { n: 2 })
+}
+
+#[tool]
+fn nothing() {}
+
+mod custom {
+    use mcp_runtime as renamed;
+
+    #[renamed::tool(crate = renamed)]
+    pub fn renamed_crate() -> &'static str {
+        "ok"
+    }
+}
+
+fn main() {
+    let _ = (add, search, serialized, serialized_result, nothing, custom::renamed_crate);
+}

@@ -1,0 +1,71 @@
+//! Registry validation: the errors a server reports at startup.
+
+use mcp_runtime::extract::{Needs, Param};
+use mcp_runtime::tool::{Invocation, Location, ToolAnnotations, ToolDef};
+use mcp_runtime::{Error, Server, ToolResult};
+
+fn hand_written(name: &'static str, line: u32) -> ToolDef {
+    ToolDef {
+        name,
+        title: None,
+        description: None,
+        annotations: ToolAnnotations::NONE,
+        needs: Needs::NOTHING,
+        input_schema: |_| {},
+        output_schema: |_| None,
+        call: |_| Invocation::Ready(ToolResult::text("ok")),
+        location: Location {
+            file: "tools.rs",
+            line,
+        },
+    }
+}
+
+fn leak(def: ToolDef) -> &'static ToolDef {
+    Box::leak(Box::new(def))
+}
+
+#[test]
+fn duplicate_names_name_both_definitions() {
+    let err = Server::new()
+        .tool(leak(hand_written("same", 10)))
+        .tool(leak(hand_written("same", 20)))
+        .router()
+        .unwrap_err();
+    assert!(matches!(err, Error::DuplicateTool { name: "same", .. }));
+    let message = err.to_string();
+    assert!(
+        message.contains("tools.rs:10") && message.contains("tools.rs:20"),
+        "{message}"
+    );
+}
+
+#[test]
+fn invalid_names_are_refused() {
+    let err = Server::new()
+        .tool(leak(hand_written("has space", 3)))
+        .router()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidName { .. }), "{err}");
+}
+
+#[test]
+fn argument_schemas_must_describe_an_object() {
+    const WHOLE: Param = Param {
+        name: "",
+        description: None,
+    };
+    let def = ToolDef {
+        input_schema: |schema| {
+            <mcp_runtime::Args<Vec<i64>> as mcp_runtime::extract::FromCall>::describe(
+                schema, &WHOLE,
+            )
+        },
+        ..hand_written("listy", 7)
+    };
+    let err = Server::new().tool(leak(def)).router().unwrap_err();
+    assert!(
+        err.to_string().contains("must have an object schema"),
+        "{err}"
+    );
+}
