@@ -1,5 +1,8 @@
-//! Shared helpers for the integration tests: a server on a free loopback port, and a raw
-//! HTTP/1.1 client that can send exactly the bytes a test needs (bad headers, chunked bodies).
+//! Shared helpers for the integration tests: a server on a free loopback port, a raw
+//! HTTP/1.1 client that can send exactly the bytes a test needs (bad headers, chunked bodies),
+//! and the official MCP clients as real peers ([`peers`]).
+
+pub mod peers;
 
 use std::net::SocketAddr;
 use std::time::Duration;

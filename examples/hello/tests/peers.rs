@@ -1,0 +1,70 @@
+//! The official Python and TypeScript clients list and call the hello tools, in every era
+//! they speak.
+
+use mcp_tests::peers::{interop_home, python, typescript, ExampleServer};
+
+const ADD: &str = r#"{"a":20,"b":22}"#;
+
+fn assert_called(run: &mcp_tests::peers::PeerRun) {
+    assert!(run.success, "the peer failed: {run:#?}");
+    let tools = run.find("tools")["tools"].as_array().unwrap();
+    assert!(
+        tools.iter().any(|t| t == "add") && tools.iter().any(|t| t == "text_stats"),
+        "{tools:?}"
+    );
+    let result = &run.find("call")["result"];
+    assert_eq!(result["content"][0]["text"], "42", "{result}");
+}
+
+#[tokio::test]
+async fn python_client_in_both_eras() {
+    let Some(home) = interop_home() else { return };
+    let server = ExampleServer::start(env!("CARGO_BIN_EXE_hello")).await;
+    for (mode, version) in [("2026-07-28", "2026-07-28"), ("legacy", "2025-11-25")] {
+        let run = python(&home, &server.url, mode, "add", ADD).await;
+        assert_called(&run);
+        assert_eq!(
+            run.find("protocol_version")["protocol_version"],
+            version,
+            "{run:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn typescript_clients_v1_and_v2() {
+    let Some(home) = interop_home() else { return };
+    let server = ExampleServer::start(env!("CARGO_BIN_EXE_hello")).await;
+    let v1 = typescript(&home, "v1", &server.url, "add", ADD).await;
+    assert_called(&v1);
+    let connected = v1.find("protocolVersion");
+    assert_eq!(connected["protocolVersion"], "2025-11-25", "{v1:#?}");
+    assert!(
+        connected.get("sessionId").is_none(),
+        "a stateless server issues no session: {connected}"
+    );
+    let v2 = typescript(&home, "v2", &server.url, "add", ADD).await;
+    assert_called(&v2);
+    assert_eq!(
+        v2.find("protocolVersion")["protocolVersion"],
+        "2026-07-28",
+        "{v2:#?}"
+    );
+}
+
+#[tokio::test]
+async fn structured_output_reaches_the_python_client() {
+    let Some(home) = interop_home() else { return };
+    let server = ExampleServer::start(env!("CARGO_BIN_EXE_hello")).await;
+    let run = python(
+        &home,
+        &server.url,
+        "2026-07-28",
+        "text_stats",
+        r#"{"text":"a b c"}"#,
+    )
+    .await;
+    assert!(run.success, "{run:#?}");
+    let result = &run.find("call")["result"];
+    assert_eq!(result["structured_content"]["words"], 3, "{result}");
+}
