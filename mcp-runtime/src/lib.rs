@@ -47,6 +47,10 @@ pub use protocol::Content;
 pub use server::{Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_PATH};
 pub use tool::{IntoToolResult, Json, ToolResult};
 
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}
+
 /// The names most servers need: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::extract::Args;
