@@ -32,6 +32,8 @@ pub struct InputSchema<'g> {
     generator: &'g mut SchemaGenerator,
     properties: Map<String, Value>,
     required: Vec<Value>,
+    /// Root keywords besides `type`, `properties`, `required` and `$defs`.
+    keywords: Map<String, Value>,
     problems: Vec<String>,
 }
 
@@ -42,6 +44,7 @@ impl<'g> InputSchema<'g> {
             generator,
             properties: Map::new(),
             required: Vec::new(),
+            keywords: Map::new(),
             problems: Vec::new(),
         }
     }
@@ -65,34 +68,51 @@ impl<'g> InputSchema<'g> {
         }
     }
 
-    /// Adds every property of `T`, which must have an object schema (used by `Args<T>`).
+    /// Adds `T`'s whole object schema (used by `Args<T>`): its properties and required list are
+    /// merged with the other parameters', and every other keyword (`$schema`, `$defs`, `allOf`,
+    /// `if`/`then`/`else`, `additionalProperties`, ...) is kept as written.
     pub fn flatten<T: JsonSchema>(&mut self) {
         let schema = T::json_schema(self.generator);
-        let object = schema.as_object();
-        let is_object = object
-            .and_then(|o| o.get("type"))
-            .is_some_and(|t| t == "object");
-        let Some(object) = object.filter(|_| is_object) else {
+        let is_object = schema.get("type").is_some_and(|t| t == "object");
+        let Some(object) = schema.as_object().filter(|_| is_object) else {
             self.problems.push(format!(
                 "`{}` must have an object schema to supply the tool's arguments",
                 T::schema_name()
             ));
             return;
         };
-        if let Some(Value::Object(props)) = object.get("properties") {
-            for (name, schema) in props {
-                if self
-                    .properties
-                    .insert(name.clone(), schema.clone())
-                    .is_some()
-                {
-                    self.problems
-                        .push(format!("the argument `{name}` is declared twice"));
+        for (key, value) in object {
+            match (key.as_str(), value) {
+                ("type", _) => {}
+                ("properties", Value::Object(props)) => {
+                    for (name, schema) in props {
+                        if self
+                            .properties
+                            .insert(name.clone(), schema.clone())
+                            .is_some()
+                        {
+                            self.problems
+                                .push(format!("the argument `{name}` is declared twice"));
+                        }
+                    }
+                }
+                ("required", Value::Array(required)) => {
+                    self.required.extend(required.iter().cloned())
+                }
+                ("$defs", Value::Object(defs)) => {
+                    for (name, def) in defs {
+                        self.generator
+                            .definitions_mut()
+                            .insert(name.clone(), def.clone());
+                    }
+                }
+                _ => {
+                    if self.keywords.insert(key.clone(), value.clone()).is_some() {
+                        self.problems
+                            .push(format!("the schema keyword `{key}` is declared twice"));
+                    }
                 }
             }
-        }
-        if let Some(Value::Array(required)) = object.get("required") {
-            self.required.extend(required.iter().cloned());
         }
     }
 
@@ -101,7 +121,7 @@ impl<'g> InputSchema<'g> {
         if !self.problems.is_empty() {
             return Err(self.problems.join("; "));
         }
-        let mut root = Map::new();
+        let mut root = self.keywords;
         root.insert("type".into(), "object".into());
         root.insert("properties".into(), Value::Object(self.properties));
         if !self.required.is_empty() {

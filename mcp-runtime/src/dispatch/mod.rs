@@ -46,9 +46,10 @@ impl Endpoint {
         let result = match (call.method, era) {
             ("initialize", Era::Legacy) => Ok(self.initialize(&id, &call)),
             ("server/discover", Era::Modern) => Ok(self.discover(&id)),
-            ("ping", _) => Ok(self.reply(&id, era, &results::Empty {}, None)),
-            ("tools/list", _) => self.list_tools(&id, &call),
-            ("tools/call", _) => self.call_tool(&id, &call).await,
+            ("ping", Era::Legacy) => Ok(self.reply(&id, era, &results::Empty {}, None)),
+            // Without tools there is no `tools` capability, and so no tools methods.
+            ("tools/list", _) if !self.registry.is_empty() => self.list_tools(&id, &call),
+            ("tools/call", _) if !self.registry.is_empty() => self.call_tool(&id, &call).await,
             (method, _) => Err(RpcError::method_not_found(method)),
         };
         result.unwrap_or_else(Outcome::Error)

@@ -110,6 +110,22 @@ impl Content {
         Self::Audio(BinaryContent::encode(bytes.as_ref(), mime_type.into()))
     }
 
+    /// An image block from data that is already base64-encoded.
+    pub fn image_base64(data: impl Into<String>, mime_type: impl Into<String>) -> Self {
+        Self::Image(BinaryContent {
+            data: data.into(),
+            mime_type: mime_type.into(),
+        })
+    }
+
+    /// An audio block from data that is already base64-encoded.
+    pub fn audio_base64(data: impl Into<String>, mime_type: impl Into<String>) -> Self {
+        Self::Audio(BinaryContent {
+            data: data.into(),
+            mime_type: mime_type.into(),
+        })
+    }
+
     /// A link to a resource.
     pub fn resource_link(uri: impl Into<String>, name: impl Into<String>) -> Self {
         Self::ResourceLink(ResourceLink {

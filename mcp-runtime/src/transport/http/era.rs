@@ -22,9 +22,11 @@ pub(crate) fn classify(
 ) -> Result<ProtocolVersion, RpcError> {
     let header = header(headers, PROTOCOL_VERSION)?;
     if let Some(requested) = params.meta_version() {
+        // The header must repeat the body's version before the version itself is judged.
+        match_header("MCP-Protocol-Version", header, requested)?;
         let version = supported(requested)?;
         if version.era() == crate::protocol::Era::Modern {
-            check_modern(headers, header, method, params)?;
+            check_modern(headers, method, params)?;
         }
         return Ok(version);
     }
@@ -43,15 +45,8 @@ pub(crate) fn classify(
     }
 }
 
-fn check_modern(
-    headers: &HeaderMap,
-    header_version: Option<&str>,
-    method: &str,
-    params: &Params<'_>,
-) -> Result<(), RpcError> {
+fn check_modern(headers: &HeaderMap, method: &str, params: &Params<'_>) -> Result<(), RpcError> {
     let meta = params.meta.as_ref().expect("a modern request has _meta");
-    let body_version = meta.protocol_version.as_deref().unwrap_or_default();
-    match_header("MCP-Protocol-Version", header_version, body_version)?;
     if meta.client_capabilities.is_none() {
         return Err(missing_meta("io.modelcontextprotocol/clientCapabilities"));
     }
@@ -183,6 +178,15 @@ mod tests {
         );
         let encoded = [ok[0], ok[1], ("mcp-name", "=?base64?YWRk?=")];
         assert!(classify_with(&encoded, "tools/call", &call).is_ok());
+    }
+
+    #[test]
+    fn a_header_that_disagrees_with_meta_is_a_mismatch_before_an_unsupported_version() {
+        let e = classify_with(&[("mcp-protocol-version", "2026-07-28")], "server/discover", r#"{"_meta":{"io.modelcontextprotocol/protocolVersion":"v999.0.0","io.modelcontextprotocol/clientCapabilities":{}}}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.status),
+            (ErrorCode::HEADER_MISMATCH, StatusCode::BAD_REQUEST)
+        );
     }
 
     #[test]
