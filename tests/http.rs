@@ -427,3 +427,63 @@ async fn bodies_over_the_limit_are_refused_while_reading() {
     let r = s.send(&raw).await;
     assert_eq!((r.status, r.error_code()), (413, -32600));
 }
+
+#[tokio::test]
+async fn deeply_nested_json_is_refused_without_overflowing_the_stack() {
+    let s = server().await;
+    let deep = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{{"name":"add","arguments":{{"a":{}1{},"b":1}}}}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    // The envelope skips over the raw argument; only the parameter's own type parses it, and
+    // it refuses the array at the first bracket.
+    let r = s.post(&[], &deep).await.result();
+    assert_eq!(r["isError"], true);
+    assert!(
+        r["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid argument `a`"),
+        "{r}"
+    );
+    let deep_envelope = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"ping","params":{{"x":{}}}}}"#,
+        "[".repeat(100_000)
+    );
+    let r = s.post(&[], &deep_envelope).await;
+    assert_eq!((r.status, r.error_code()), (400, -32700));
+    let ok = s
+        .legacy(
+            "tools/call",
+            json!({"name": "add", "arguments": {"a": 1, "b": 1}}),
+        )
+        .await;
+    assert_eq!(ok.result()["content"][0]["text"], "2");
+}
+
+#[tokio::test]
+async fn mounts_inside_an_existing_axum_app() {
+    let mcp = Server::from_registry().path("/api/mcp").router().unwrap();
+    let app = axum::Router::new()
+        .route("/health", axum::routing::get(|| async { "ok" }))
+        .merge(mcp);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":2}}}"#;
+    let raw = format!(
+        "POST /api/mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stream, raw.as_bytes())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut out)
+        .await
+        .unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    assert!(out.contains(r#""text":"4""#), "{out}");
+}
