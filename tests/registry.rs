@@ -32,7 +32,7 @@ fn duplicate_names_name_both_definitions() {
         .tool(leak(hand_written("same", 20)))
         .router()
         .unwrap_err();
-    assert!(matches!(err, Error::DuplicateTool { name: "same", .. }));
+    assert!(matches!(err, Error::Duplicate { name: "same", .. }));
     let message = err.to_string();
     assert!(
         message.contains("tools.rs:10") && message.contains("tools.rs:20"),

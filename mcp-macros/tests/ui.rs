@@ -1,8 +1,10 @@
 //! Compile-time behaviour of the macros: what compiles, and the exact diagnostics of what does not.
 
 #[test]
-fn tool() {
+fn ui() {
     let cases = trybuild::TestCases::new();
-    cases.pass("tests/ui/tool/pass/*.rs");
-    cases.compile_fail("tests/ui/tool/fail/*.rs");
+    for kind in ["tool", "resource", "prompt", "complete"] {
+        cases.pass(format!("tests/ui/{kind}/pass/*.rs"));
+        cases.compile_fail(format!("tests/ui/{kind}/fail/*.rs"));
+    }
 }

@@ -10,9 +10,9 @@ use crate::tool::Location;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Two tools share a name.
-    #[error("duplicate tool name `{name}`: defined at {first} and at {second}")]
-    DuplicateTool {
+    /// Two handlers of one kind share a name (or two resources a URI).
+    #[error("duplicate name `{name}`: defined at {first} and at {second}")]
+    Duplicate {
         /// The shared name.
         name: &'static str,
         /// One definition.
@@ -20,8 +20,8 @@ pub enum Error {
         /// The other definition.
         second: Location,
     },
-    /// A tool's name breaks the naming rules.
-    #[error("invalid tool name `{name}` at {location}: {reason}")]
+    /// A tool's or prompt's name breaks the naming rules.
+    #[error("invalid name `{name}` at {location}: {reason}")]
     InvalidName {
         /// The name.
         name: &'static str,
@@ -30,8 +30,8 @@ pub enum Error {
         /// Which rule it breaks.
         reason: &'static str,
     },
-    /// A tool's input or output schema is unusable.
-    #[error("tool `{name}` at {location}: {reason}")]
+    /// A handler's schema, parameters or URI template are unusable.
+    #[error("`{name}` at {location}: {reason}")]
     InvalidSchema {
         /// The tool.
         name: &'static str,
@@ -39,6 +39,14 @@ pub enum Error {
         location: Location,
         /// What is wrong.
         reason: String,
+    },
+    /// A completer names a prompt argument or template variable that does not exist.
+    #[error("the completer at {location} completes `{argument}`, which no registered prompt or resource template has")]
+    UnknownCompletionTarget {
+        /// The argument.
+        argument: &'static str,
+        /// Where the completer is defined.
+        location: Location,
     },
     /// The configuration is inconsistent.
     #[error("invalid server configuration: {0}")]

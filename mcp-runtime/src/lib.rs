@@ -24,12 +24,16 @@
 //! }
 //! ```
 
+pub mod completion;
 mod dispatch;
 mod endpoint;
 mod error;
 pub mod extract;
+pub mod invocation;
+pub mod prompt;
 pub mod protocol;
 pub mod registry;
+pub mod resource;
 pub mod schema;
 mod server;
 pub mod testing;
@@ -42,7 +46,7 @@ pub mod __private;
 
 pub use error::Error;
 pub use extract::Args;
-pub use mcp_macros::tool;
+pub use mcp_macros::{complete, prompt, resource, tool};
 pub use protocol::Content;
 pub use server::{Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_PATH};
 pub use tool::{IntoToolResult, Json, ToolResult};
@@ -53,8 +57,10 @@ mod readme {}
 
 /// The names most servers need: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
+    pub use crate::completion::CompletionContext;
     pub use crate::extract::Args;
-    pub use crate::protocol::Content;
+    pub use crate::prompt::PromptMessage;
+    pub use crate::protocol::{Content, ResourceContents};
     pub use crate::tool::{IntoToolResult, Json, ToolResult};
-    pub use crate::{tool, Server};
+    pub use crate::{complete, prompt, resource, tool, Server};
 }

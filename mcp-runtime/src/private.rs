@@ -8,9 +8,18 @@ pub use inventory;
 pub use schemars;
 pub use serde_json;
 
-pub use crate::extract::{FromCall, Needs, Param, ToolCall};
+pub use crate::completion::{
+    CompleteOutcome, CompleterDef, CompletionContext, CompletionTarget, IntoCompletion,
+};
+pub use crate::extract::{CallContext, FromCall, Needs, Param};
+pub use crate::invocation::Invocation;
+pub use crate::prompt::{GetOutcome, IntoPromptResult, PromptDef};
+pub use crate::protocol::CacheScope;
+pub use crate::resource::{
+    IntoContents, ReadCache, ReadOutcome, ReadTarget, ResourceAnnotations, ResourceDef, Role,
+};
 pub use crate::schema::InputSchema;
-pub use crate::tool::{Invocation, Location, ToolAnnotations, ToolDef, ToolResult};
+pub use crate::tool::{Location, ToolAnnotations, ToolDef, ToolResult};
 
 use crate::tool::{serialized_as_text, IntoToolResult};
 use schemars::{Schema, SchemaGenerator};

@@ -6,13 +6,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::serve::ListenerExt;
-use serde_json::json;
 use tokio::net::{TcpListener, ToSocketAddrs};
 
+use crate::completion::CompleterDef;
 use crate::dispatch::server_meta;
 use crate::endpoint::Endpoint;
+use crate::prompt::PromptDef;
 use crate::protocol::{CachePolicy, CacheScope, Implementation, ProtocolVersion};
-use crate::registry::{collected_tools, Registry};
+use crate::registry::{Definitions, Registry};
+use crate::resource::ResourceDef;
 use crate::tool::ToolDef;
 use crate::transport::http::guard::{HostGuard, LOOPBACK_HOSTS};
 use crate::Error;
@@ -56,7 +58,7 @@ enum Hosts {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Server {
-    tools: Vec<&'static ToolDef>,
+    defs: Definitions,
     info: Implementation,
     instructions: Option<String>,
     hosts: Hosts,
@@ -78,7 +80,7 @@ impl Server {
     /// A server with no tools.
     pub fn new() -> Self {
         Self {
-            tools: Vec::new(),
+            defs: Definitions::default(),
             info: Implementation {
                 name: "mcp-server".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
@@ -98,16 +100,36 @@ impl Server {
         }
     }
 
-    /// A server with every `#[tool]` linked into the program.
+    /// A server with every `#[tool]`, `#[resource]`, `#[prompt]` and `#[complete]` linked into
+    /// the program.
     pub fn from_registry() -> Self {
-        let mut server = Self::new();
-        server.tools.extend(collected_tools());
-        server
+        Self {
+            defs: Definitions::collected(),
+            ..Self::new()
+        }
     }
 
     /// Adds a tool by hand (see [`ToolDef`]).
     pub fn tool(mut self, tool: &'static ToolDef) -> Self {
-        self.tools.push(tool);
+        self.defs.tools.push(tool);
+        self
+    }
+
+    /// Adds a resource or resource template by hand (see [`ResourceDef`]).
+    pub fn resource(mut self, resource: &'static ResourceDef) -> Self {
+        self.defs.resources.push(resource);
+        self
+    }
+
+    /// Adds a prompt by hand (see [`PromptDef`]).
+    pub fn prompt(mut self, prompt: &'static PromptDef) -> Self {
+        self.defs.prompts.push(prompt);
+        self
+    }
+
+    /// Adds a completer by hand (see [`CompleterDef`]).
+    pub fn completer(mut self, completer: &'static CompleterDef) -> Self {
+        self.defs.completers.push(completer);
         self
     }
 
@@ -212,11 +234,8 @@ impl Server {
                 self.path
             )));
         }
-        let registry = Registry::build(self.tools, self.page_size)?;
-        let mut capabilities = serde_json::Map::new();
-        if !registry.is_empty() {
-            capabilities.insert("tools".into(), json!({}));
-        }
+        let registry = Registry::build(self.defs, self.page_size)?;
+        let capabilities = registry.capabilities();
         let hosts = match self.hosts {
             Hosts::Any => None,
             Hosts::List(list) => Some(list),

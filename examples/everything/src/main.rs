@@ -1,9 +1,11 @@
 //! Run with: cargo run -p everything
 //!
-//! The fixture server of the official MCP conformance suite: every tool, resource and prompt
-//! the suite's scenarios call, served at http://127.0.0.1:8080/mcp (`MCP_BIND` to change).
+//! The fixture server of the official MCP conformance suite: every tool, resource, prompt and
+//! completion the suite's scenarios call, served at http://127.0.0.1:8080/mcp (`MCP_BIND` to change).
 //! CI runs the suite against it on the `stable`, `2025-11-25` and `2026-07-28` lines.
 
+mod prompts;
+mod resources;
 mod tools;
 
 use mcp_runtime::Server;
@@ -27,6 +29,7 @@ async fn main() -> Result<(), mcp_runtime::Error> {
 #[cfg(test)]
 mod tests {
     use mcp_runtime::testing::TestClient;
+    use serde_json::json;
 
     #[tokio::test]
     async fn registers_exactly_the_fixtures() {
@@ -48,6 +51,50 @@ mod tests {
                 "test_image_content",
                 "test_multiple_content_types",
                 "test_simple_text",
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn registers_the_resource_and_prompt_fixtures() {
+        let client = TestClient::new(super::server()).unwrap();
+        let resources = client.request("resources/list", json!({})).await.unwrap();
+        let uris: Vec<&str> = resources["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["uri"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            uris,
+            [
+                "test://static-binary",
+                "test://static-text",
+                "test://watched-resource"
+            ]
+        );
+        let templates = client
+            .request("resources/templates/list", json!({}))
+            .await
+            .unwrap();
+        assert_eq!(
+            templates["resourceTemplates"][0]["uriTemplate"],
+            "test://template/{id}/data"
+        );
+        let prompts = client.request("prompts/list", json!({})).await.unwrap();
+        let names: Vec<&str> = prompts["prompts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "test_prompt_with_arguments",
+                "test_prompt_with_embedded_resource",
+                "test_prompt_with_image",
+                "test_simple_prompt"
             ]
         );
     }

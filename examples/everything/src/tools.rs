@@ -6,7 +6,7 @@ use mcp_runtime::prelude::*;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 
 /// A 1x1 red PNG.
-const PNG_BASE64: &str =
+pub(crate) const PNG_BASE64: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 
 /// A tiny valid WAV file: 44-byte header and four silent 8-bit mono samples at 8 kHz.

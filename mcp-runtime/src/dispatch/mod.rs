@@ -2,16 +2,20 @@
 
 mod results;
 
-use std::panic::AssertUnwindSafe;
-
+use serde_json::json;
 use serde_json::value::RawValue;
 
+use crate::completion::{CompletionContext, CompletionTarget};
 use crate::endpoint::Endpoint;
-use crate::extract::{Arguments, ToolCall};
-use crate::protocol::{Era, Params, ProtocolVersion, RequestId, RpcError};
-use crate::tool::ToolResult;
+use crate::extract::{Arguments, CallContext};
+use crate::invocation::Invocation;
+use crate::protocol::{
+    CachePolicy, CompletionReference, Era, ErrorCode, Params, ProtocolVersion, RequestId, RpcError,
+};
+use crate::registry::Pages;
+use crate::resource::ReadTarget;
 
-use results::{DiscoverResult, InitializeResult, ListToolsResult, Stamp};
+use results::{CompleteResult, DiscoverResult, InitializeResult, ListResult, ReadResult, Stamp};
 
 /// A request (or notification) whose era is known.
 #[derive(Debug)]
@@ -43,13 +47,32 @@ impl Endpoint {
             return Outcome::Accepted;
         };
         let era = call.version.era();
+        let registry = &self.registry;
+        // A method is served only with the capability that announces it.
         let result = match (call.method, era) {
             ("initialize", Era::Legacy) => Ok(self.initialize(&id, &call)),
             ("server/discover", Era::Modern) => Ok(self.discover(&id)),
             ("ping", Era::Legacy) => Ok(self.reply(&id, era, &results::Empty {}, None)),
-            // Without tools there is no `tools` capability, and so no tools methods.
-            ("tools/list", _) if !self.registry.is_empty() => self.list_tools(&id, &call),
-            ("tools/call", _) if !self.registry.is_empty() => self.call_tool(&id, &call).await,
+            ("tools/list", _) if registry.has_tools() => {
+                self.list(&id, &call, &registry.tool_pages, "tools")
+            }
+            ("tools/call", _) if registry.has_tools() => self.call_tool(&id, &call).await,
+            ("resources/list", _) if registry.has_resources() => {
+                self.list(&id, &call, &registry.resource_pages, "resources")
+            }
+            ("resources/templates/list", _) if registry.has_resources() => {
+                self.list(&id, &call, &registry.template_pages, "resourceTemplates")
+            }
+            ("resources/read", _) if registry.has_resources() => {
+                self.read_resource(&id, &call).await
+            }
+            ("prompts/list", _) if registry.has_prompts() => {
+                self.list(&id, &call, &registry.prompt_pages, "prompts")
+            }
+            ("prompts/get", _) if registry.has_prompts() => self.get_prompt(&id, &call).await,
+            ("completion/complete", _) if registry.has_completers() => {
+                self.complete(&id, &call).await
+            }
             (method, _) => Err(RpcError::method_not_found(method)),
         };
         result.unwrap_or_else(Outcome::Error)
@@ -60,12 +83,12 @@ impl Endpoint {
         id: &RequestId,
         era: Era,
         result: &R,
-        cacheable: Option<()>,
+        cache: Option<CachePolicy>,
     ) -> Outcome {
-        let stamp = (era == Era::Modern).then(|| Stamp {
+        let stamp = (era == Era::Modern).then_some(Stamp {
             result_type: "complete",
             meta: &self.server_meta,
-            cache: cacheable.map(|()| self.list_cache),
+            cache,
         });
         Outcome::Reply(crate::protocol::result_body(
             id,
@@ -94,28 +117,23 @@ impl Endpoint {
             capabilities: &self.capabilities,
             instructions: self.instructions.as_deref(),
         };
-        self.reply(id, Era::Modern, &result, Some(()))
+        self.reply(id, Era::Modern, &result, Some(self.list_cache))
     }
 
-    fn list_tools(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
-        let index = match call.params.cursor.as_deref() {
-            None => 0,
-            Some(cursor) => cursor
-                .parse::<usize>()
-                .ok()
-                .filter(|&i| i > 0)
-                .ok_or_else(|| RpcError::invalid_params(format!("invalid cursor `{cursor}`")))?,
-        };
-        let (tools, more) = self
-            .registry
-            .page(index)
-            .ok_or_else(|| RpcError::invalid_params("the cursor is past the last page"))?;
-        let next = more.then(|| (index + 1).to_string());
-        let result = ListToolsResult {
-            tools,
+    fn list(
+        &self,
+        id: &RequestId,
+        call: &Call<'_>,
+        pages: &Pages,
+        key: &'static str,
+    ) -> Result<Outcome, RpcError> {
+        let (entries, next) = pages.page(call.params.cursor.as_deref())?;
+        let result = ListResult {
+            key,
+            entries,
             next_cursor: next.as_deref(),
         };
-        Ok(self.reply(id, call.version.era(), &result, Some(())))
+        Ok(self.reply(id, call.version.era(), &result, Some(self.list_cache)))
     }
 
     async fn call_tool(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
@@ -130,23 +148,118 @@ impl Endpoint {
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
         let arguments = Arguments::parse(call.params.arguments)
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-        let result = self.invoke(tool.call, arguments, call.version).await;
+        let mut context = CallContext::new(arguments, call.version);
+        let result = Invocation::run(|| (tool.call)(&mut context)).await;
         Ok(self.reply(id, call.version.era(), &result, None))
     }
 
-    async fn invoke(
-        &self,
-        call: crate::tool::CallFn,
-        arguments: Arguments<'_>,
-        version: ProtocolVersion,
-    ) -> ToolResult {
-        let mut tool_call = ToolCall::new(arguments, version);
-        let started = std::panic::catch_unwind(AssertUnwindSafe(|| call(&mut tool_call)));
-        match started {
-            Ok(invocation) => invocation.finish().await,
-            Err(panic) => crate::tool::invocation_panicked(&*panic),
-        }
+    async fn read_resource(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
+        let uri = call.params.uri.as_deref().ok_or_else(|| {
+            RpcError::invalid_params("`resources/read` needs the resource's `uri`")
+        })?;
+        let (def, arguments) = match self.registry.resource(uri) {
+            Some(def) => (def, Arguments::default()),
+            None => self
+                .registry
+                .templates
+                .iter()
+                .find_map(|t| Some((t.def, t.template.match_uri(uri)?)))
+                .map(|(def, vars)| {
+                    let vars = vars.into_iter().map(|(k, v)| (k.into(), v)).collect();
+                    (def, Arguments::from_text(vars))
+                })
+                .ok_or_else(|| not_found(uri, call.version.era()))?,
+        };
+        let target = ReadTarget {
+            uri,
+            mime_type: def.mime_type,
+        };
+        let mut context = CallContext::new(arguments, call.version);
+        let contents = Invocation::run(|| (def.read)(&mut context, &target)).await?;
+        let cache = def
+            .cache
+            .map(|c| CachePolicy {
+                ttl_ms: c.ttl_ms,
+                scope: c.scope,
+            })
+            .unwrap_or(self.list_cache);
+        Ok(self.reply(
+            id,
+            call.version.era(),
+            &ReadResult { contents },
+            Some(cache),
+        ))
     }
+
+    async fn get_prompt(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
+        let name =
+            call.params.name.as_deref().ok_or_else(|| {
+                RpcError::invalid_params("`prompts/get` needs the prompt's `name`")
+            })?;
+        let prompt = self
+            .registry
+            .prompt(name)
+            .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
+        let arguments = Arguments::parse_strings(call.params.arguments)
+            .map_err(|e| RpcError::invalid_params(e.to_string()))?;
+        let mut context = CallContext::new(arguments, call.version);
+        let result = Invocation::run(|| (prompt.get)(&mut context)).await?;
+        Ok(self.reply(id, call.version.era(), &result, None))
+    }
+
+    async fn complete(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
+        let (Some(reference), Some(argument)) = (&call.params.reference, &call.params.argument)
+        else {
+            return Err(RpcError::invalid_params(
+                "`completion/complete` needs `ref` and `argument`",
+            ));
+        };
+        let target = match reference {
+            CompletionReference::Prompt { name } => {
+                let prompt = self
+                    .registry
+                    .prompt(name)
+                    .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
+                CompletionTarget::Prompt(prompt.name)
+            }
+            CompletionReference::Resource { uri } => {
+                let template = self
+                    .registry
+                    .templates
+                    .iter()
+                    .find(|t| t.def.uri == uri)
+                    .ok_or_else(|| {
+                        RpcError::invalid_params(format!("Unknown resource template: {uri}"))
+                    })?;
+                CompletionTarget::Resource(template.def.uri)
+            }
+        };
+        let completion = match self.registry.completer(target, &argument.name) {
+            // An argument without a completer has no suggestions.
+            None => Default::default(),
+            Some(completer) => {
+                let context = CompletionContext::new(
+                    call.params
+                        .context
+                        .as_ref()
+                        .map(|c| c.arguments.clone())
+                        .unwrap_or_default(),
+                );
+                let value = argument.value.clone();
+                Invocation::run(|| (completer.complete)(value, context)).await?
+            }
+        };
+        Ok(self.reply(id, call.version.era(), &CompleteResult { completion }, None))
+    }
+}
+
+/// A resource that does not exist: `-32602` in the 2026-07-28 era, `-32002` before it.
+fn not_found(uri: &str, era: Era) -> RpcError {
+    let code = match era {
+        Era::Modern => ErrorCode::INVALID_PARAMS,
+        Era::Legacy => ErrorCode::RESOURCE_NOT_FOUND,
+    };
+    RpcError::new(code, format!("Resource not found: {uri}")).with_data(json!({ "uri": uri }))
 }
 
 /// Builds the `_meta` object that carries the server's identity on 2026-07-28 results.

@@ -4,7 +4,8 @@
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::protocol::{CachePolicy, Implementation};
+use crate::completion::Completion;
+use crate::protocol::{CachePolicy, Implementation, ResourceContents};
 
 #[derive(Serialize)]
 pub(super) struct Stamped<'a, R> {
@@ -46,10 +47,31 @@ pub(super) struct DiscoverResult<'a> {
     pub(super) instructions: Option<&'a str>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct ListToolsResult<'a> {
-    pub(super) tools: &'a RawValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
+/// One page of a list method: `{"<key>": [...], "nextCursor": ...}`.
+pub(super) struct ListResult<'a> {
+    pub(super) key: &'static str,
+    pub(super) entries: &'a RawValue,
     pub(super) next_cursor: Option<&'a str>,
+}
+
+impl Serialize for ListResult<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(self.key, self.entries)?;
+        if let Some(next) = self.next_cursor {
+            map.serialize_entry("nextCursor", next)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct ReadResult {
+    pub(super) contents: Vec<ResourceContents>,
+}
+
+#[derive(Serialize)]
+pub(super) struct CompleteResult {
+    pub(super) completion: Completion,
 }

@@ -1,4 +1,5 @@
-//! The `arguments` object of a tool call, split once into borrowed raw values.
+//! The arguments of a call, split once into borrowed values: raw JSON for tools, text for
+//! prompt arguments and resource template variables.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -8,14 +9,25 @@ use serde_json::value::RawValue;
 
 use super::ArgumentError;
 
-/// The arguments of one call: each top-level key with its raw, not yet parsed, JSON value.
+/// The arguments of one call, by name.
 ///
-/// Parameters deserialize straight from these slices into their own types, so no intermediate
-/// `serde_json::Value` tree is built. Duplicate keys are rejected.
+/// Tool arguments keep their raw, not yet parsed, JSON: parameters deserialize straight from
+/// these slices into their own types, so no intermediate `serde_json::Value` tree is built.
+/// Prompt arguments and template variables are text, parsed into each parameter's type.
+/// Duplicate keys are rejected.
 #[derive(Debug, Default)]
 pub struct Arguments<'a> {
     raw: Option<&'a RawValue>,
-    entries: Vec<(Cow<'a, str>, &'a RawValue)>,
+    entries: Vec<(Cow<'a, str>, ArgumentValue<'a>)>,
+}
+
+/// One argument's value.
+#[derive(Debug, Clone)]
+pub enum ArgumentValue<'a> {
+    /// Raw JSON (tool arguments).
+    Json(&'a RawValue),
+    /// Text (prompt arguments, resource template variables).
+    Text(Cow<'a, str>),
 }
 
 impl<'a> Arguments<'a> {
@@ -30,21 +42,66 @@ impl<'a> Arguments<'a> {
             .map_err(|e| ArgumentError::Malformed(e.to_string()))?;
         Ok(Self {
             raw: Some(raw),
-            entries,
+            entries: entries
+                .into_iter()
+                .map(|(k, v)| (k, ArgumentValue::Json(v)))
+                .collect(),
         })
     }
 
-    /// The raw value of one argument.
-    pub fn get(&self, name: &str) -> Option<&'a RawValue> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| *v)
+    /// Splits a raw object whose values must all be strings (prompt arguments).
+    pub fn parse_strings(raw: Option<&'a RawValue>) -> Result<Self, ArgumentError> {
+        let mut arguments = Self::parse(raw)?;
+        for (name, value) in &mut arguments.entries {
+            if let ArgumentValue::Json(json) = value {
+                let text: Cow<'a, str> = serde_json::from_str(json.get()).map_err(|_| {
+                    ArgumentError::Malformed(format!("the argument `{name}` must be a string"))
+                })?;
+                *value = ArgumentValue::Text(text);
+            }
+        }
+        arguments.raw = None;
+        Ok(arguments)
     }
 
-    /// The whole `arguments` object as JSON text (`{}` when the client sent none).
-    pub fn as_json(&self) -> &'a str {
-        self.raw.map_or("{}", RawValue::get)
+    /// Arguments given as text, such as the variables of a matched URI template.
+    pub fn from_text(entries: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Self {
+        Self {
+            raw: None,
+            entries: entries
+                .into_iter()
+                .map(|(k, v)| (k, ArgumentValue::Text(v)))
+                .collect(),
+        }
+    }
+
+    /// The value of one argument.
+    pub fn get(&self, name: &str) -> Option<&ArgumentValue<'a>> {
+        self.entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// The whole `arguments` object as JSON text, for JSON arguments (`{}` when the client sent
+    /// none); `None` for text arguments.
+    pub fn as_json(&self) -> Option<&'a str> {
+        match self.raw {
+            Some(raw) => Some(raw.get()),
+            None if self
+                .entries
+                .iter()
+                .all(|(_, v)| matches!(v, ArgumentValue::Json(_))) =>
+            {
+                Some("{}")
+            }
+            None => None,
+        }
+    }
+
+    /// Every text argument, by name (JSON arguments are skipped).
+    pub fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().filter_map(|(k, v)| match v {
+            ArgumentValue::Text(t) => Some((k.as_ref(), t.as_ref())),
+            ArgumentValue::Json(_) => None,
+        })
     }
 
     /// The argument names in the order the client sent them.
@@ -111,10 +168,26 @@ mod tests {
     fn splits_an_object_without_parsing_values() {
         let r = raw(r#"{"a":1,"b":{"deep":[1,2]},"c\u0041":"x"}"#);
         let args = Arguments::parse(Some(&r)).unwrap();
-        assert_eq!(args.get("a").unwrap().get(), "1");
-        assert_eq!(args.get("b").unwrap().get(), r#"{"deep":[1,2]}"#);
-        assert_eq!(args.get("cA").unwrap().get(), r#""x""#);
+        let json = |name| match args.get(name) {
+            Some(ArgumentValue::Json(raw)) => raw.get(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(json("a"), "1");
+        assert_eq!(json("b"), r#"{"deep":[1,2]}"#);
+        assert_eq!(json("cA"), r#""x""#);
         assert!(args.get("z").is_none());
+    }
+
+    #[test]
+    fn prompt_arguments_must_be_strings() {
+        let r = raw(r#"{"a":"x\ny","b":"2"}"#);
+        let args = Arguments::parse_strings(Some(&r)).unwrap();
+        assert_eq!(
+            args.texts().collect::<Vec<_>>(),
+            [("a", "x\ny"), ("b", "2")]
+        );
+        let bad = raw(r#"{"a":1}"#);
+        assert!(Arguments::parse_strings(Some(&bad)).is_err());
     }
 
     #[test]
@@ -127,6 +200,6 @@ mod tests {
         let arr = raw("[1]");
         assert!(Arguments::parse(Some(&arr)).is_err());
         let null = raw("null");
-        assert_eq!(Arguments::parse(Some(&null)).unwrap().as_json(), "{}");
+        assert_eq!(Arguments::parse(Some(&null)).unwrap().as_json(), Some("{}"));
     }
 }

@@ -8,11 +8,15 @@
 
 mod arguments;
 mod needs;
+mod text;
 
 use schemars::JsonSchema;
-use serde::de::DeserializeOwned;
+use serde::de::value::MapDeserializer;
+use serde::de::{DeserializeOwned, IntoDeserializer};
 
-pub use arguments::Arguments;
+use text::TextDeserializer;
+
+pub use arguments::{ArgumentValue, Arguments};
 pub use needs::Needs;
 
 use crate::protocol::ProtocolVersion;
@@ -27,14 +31,15 @@ pub struct Param {
     pub description: Option<&'static str>,
 }
 
-/// What a parameter can read about the call it is resolved for.
+/// What a parameter can read about the call (tool call, prompt request or resource read) it is
+/// resolved for.
 #[derive(Debug)]
-pub struct ToolCall<'a> {
+pub struct CallContext<'a> {
     arguments: Arguments<'a>,
     version: ProtocolVersion,
 }
 
-impl<'a> ToolCall<'a> {
+impl<'a> CallContext<'a> {
     /// A call with these arguments, made under `version`.
     pub fn new(arguments: Arguments<'a>, version: ProtocolVersion) -> Self {
         Self { arguments, version }
@@ -79,7 +84,7 @@ pub enum ArgumentError {
 /// the call, as an axum extractor does.
 ///
 /// ```
-/// use mcp_runtime::extract::{ArgumentError, FromCall, Needs, Param, ToolCall};
+/// use mcp_runtime::extract::{ArgumentError, FromCall, Needs, Param, CallContext};
 /// use mcp_runtime::protocol::ProtocolVersion;
 /// use mcp_runtime::schema::InputSchema;
 ///
@@ -88,23 +93,23 @@ pub enum ArgumentError {
 ///
 /// impl FromCall for ClientVersion {
 ///     const NEEDS: Needs = Needs::NOTHING;
-///     fn from_call(call: &mut ToolCall<'_>, _: &Param) -> Result<Self, ArgumentError> {
+///     fn from_call(call: &mut CallContext<'_>, _: &Param) -> Result<Self, ArgumentError> {
 ///         Ok(ClientVersion(call.protocol_version()))
 ///     }
 ///     fn describe(_: &mut InputSchema<'_>, _: &Param) {}
 /// }
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a #[tool] parameter",
-    label = "not a tool parameter type",
-    note = "a tool argument must implement `serde::Deserialize` and `schemars::JsonSchema`; other parameter types implement `mcp_runtime::extract::FromCall`"
+    message = "`{Self}` cannot be a #[tool], #[resource] or #[prompt] parameter",
+    label = "not a parameter type",
+    note = "an argument must implement `serde::Deserialize` and `schemars::JsonSchema`; other parameter types implement `mcp_runtime::extract::FromCall`"
 )]
 pub trait FromCall: Sized + Send + 'static {
     /// What this parameter needs from the transport.
     const NEEDS: Needs;
 
     /// Resolves the parameter for one call.
-    fn from_call(call: &mut ToolCall<'_>, param: &Param) -> Result<Self, ArgumentError>;
+    fn from_call(call: &mut CallContext<'_>, param: &Param) -> Result<Self, ArgumentError>;
 
     /// Adds what the parameter contributes to the tool's input schema (nothing, for parameters
     /// that are not arguments).
@@ -117,18 +122,20 @@ where
 {
     const NEEDS: Needs = Needs::NOTHING;
 
-    fn from_call(call: &mut ToolCall<'_>, param: &Param) -> Result<Self, ArgumentError> {
-        let raw = call.arguments.get(param.name).map_or("null", |r| r.get());
-        serde_json::from_str(raw).map_err(|e| {
-            if call.arguments.get(param.name).is_none() {
-                ArgumentError::Missing(param.name)
-            } else {
-                ArgumentError::Invalid {
-                    name: param.name,
-                    message: e.to_string(),
-                }
+    fn from_call(call: &mut CallContext<'_>, param: &Param) -> Result<Self, ArgumentError> {
+        let invalid = |message: String| ArgumentError::Invalid {
+            name: param.name,
+            message,
+        };
+        match call.arguments.get(param.name) {
+            Some(ArgumentValue::Json(raw)) => {
+                serde_json::from_str(raw.get()).map_err(|e| invalid(e.to_string()))
             }
-        })
+            Some(ArgumentValue::Text(text)) => {
+                T::deserialize(TextDeserializer(Some(text))).map_err(|e| invalid(e.to_string()))
+            }
+            None => serde_json::from_str("null").map_err(|_| ArgumentError::Missing(param.name)),
+        }
     }
 
     fn describe(schema: &mut InputSchema<'_>, param: &Param) {
@@ -164,13 +171,75 @@ where
 {
     const NEEDS: Needs = Needs::NOTHING;
 
-    fn from_call(call: &mut ToolCall<'_>, _: &Param) -> Result<Self, ArgumentError> {
-        serde_json::from_str(call.arguments.as_json())
-            .map(Args)
-            .map_err(|e| ArgumentError::Malformed(e.to_string()))
+    fn from_call(call: &mut CallContext<'_>, _: &Param) -> Result<Self, ArgumentError> {
+        let parsed = match call.arguments.as_json() {
+            Some(json) => serde_json::from_str(json).map_err(|e| e.to_string()),
+            None => {
+                let texts = call
+                    .arguments
+                    .texts()
+                    .map(|(name, text)| (name, TextDeserializer(Some(text))));
+                T::deserialize(MapDeserializer::<_, serde::de::value::Error>::new(texts))
+                    .map_err(|e| e.to_string())
+            }
+        };
+        parsed.map(Args).map_err(ArgumentError::Malformed)
     }
 
     fn describe(schema: &mut InputSchema<'_>, _: &Param) {
         schema.flatten::<T>();
+    }
+}
+
+impl<'de> IntoDeserializer<'de, serde::de::value::Error> for TextDeserializer<'_> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::protocol::ProtocolVersion;
+
+    #[derive(Debug, PartialEq, Deserialize, JsonSchema)]
+    struct Page {
+        id: u32,
+        lang: Option<String>,
+    }
+
+    fn text_call(pairs: &[(&'static str, &'static str)]) -> CallContext<'static> {
+        let entries = pairs
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), Cow::Borrowed(*v)))
+            .collect();
+        CallContext::new(Arguments::from_text(entries), ProtocolVersion::LATEST)
+    }
+
+    #[test]
+    fn text_arguments_parse_into_typed_parameters() {
+        let mut call = text_call(&[("id", "42")]);
+        let id = Param {
+            name: "id",
+            description: None,
+        };
+        let lang = Param {
+            name: "lang",
+            description: None,
+        };
+        assert_eq!(u32::from_call(&mut call, &id).unwrap(), 42);
+        assert_eq!(Option::<String>::from_call(&mut call, &lang).unwrap(), None);
+        assert!(matches!(
+            String::from_call(&mut call, &lang),
+            Err(ArgumentError::Missing("lang"))
+        ));
+        let Args(page) = Args::<Page>::from_call(&mut call, &id).unwrap();
+        assert_eq!(page, Page { id: 42, lang: None });
     }
 }

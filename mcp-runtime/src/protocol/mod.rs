@@ -11,7 +11,9 @@ pub use content::{
 };
 pub use error::{ErrorCode, RpcError};
 pub use jsonrpc::{error_body, result_body, Message, RequestId};
-pub use params::{Params, RequestMeta};
+pub use params::{
+    CompletionArgument, CompletionContextParams, CompletionReference, Params, RequestMeta,
+};
 pub use version::{Era, ProtocolVersion, UnknownVersion};
 
 use serde::Serialize;

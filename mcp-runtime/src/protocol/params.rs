@@ -36,6 +36,50 @@ pub struct Params<'a> {
     /// A legacy client's identity, from `initialize`.
     #[serde(borrow, default)]
     pub client_info: Option<&'a RawValue>,
+    /// What `completion/complete` completes.
+    #[serde(rename = "ref", default)]
+    pub reference: Option<CompletionReference>,
+    /// The argument `completion/complete` completes.
+    #[serde(default)]
+    pub argument: Option<CompletionArgument>,
+    /// Arguments already resolved, for `completion/complete`.
+    #[serde(default)]
+    pub context: Option<CompletionContextParams>,
+}
+
+/// The `ref` of a `completion/complete` request.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type")]
+pub enum CompletionReference {
+    /// A prompt, by name.
+    #[serde(rename = "ref/prompt")]
+    Prompt {
+        /// The prompt's name.
+        name: String,
+    },
+    /// A resource template, by URI template.
+    #[serde(rename = "ref/resource")]
+    Resource {
+        /// The template.
+        uri: String,
+    },
+}
+
+/// The `argument` of a `completion/complete` request.
+#[derive(Debug, Deserialize)]
+pub struct CompletionArgument {
+    /// The argument's name.
+    pub name: String,
+    /// The partial value.
+    pub value: String,
+}
+
+/// The `context` of a `completion/complete` request.
+#[derive(Debug, Default, Deserialize)]
+pub struct CompletionContextParams {
+    /// Arguments already resolved.
+    #[serde(default)]
+    pub arguments: std::collections::HashMap<String, String>,
 }
 
 /// The `_meta` of a request.

@@ -1,17 +1,15 @@
 //! Tools: the descriptor a `#[tool]` expands to, and what calling one produces.
 
-mod invocation;
 mod result;
 
-pub(crate) use invocation::panicked as invocation_panicked;
-pub use invocation::Invocation;
+pub use crate::invocation::Invocation;
 pub(crate) use result::serialized_as_text;
 pub use result::{IntoToolResult, Json, ToolResult};
 
 use schemars::{Schema, SchemaGenerator};
 use serde::Serialize;
 
-use crate::extract::{Needs, ToolCall};
+use crate::extract::{CallContext, Needs};
 use crate::schema::InputSchema;
 
 /// Where a handler was defined, for error messages that name it.
@@ -62,7 +60,7 @@ impl ToolAnnotations {
 }
 
 /// Resolves a call's parameters and starts the tool.
-pub type CallFn = fn(&mut ToolCall<'_>) -> Invocation;
+pub type CallFn = fn(&mut CallContext<'_>) -> Invocation;
 
 /// Describes the tool's arguments into its input schema.
 pub type InputSchemaFn = fn(&mut InputSchema<'_>);
@@ -74,14 +72,14 @@ pub type OutputSchemaFn = fn(&mut SchemaGenerator) -> Option<Schema>;
 /// by hand to register a tool without the macro.
 ///
 /// ```
-/// use mcp_runtime::extract::{FromCall, Needs, Param, ToolCall};
+/// use mcp_runtime::extract::{FromCall, Needs, Param, CallContext};
 /// use mcp_runtime::schema::InputSchema;
 /// use mcp_runtime::tool::{Invocation, Location, ToolAnnotations, ToolDef};
 /// use mcp_runtime::ToolResult;
 ///
 /// const NAME: Param = Param { name: "name", description: Some("Who to greet") };
 ///
-/// fn call(call: &mut ToolCall<'_>) -> Invocation {
+/// fn call(call: &mut CallContext<'_>) -> Invocation {
 ///     match String::from_call(call, &NAME) {
 ///         Ok(name) => Invocation::Ready(ToolResult::text(format!("Hello, {name}!"))),
 ///         Err(e) => Invocation::rejected(e),

@@ -1,0 +1,290 @@
+//! Each macro's keys, read from its parsed attribute and checked against the function.
+
+use proc_macro2::TokenStream;
+use syn::spanned::Spanned;
+
+use crate::attr::{self, Attr};
+use crate::expand::{CompleteArgs, PromptArgs, ResourceArgs, ToolArgs};
+use crate::model::Handler;
+use crate::validate;
+
+/// Either the value or the errors found so far (collected, so one pass reports them all).
+type Checked<T> = (Option<T>, Vec<syn::Error>);
+
+fn finish<T>(value: syn::Result<T>, errors: &mut Vec<syn::Error>) -> Option<T> {
+    value.map_err(|e| errors.push(e)).ok()
+}
+
+fn description(attr: &Attr, model: &Handler<'_>, errors: &mut Vec<syn::Error>) -> Option<String> {
+    finish(attr.string("description"), errors)
+        .flatten()
+        .map(|s| s.value())
+        .or_else(|| model.description.clone())
+}
+
+fn string(attr: &Attr, key: &str, errors: &mut Vec<syn::Error>) -> Option<String> {
+    finish(attr.string(key), errors)
+        .flatten()
+        .map(|s| s.value())
+}
+
+/// The handler's name: `name = "..."` or the function's name, checked against the naming rule.
+fn name(attr: &Attr, model: &Handler<'_>, kind: &str, errors: &mut Vec<syn::Error>) -> String {
+    let (name, span) = match finish(attr.string("name"), errors).flatten() {
+        Some(lit) => (lit.value(), lit.span()),
+        None => (model.name(), model.item.sig.ident.span()),
+    };
+    validate::name(kind, &name, span, errors);
+    name
+}
+
+fn runtime(attr: &Attr, errors: &mut Vec<syn::Error>) -> TokenStream {
+    finish(attr.runtime(), errors).unwrap_or_default()
+}
+
+pub(crate) fn tool(tokens: TokenStream, model: &Handler<'_>) -> Checked<ToolArgs> {
+    let mut errors = Vec::new();
+    validate::handler(model, "#[tool]", &mut errors);
+    let keys = [
+        "name",
+        "title",
+        "description",
+        "read_only",
+        "destructive",
+        "idempotent",
+        "open_world",
+        "crate",
+    ];
+    let attr = match attr::parse(tokens, &keys, false) {
+        Ok(a) => a,
+        Err(e) => {
+            errors.push(e);
+            return (None, errors);
+        }
+    };
+    let mut flag = |key| finish(attr.flag(key), &mut errors).flatten();
+    let (read_only, destructive, idempotent, open_world) = (
+        flag("read_only"),
+        flag("destructive"),
+        flag("idempotent"),
+        flag("open_world"),
+    );
+    let args = ToolArgs {
+        runtime: runtime(&attr, &mut errors),
+        name: name(&attr, model, "tool", &mut errors),
+        title: string(&attr, "title", &mut errors),
+        description: description(&attr, model, &mut errors),
+        read_only,
+        destructive,
+        idempotent,
+        open_world,
+    };
+    (Some(args), errors)
+}
+
+pub(crate) fn prompt(tokens: TokenStream, model: &Handler<'_>) -> Checked<PromptArgs> {
+    let mut errors = Vec::new();
+    validate::handler(model, "#[prompt]", &mut errors);
+    let attr = match attr::parse(tokens, &["name", "title", "description", "crate"], false) {
+        Ok(a) => a,
+        Err(e) => {
+            errors.push(e);
+            return (None, errors);
+        }
+    };
+    let args = PromptArgs {
+        runtime: runtime(&attr, &mut errors),
+        name: name(&attr, model, "prompt", &mut errors),
+        title: string(&attr, "title", &mut errors),
+        description: description(&attr, model, &mut errors),
+    };
+    (Some(args), errors)
+}
+
+/// The variable names of a URI template (`{id}`, `{+path}`, `{?q,limit}`), for matching
+/// against the parameters. The runtime parses the template fully when the server starts.
+fn template_variables(uri: &str) -> Vec<String> {
+    let mut vars = Vec::new();
+    let mut rest = uri;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let body =
+            rest[start + 1..start + len].trim_start_matches(['+', '#', '.', '/', ';', '?', '&']);
+        for spec in body.split(',') {
+            let name = spec
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches('*');
+            vars.push(name.to_owned());
+        }
+        rest = &rest[start + len..];
+    }
+    vars
+}
+
+pub(crate) fn resource(tokens: TokenStream, model: &Handler<'_>) -> Checked<ResourceArgs> {
+    let mut errors = Vec::new();
+    validate::handler(model, "#[resource]", &mut errors);
+    let keys = [
+        "name",
+        "title",
+        "description",
+        "mime_type",
+        "audience",
+        "priority",
+        "size",
+        "ttl_ms",
+        "cache_scope",
+        "crate",
+    ];
+    let span = tokens.span();
+    let attr = match attr::parse(tokens, &keys, true) {
+        Ok(a) => a,
+        Err(e) => {
+            errors.push(e);
+            return (None, errors);
+        }
+    };
+    let Some(uri) = attr.positional.clone() else {
+        errors.push(syn::Error::new(
+            span,
+            "#[resource] needs the resource's URI first: #[resource(\"scheme://path/{var}\")]",
+        ));
+        return (None, errors);
+    };
+    let variables = template_variables(&uri.value());
+    for var in &variables {
+        if !model.params.iter().any(|p| &p.name == var) {
+            errors.push(syn::Error::new(
+                uri.span(),
+                format!("the template variable `{var}` has no parameter: add `{var}: T` to the function"),
+            ));
+        }
+    }
+    for param in &model.params {
+        if !variables.contains(&param.name) {
+            let what = if param.name.is_empty() {
+                "a destructuring parameter".to_owned()
+            } else {
+                format!("the parameter `{}`", param.name)
+            };
+            errors.push(syn::Error::new(
+                param.pat.span(),
+                format!(
+                    "{what} is not a variable of the URI template `{}`",
+                    uri.value()
+                ),
+            ));
+        }
+    }
+    let audience = finish(attr.list("audience"), &mut errors)
+        .flatten()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|role| match role.value().as_str() {
+            "user" => Some("User"),
+            "assistant" => Some("Assistant"),
+            other => {
+                errors.push(syn::Error::new(
+                    role.span(),
+                    format!("unknown audience `{other}`: expected \"user\" or \"assistant\""),
+                ));
+                None
+            }
+        })
+        .collect();
+    let priority = finish(attr.float("priority"), &mut errors)
+        .flatten()
+        .map(|(p, span)| {
+            if !(0.0..=1.0).contains(&p) {
+                errors.push(syn::Error::new(span, "`priority` must be between 0 and 1"));
+            }
+            p
+        });
+    let ttl = finish(attr.integer("ttl_ms"), &mut errors).flatten();
+    let scope_lit = finish(attr.string("cache_scope"), &mut errors).flatten();
+    let scope = match scope_lit.as_ref().map(|s| (s.value(), s.span())) {
+        None => "Public",
+        Some((s, _)) if s == "public" => "Public",
+        Some((s, _)) if s == "private" => "Private",
+        Some((s, span)) => {
+            errors.push(syn::Error::new(
+                span,
+                format!("unknown cache scope `{s}`: expected \"public\" or \"private\""),
+            ));
+            "Public"
+        }
+    };
+    if let (None, Some(lit)) = (ttl, &scope_lit) {
+        errors.push(syn::Error::new(
+            lit.span(),
+            "`cache_scope` goes with `ttl_ms`",
+        ));
+    }
+    let name = match finish(attr.string("name"), &mut errors).flatten() {
+        Some(lit) => lit.value(),
+        None => model.name(),
+    };
+    let args = ResourceArgs {
+        runtime: runtime(&attr, &mut errors),
+        uri: uri.value(),
+        name,
+        title: string(&attr, "title", &mut errors),
+        description: description(&attr, model, &mut errors),
+        mime_type: string(&attr, "mime_type", &mut errors),
+        audience,
+        priority,
+        size: finish(attr.integer("size"), &mut errors).flatten(),
+        cache: ttl.map(|t| (t, scope)),
+    };
+    (Some(args), errors)
+}
+
+pub(crate) fn complete(tokens: TokenStream, model: &Handler<'_>) -> Checked<CompleteArgs> {
+    let mut errors = Vec::new();
+    validate::handler(model, "#[complete]", &mut errors);
+    let span = tokens.span();
+    let attr = match attr::parse(tokens, &["prompt", "resource", "argument", "crate"], false) {
+        Ok(a) => a,
+        Err(e) => {
+            errors.push(e);
+            return (None, errors);
+        }
+    };
+    let prompt = string(&attr, "prompt", &mut errors);
+    let resource = string(&attr, "resource", &mut errors);
+    let target = match (prompt, resource) {
+        (Some(p), None) => Some(("Prompt", p)),
+        (None, Some(r)) => Some(("Resource", r)),
+        _ => {
+            errors.push(syn::Error::new(
+                span,
+                "#[complete] needs exactly one of `prompt = \"name\"` or `resource = \"uri template\"`",
+            ));
+            None
+        }
+    };
+    let argument = string(&attr, "argument", &mut errors);
+    if argument.is_none() {
+        errors.push(syn::Error::new(
+            span,
+            "#[complete] needs `argument = \"name\"`",
+        ));
+    }
+    if !(1..=2).contains(&model.params.len()) {
+        errors.push(syn::Error::new(
+            model.item.sig.inputs.span(),
+            "a completer takes the partial value (`String`) and, optionally, the `CompletionContext`",
+        ));
+    }
+    let runtime = runtime(&attr, &mut errors);
+    let args = target.zip(argument).map(|(target, argument)| CompleteArgs {
+        runtime,
+        target,
+        argument,
+    });
+    (args, errors)
+}

@@ -1,0 +1,67 @@
+//! Checks on the syntax the macros own. Type questions are left to rustc.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::FnArg;
+
+use crate::model::Handler;
+
+/// The checks every handler shares: a free, non-generic, safe function.
+pub(crate) fn handler(model: &Handler<'_>, kind: &str, errors: &mut Vec<syn::Error>) {
+    let sig = &model.item.sig;
+    for arg in &sig.inputs {
+        if let FnArg::Receiver(receiver) = arg {
+            errors.push(syn::Error::new(
+                receiver.span(),
+                format!("{kind} functions cannot take `self`: make it a free function and pass state as a parameter"),
+            ));
+        }
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        errors.push(syn::Error::new(
+            sig.generics.span(),
+            format!("{kind} functions cannot be generic: the schema must be known at compile time"),
+        ));
+    }
+    for param in &model.params {
+        if let syn::Type::ImplTrait(t) = param.ty {
+            errors.push(syn::Error::new(
+                t.span(),
+                format!("{kind} parameters cannot be `impl Trait`: name a concrete type"),
+            ));
+        }
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        errors.push(syn::Error::new(
+            unsafety.span(),
+            format!("{kind} functions cannot be `unsafe`"),
+        ));
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(syn::Error::new(
+            variadic.span(),
+            format!("{kind} functions cannot be variadic"),
+        ));
+    }
+}
+
+/// The naming rule the runtime's registry enforces for tools and prompts, checked early for a
+/// precise error.
+pub(crate) fn name(kind: &str, name: &str, span: Span, errors: &mut Vec<syn::Error>) {
+    let reason = if name.is_empty() || name.len() > 128 {
+        Some("a name must be 1 to 128 characters long")
+    } else if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        Some("a name may contain only ASCII letters, digits, `_`, `-` and `.`")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        errors.push(syn::Error::new(
+            span,
+            format!("invalid {kind} name `{name}`: {reason}"),
+        ));
+    }
+}

@@ -1,0 +1,106 @@
+//! A started handler call (tool, resource read, prompt): finished already, or a future to await.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::extract::ArgumentError;
+use crate::protocol::RpcError;
+use crate::tool::ToolResult;
+
+/// What a kind of handler produces, including when its parameters are rejected or it panics.
+pub trait Outcome: Send + 'static {
+    /// The outcome of a call whose parameters could not be resolved.
+    fn rejected(error: ArgumentError) -> Self;
+    /// The outcome of a handler that panicked.
+    fn panicked(detail: &str) -> Self;
+}
+
+impl Outcome for ToolResult {
+    /// An `isError` result the model can act on.
+    fn rejected(error: ArgumentError) -> Self {
+        ToolResult::error(error.to_string())
+    }
+
+    fn panicked(detail: &str) -> Self {
+        ToolResult::error(format!("the tool failed unexpectedly: {detail}"))
+    }
+}
+
+impl<T: Send + 'static> Outcome for Result<T, RpcError> {
+    /// `-32602`: the request's arguments are wrong.
+    fn rejected(error: ArgumentError) -> Self {
+        Err(RpcError::invalid_params(error.to_string()))
+    }
+
+    fn panicked(detail: &str) -> Self {
+        Err(RpcError::internal(format!(
+            "the handler failed unexpectedly: {detail}"
+        )))
+    }
+}
+
+/// A started call.
+///
+/// Synchronous handlers finish while their parameters are resolved and need no allocation;
+/// `async` handlers return a boxed future.
+pub enum Invocation<T = ToolResult> {
+    /// The call has finished.
+    Ready(T),
+    /// The call is running.
+    Pending(Pin<Box<dyn Future<Output = T> + Send + 'static>>),
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Invocation<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ready(r) => f.debug_tuple("Ready").field(r).finish(),
+            Self::Pending(_) => f.write_str("Pending(..)"),
+        }
+    }
+}
+
+impl<T: Outcome> Invocation<T> {
+    /// A call whose parameters could not be resolved.
+    pub fn rejected(error: ArgumentError) -> Self {
+        Self::Ready(T::rejected(error))
+    }
+
+    /// A running call.
+    pub fn pending(future: impl Future<Output = T> + Send + 'static) -> Self {
+        Self::Pending(Box::pin(future))
+    }
+
+    /// Starts a call with `start` and runs it to completion; a panic while starting or running
+    /// becomes the outcome's [`Outcome::panicked`].
+    pub async fn run(start: impl FnOnce() -> Self) -> T {
+        match std::panic::catch_unwind(AssertUnwindSafe(start)) {
+            Ok(Self::Ready(outcome)) => outcome,
+            Ok(Self::Pending(future)) => CatchUnwind(future).await,
+            Err(panic) => T::panicked(panic_detail(&*panic)),
+        }
+    }
+}
+
+struct CatchUnwind<T>(Pin<Box<dyn Future<Output = T> + Send + 'static>>);
+
+impl<T: Outcome> Future for CatchUnwind<T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let future = self.0.as_mut();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(poll) => poll,
+            Err(panic) => Poll::Ready(T::panicked(panic_detail(&*panic))),
+        }
+    }
+}
+
+fn panic_detail(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message")
+}

@@ -1,0 +1,395 @@
+//! RFC 6570 URI templates, matched against URIs in one forward scan.
+//!
+//! Supported expressions: `{var}`, `{+var}`, `{#var}`, `{/var}`, `{.var}`, `{?a,b}` and
+//! `{&a,b}`, with several comma-separated variables and prefix modifiers (`{var:3}`).
+//! Matching never backtracks: each part of the template consumes the URI from left to right,
+//! and the end of a value is found by a linear search, so a URI of any length is matched in
+//! time proportional to its length.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// A parsed URI template.
+///
+/// ```
+/// use mcp_runtime::resource::UriTemplate;
+///
+/// let t = UriTemplate::parse("users://{id}/posts{?sort,limit}").unwrap();
+/// let vars = t.match_uri("users://42/posts?limit=5").unwrap();
+/// assert_eq!(vars, [("id", "42".into()), ("limit", "5".into())]);
+/// assert!(t.match_uri("users://42/comments").is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UriTemplate {
+    source: String,
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Literal(String),
+    Expression { op: Op, vars: Vec<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Simple,
+    Reserved,
+    Fragment,
+    Label,
+    Path,
+    Query,
+    QueryContinuation,
+}
+
+/// Why a template could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid URI template `{template}`: {reason}")]
+pub struct TemplateError {
+    template: String,
+    reason: String,
+}
+
+impl UriTemplate {
+    /// Parses a template.
+    pub fn parse(template: &str) -> Result<Self, TemplateError> {
+        let error = |reason: String| TemplateError {
+            template: template.to_owned(),
+            reason,
+        };
+        let mut parts = Vec::new();
+        let mut rest = template;
+        while !rest.is_empty() {
+            match rest.find('{') {
+                Some(0) => {
+                    let end = rest
+                        .find('}')
+                        .ok_or_else(|| error("an expression is not closed with `}`".into()))?;
+                    parts.push(Self::expression(&rest[1..end]).map_err(error)?);
+                    rest = &rest[end + 1..];
+                }
+                found => {
+                    let end = found.unwrap_or(rest.len());
+                    if rest[..end].contains('}') {
+                        return Err(error("`}` without an opening `{`".into()));
+                    }
+                    parts.push(Part::Literal(rest[..end].to_owned()));
+                    rest = &rest[end..];
+                }
+            }
+        }
+        for pair in parts.windows(2) {
+            if let [Part::Expression { op: a, .. }, Part::Expression { op: b, .. }] = pair {
+                if !a.is_query() && !b.has_prefix() {
+                    return Err(error(
+                        "two adjacent expressions need a literal or an operator between them"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        Ok(Self {
+            source: template.to_owned(),
+            parts,
+        })
+    }
+
+    fn expression(body: &str) -> Result<Part, String> {
+        let (op, list) = match body.chars().next() {
+            Some('+') => (Op::Reserved, &body[1..]),
+            Some('#') => (Op::Fragment, &body[1..]),
+            Some('.') => (Op::Label, &body[1..]),
+            Some('/') => (Op::Path, &body[1..]),
+            Some('?') => (Op::Query, &body[1..]),
+            Some('&') => (Op::QueryContinuation, &body[1..]),
+            Some(c @ (';' | '=' | ',' | '!' | '@' | '|')) => {
+                return Err(format!("the operator `{c}` is not supported"))
+            }
+            _ => (Op::Simple, body),
+        };
+        let mut vars = Vec::new();
+        for spec in list.split(',') {
+            if spec.ends_with('*') {
+                return Err(format!("the explode modifier in `{spec}` is not supported"));
+            }
+            let name = spec.split(':').next().unwrap_or_default();
+            let valid = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'%'));
+            if !valid {
+                return Err(format!("`{spec}` is not a valid variable name"));
+            }
+            vars.push(name.to_owned());
+        }
+        Ok(Part::Expression { op, vars })
+    }
+
+    /// The template as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The names of every variable, in order.
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().flat_map(|p| match p {
+            Part::Expression { vars, .. } => vars.iter().map(String::as_str).collect(),
+            Part::Literal(_) => Vec::new(),
+        })
+    }
+
+    /// Matches `uri`, returning each variable present with its percent-decoded value.
+    pub fn match_uri<'u>(&self, uri: &'u str) -> Option<Vec<(&str, Cow<'u, str>)>> {
+        let mut values = Vec::new();
+        let mut pos = 0;
+        for (index, part) in self.parts.iter().enumerate() {
+            let rest = &uri[pos..];
+            match part {
+                Part::Literal(literal) => {
+                    rest.starts_with(literal.as_str()).then_some(())?;
+                    pos += literal.len();
+                }
+                Part::Expression { op, vars } if op.is_query() => {
+                    // `{?a}{&b}`: the query takes every pair, for its own variables and those of
+                    // the continuations that follow it.
+                    let continued = self.parts[index + 1..]
+                        .iter()
+                        .map_while(|p| match p {
+                            Part::Expression {
+                                op: Op::QueryContinuation,
+                                vars,
+                            } => Some(vars),
+                            _ => None,
+                        })
+                        .flatten();
+                    let names: Vec<&String> = vars.iter().chain(continued).collect();
+                    pos += Self::match_query(*op, &names, rest, &mut values)?;
+                }
+                Part::Expression { op, vars } => {
+                    let body = match op.prefix() {
+                        Some(prefix) => match rest.strip_prefix(prefix) {
+                            Some(body) => body,
+                            // An expression whose variables are all undefined expands to nothing.
+                            None => continue,
+                        },
+                        None => rest,
+                    };
+                    let len = Self::value_len(*op, body, self.parts.get(index + 1))?;
+                    let raw = &body[..len];
+                    pos += rest.len() - body.len() + len;
+                    let mut items = raw.split(',');
+                    for var in vars {
+                        if let Some(item) = items.next() {
+                            values.push((var.as_str(), decode(item)?));
+                        }
+                    }
+                }
+            }
+        }
+        (pos == uri.len()).then_some(values)
+    }
+
+    /// How much of `body` one expression's value takes: up to the next literal, or to the
+    /// first character the expression cannot contain.
+    fn value_len(op: Op, body: &str, next: Option<&Part>) -> Option<usize> {
+        let allowed = |c: char| match op {
+            Op::Reserved | Op::Fragment => is_uri_char(c),
+            _ => is_unreserved(c) || c == '%' || c == ',',
+        };
+        let limit = body.find(|c: char| !allowed(c)).unwrap_or(body.len());
+        match next {
+            // The value ends where the literal first starts, which must be within its reach.
+            Some(Part::Literal(literal)) => body.find(literal.as_str()).filter(|&at| at <= limit),
+            // The next expression starts at its operator's character.
+            Some(Part::Expression { op: next, .. }) => {
+                let lead = match next {
+                    Op::Query => Some('?'),
+                    Op::QueryContinuation => Some('&'),
+                    other => other.prefix(),
+                };
+                let stop = lead.and_then(|c| body[..limit].find(c)).unwrap_or(limit);
+                Some(stop)
+            }
+            _ => Some(limit),
+        }
+    }
+
+    fn match_query<'t, 'u>(
+        op: Op,
+        vars: &[&'t String],
+        rest: &'u str,
+        values: &mut Vec<(&'t str, Cow<'u, str>)>,
+    ) -> Option<usize> {
+        let lead = if op == Op::Query { '?' } else { '&' };
+        let Some(query) = rest.strip_prefix(lead) else {
+            return Some(0);
+        };
+        let end = query.find('#').unwrap_or(query.len());
+        for pair in query[..end].split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if let Some(var) = vars.iter().find(|v| v.as_str() == key) {
+                values.push((var.as_str(), decode(value)?));
+            }
+        }
+        Some(1 + end)
+    }
+}
+
+impl fmt::Display for UriTemplate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl Op {
+    fn is_query(self) -> bool {
+        matches!(self, Op::Query | Op::QueryContinuation)
+    }
+
+    fn prefix(self) -> Option<char> {
+        match self {
+            Op::Fragment => Some('#'),
+            Op::Label => Some('.'),
+            Op::Path => Some('/'),
+            _ => None,
+        }
+    }
+
+    fn has_prefix(self) -> bool {
+        self.prefix().is_some() || self.is_query()
+    }
+}
+
+fn is_unreserved(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')
+}
+
+fn is_uri_char(c: char) -> bool {
+    is_unreserved(c) || "%:/?#[]@!$&'()*+,;=".contains(c)
+}
+
+/// Percent-decodes one value; `None` if it is not valid UTF-8 afterwards.
+fn decode(value: &str) -> Option<Cow<'_, str>> {
+    if !value.contains('%') {
+        return Some(Cow::Borrowed(value));
+    }
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok().map(Cow::Owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(template: &str, uri: &str) -> Option<Vec<(String, String)>> {
+        let t = UriTemplate::parse(template).unwrap();
+        t.match_uri(uri).map(|v| {
+            v.into_iter()
+                .map(|(k, v)| (k.to_owned(), v.into_owned()))
+                .collect()
+        })
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Option<Vec<(String, String)>> {
+        Some(
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn simple_variables() {
+        assert_eq!(
+            vars("test://template/{id}/data", "test://template/123/data"),
+            pairs(&[("id", "123")])
+        );
+        assert_eq!(
+            vars("test://template/{id}/data", "test://template/1/2/data"),
+            None
+        );
+        assert_eq!(
+            vars("test://template/{id}/data", "test://template/123/datax"),
+            None
+        );
+        assert_eq!(
+            vars("users://{id}", "users://a%20b"),
+            pairs(&[("id", "a b")])
+        );
+        assert_eq!(
+            vars("x://{a},{b}", "x://1,2"),
+            pairs(&[("a", "1"), ("b", "2")])
+        );
+        assert_eq!(
+            vars("x://{a,b}", "x://1,2"),
+            pairs(&[("a", "1"), ("b", "2")])
+        );
+        assert_eq!(
+            vars("x://{a}.json", "x://report.json"),
+            pairs(&[("a", "report")])
+        );
+    }
+
+    #[test]
+    fn reserved_path_and_query() {
+        assert_eq!(
+            vars("file:///{+path}", "file:///a/b/c.txt"),
+            pairs(&[("path", "a/b/c.txt")])
+        );
+        assert_eq!(
+            vars("repo://{owner}{/name}", "repo://me/tool"),
+            pairs(&[("owner", "me"), ("name", "tool")])
+        );
+        assert_eq!(
+            vars("search://docs{?q,limit}", "search://docs?q=rust&limit=5"),
+            pairs(&[("q", "rust"), ("limit", "5")])
+        );
+        assert_eq!(vars("search://docs{?q,limit}", "search://docs"), pairs(&[]));
+        assert_eq!(
+            vars("search://docs{?q}{&page}", "search://docs?q=a&page=2"),
+            pairs(&[("q", "a"), ("page", "2")])
+        );
+        assert_eq!(
+            vars("x://{+rest}{#frag}", "x://a/b#top"),
+            pairs(&[("rest", "a/b"), ("frag", "top")])
+        );
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_match() {
+        for bad in [
+            "x://{a",
+            "x://a}",
+            "x://{;a}",
+            "x://{a*}",
+            "x://{}",
+            "x://{a}{b}",
+        ] {
+            assert!(UriTemplate::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(vars("users://{id}", "users://%zz"), None);
+    }
+
+    #[test]
+    fn long_uris_match_and_fail_cleanly() {
+        let t = UriTemplate::parse("x://{a}/{+b}/end{?q}").unwrap();
+        let hostile = format!("x://a/{}", "/en".repeat(20_000));
+        assert!(t.match_uri(&hostile).is_none());
+        let long = format!("x://a/{}/end?q=1", "b/".repeat(25_000));
+        let matched = t.match_uri(&long).unwrap();
+        assert_eq!(matched[1].1.len(), 50_000);
+        assert_eq!(matched[2], ("q", "1".into()));
+    }
+}
