@@ -69,3 +69,23 @@ fn argument_schemas_must_describe_an_object() {
         "{err}"
     );
 }
+
+#[test]
+fn completers_must_name_an_existing_argument() {
+    use mcp_runtime::completion::{CompleterDef, CompletionTarget, IntoCompletion};
+    static ORPHAN: CompleterDef = CompleterDef {
+        target: CompletionTarget::Prompt("nowhere"),
+        argument: "x",
+        complete: |_, _| Invocation::Ready(Vec::<String>::new().into_completion()),
+        location: Location {
+            file: "completers.rs",
+            line: 4,
+        },
+    };
+    let err = Server::new().completer(&ORPHAN).router().unwrap_err();
+    assert!(
+        matches!(err, Error::UnknownCompletionTarget { argument: "x", .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("completers.rs:4"));
+}

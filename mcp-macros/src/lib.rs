@@ -15,7 +15,30 @@ mod validate;
 use proc_macro::TokenStream;
 use quote::ToTokens;
 
-/// Turns a function into an MCP tool. See `mcp_runtime::tool`.
+/// Turns a function (`fn` or `async fn`) into an MCP tool.
+///
+/// The doc comment is the tool's description; `///` on a parameter describes that argument.
+/// Parameters are resolved through `mcp_runtime::extract::FromCall`: any
+/// `T: Deserialize + JsonSchema` is the argument of the same name (`Option<T>` is optional),
+/// and `Args<T>` takes every argument as one struct.
+///
+/// Keys: `name`, `title`, `description`, `read_only`, `destructive`, `idempotent`,
+/// `open_world` (flags, or `= false`), `crate = path` (where `mcp_runtime` is).
+///
+/// ```
+/// use mcp_runtime::prelude::*;
+///
+/// /// Adds two integers.
+/// #[tool(read_only, idempotent)]
+/// async fn add(
+///     /// Left operand
+///     a: i64,
+///     /// Right operand
+///     b: i64,
+/// ) -> i64 {
+///     a + b
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
     handler(attr, item, "#[tool]", |attr, model| {
@@ -24,7 +47,22 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
     })
 }
 
-/// Turns a function into an MCP resource or resource template. See `mcp_runtime::resource`.
+/// Turns a function into an MCP resource, or a resource template when the URI has RFC 6570
+/// variables; each variable is a parameter of the same name (checked at compile time).
+///
+/// Keys after the URI: `name`, `title`, `description`, `mime_type`, `audience` (`["user",
+/// "assistant"]`), `priority` (0 to 1), `size`, `ttl_ms` and `cache_scope` (`"public"` or
+/// `"private"`), `crate = path`.
+///
+/// ```
+/// use mcp_runtime::prelude::*;
+///
+/// /// A user's profile.
+/// #[resource("users://{id}/profile", mime_type = "text/plain")]
+/// fn profile(id: u64) -> String {
+///     format!("user {id}")
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn resource(attr: TokenStream, item: TokenStream) -> TokenStream {
     handler(attr, item, "#[resource]", |attr, model| {
@@ -33,7 +71,23 @@ pub fn resource(attr: TokenStream, item: TokenStream) -> TokenStream {
     })
 }
 
-/// Turns a function into an MCP prompt. See `mcp_runtime::prompt`.
+/// Turns a function into an MCP prompt whose arguments are its parameters (`String` required,
+/// `Option<String>` optional; other types are parsed from the argument's text).
+///
+/// Keys: `name`, `title`, `description`, `crate = path`.
+///
+/// ```
+/// use mcp_runtime::prelude::*;
+///
+/// /// Asks for a review.
+/// #[prompt]
+/// fn review(
+///     /// The code to review
+///     code: String,
+/// ) -> String {
+///     format!("Please review:\n{code}")
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
     handler(attr, item, "#[prompt]", |attr, model| {
@@ -42,8 +96,26 @@ pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
     })
 }
 
-/// Turns a function into a completer for a prompt argument or a template variable. See
-/// `mcp_runtime::complete`.
+/// Turns a function into a completer for a prompt argument (`prompt = "name"`) or a resource
+/// template variable (`resource = "template"`), named by `argument = "name"`.
+///
+/// The function takes the partial value (`String`) and optionally the `CompletionContext`, and
+/// returns `Vec<String>`, `Vec<&str>`, a `Completion` or a `Result` of one; it may be `async`.
+///
+/// ```
+/// use mcp_runtime::prelude::*;
+///
+/// /// Greets someone.
+/// #[prompt]
+/// fn greet(language: String) -> String {
+///     format!("Say hello in {language}.")
+/// }
+///
+/// #[complete(prompt = "greet", argument = "language")]
+/// fn languages(partial: String) -> Vec<&'static str> {
+///     ["english", "esperanto"].into_iter().filter(|l| l.starts_with(&partial)).collect()
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn complete(attr: TokenStream, item: TokenStream) -> TokenStream {
     handler(attr, item, "#[complete]", |attr, model| {

