@@ -14,6 +14,7 @@ fn hand_written(name: &'static str, line: u32) -> ToolDef {
         input_schema: |_| {},
         output_schema: |_| None,
         call: |_| Invocation::Ready(ToolResult::text("ok")),
+        timeout: None,
         location: Location {
             file: "tools.rs",
             line,

@@ -53,6 +53,7 @@ pub(crate) fn tool(tokens: TokenStream, model: &Handler<'_>) -> Checked<ToolArgs
         "destructive",
         "idempotent",
         "open_world",
+        "timeout_ms",
         "crate",
     ];
     let attr = match attr::parse(tokens, &keys, false) {
@@ -78,6 +79,7 @@ pub(crate) fn tool(tokens: TokenStream, model: &Handler<'_>) -> Checked<ToolArgs
         destructive,
         idempotent,
         open_world,
+        timeout_ms: finish(attr.integer("timeout_ms"), &mut errors).flatten(),
     };
     (Some(args), errors)
 }

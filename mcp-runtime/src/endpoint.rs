@@ -1,6 +1,11 @@
 //! The built, immutable state behind one MCP endpoint, shared by every request.
 
+use std::time::Duration;
+
 use serde_json::value::RawValue;
+
+use crate::dispatch::ResponseMode;
+use crate::mrtr::StateKeys;
 
 use crate::protocol::{CachePolicy, Implementation};
 use crate::registry::Registry;
@@ -20,4 +25,10 @@ pub(crate) struct Endpoint {
     pub(crate) list_cache: CachePolicy,
     pub(crate) guard: HostGuard,
     pub(crate) body_limit: usize,
+    pub(crate) response_mode: ResponseMode,
+    /// The time limit of handlers without their own.
+    pub(crate) handler_timeout: Option<Duration>,
+    pub(crate) state_keys: StateKeys,
+    /// How long a sealed request state stays valid.
+    pub(crate) state_ttl: Duration,
 }

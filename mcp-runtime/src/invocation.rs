@@ -15,6 +15,17 @@ pub trait Outcome: Send + 'static {
     fn rejected(error: ArgumentError) -> Self;
     /// The outcome of a handler that panicked.
     fn panicked(detail: &str) -> Self;
+    /// The outcome of a handler stopped at its time limit.
+    fn timed_out(limit: std::time::Duration) -> Self;
+    /// The outcome of a handler that needs client input this client cannot give.
+    fn input_unavailable(method: &str) -> Self;
+}
+
+fn unavailable_message(method: &str) -> String {
+    format!(
+        "this handler asks the client for input (`{method}`), which a stateless server can only \
+         request from 2026-07-28 clients; 2025-era clients need a server with sessions"
+    )
 }
 
 impl Outcome for ToolResult {
@@ -25,6 +36,16 @@ impl Outcome for ToolResult {
 
     fn panicked(detail: &str) -> Self {
         ToolResult::error(format!("the tool failed unexpectedly: {detail}"))
+    }
+
+    fn timed_out(limit: std::time::Duration) -> Self {
+        ToolResult::error(format!(
+            "the tool did not finish within {limit:?} and was stopped"
+        ))
+    }
+
+    fn input_unavailable(method: &str) -> Self {
+        ToolResult::error(unavailable_message(method))
     }
 }
 
@@ -38,6 +59,19 @@ impl<T: Send + 'static> Outcome for Result<T, RpcError> {
         Err(RpcError::internal(format!(
             "the handler failed unexpectedly: {detail}"
         )))
+    }
+
+    fn timed_out(limit: std::time::Duration) -> Self {
+        Err(RpcError::internal(format!(
+            "the handler did not finish within {limit:?} and was stopped"
+        )))
+    }
+
+    fn input_unavailable(method: &str) -> Self {
+        Err(RpcError::new(
+            crate::protocol::ErrorCode::INTERNAL_ERROR,
+            unavailable_message(method),
+        ))
     }
 }
 
@@ -72,14 +106,23 @@ impl<T: Outcome> Invocation<T> {
         Self::Pending(Box::pin(future))
     }
 
-    /// Starts a call with `start` and runs it to completion; a panic while starting or running
-    /// becomes the outcome's [`Outcome::panicked`].
-    pub async fn run(start: impl FnOnce() -> Self) -> T {
-        match std::panic::catch_unwind(AssertUnwindSafe(start)) {
-            Ok(Self::Ready(outcome)) => outcome,
-            Ok(Self::Pending(future)) => CatchUnwind(future).await,
-            Err(panic) => T::panicked(panic_detail(&*panic)),
+    /// Starts a call with `start`; a panic while starting becomes [`Outcome::panicked`].
+    pub fn start(start: impl FnOnce() -> Self) -> Self {
+        std::panic::catch_unwind(AssertUnwindSafe(start))
+            .unwrap_or_else(|panic| Self::Ready(T::panicked(panic_detail(&*panic))))
+    }
+
+    /// Runs the call to completion; a panic becomes [`Outcome::panicked`].
+    pub async fn finish(self) -> T {
+        match self {
+            Self::Ready(outcome) => outcome,
+            Self::Pending(future) => CatchUnwind(future).await,
         }
+    }
+
+    /// Starts and finishes a call.
+    pub async fn run(start: impl FnOnce() -> Self) -> T {
+        Self::start(start).finish().await
     }
 }
 

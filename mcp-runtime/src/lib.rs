@@ -30,6 +30,7 @@ mod endpoint;
 mod error;
 pub mod extract;
 pub mod invocation;
+pub mod mrtr;
 pub mod prompt;
 pub mod protocol;
 pub mod registry;
@@ -44,6 +45,7 @@ mod transport;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use dispatch::ResponseMode;
 pub use error::Error;
 pub use extract::Args;
 pub use mcp_macros::{complete, prompt, resource, tool};

@@ -10,7 +10,9 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 
 use crate::completion::CompleterDef;
 use crate::dispatch::server_meta;
+use crate::dispatch::ResponseMode;
 use crate::endpoint::Endpoint;
+use crate::mrtr::StateKeys;
 use crate::prompt::PromptDef;
 use crate::protocol::{CachePolicy, CacheScope, Implementation, ProtocolVersion};
 use crate::registry::{Definitions, Registry};
@@ -68,6 +70,10 @@ pub struct Server {
     page_size: usize,
     list_cache: CachePolicy,
     path: String,
+    response_mode: ResponseMode,
+    handler_timeout: Option<Duration>,
+    state_keys: Option<StateKeys>,
+    state_ttl: Duration,
 }
 
 impl Default for Server {
@@ -97,6 +103,10 @@ impl Server {
                 scope: CacheScope::Public,
             },
             path: DEFAULT_PATH.into(),
+            response_mode: ResponseMode::Auto,
+            handler_timeout: None,
+            state_keys: None,
+            state_ttl: Duration::from_secs(600),
         }
     }
 
@@ -218,6 +228,33 @@ impl Server {
         self
     }
 
+    /// How handler responses are framed (default: JSON unless the handler sends a
+    /// notification first).
+    pub fn response_mode(mut self, mode: ResponseMode) -> Self {
+        self.response_mode = mode;
+        self
+    }
+
+    /// The time limit of every handler that sets none of its own (default: none). A tool past
+    /// its limit is stopped and returns an `isError` result.
+    pub fn handler_timeout(mut self, limit: Duration) -> Self {
+        self.handler_timeout = Some(limit);
+        self
+    }
+
+    /// The keys that seal multi round-trip request state, newest first (default: one random
+    /// key per process). Replicas behind one load balancer must share them.
+    pub fn request_state_keys(mut self, keys: StateKeys) -> Self {
+        self.state_keys = Some(keys);
+        self
+    }
+
+    /// How long a client may take to answer an `input_required` result (default 10 minutes).
+    pub fn request_state_ttl(mut self, ttl: Duration) -> Self {
+        self.state_ttl = ttl;
+        self
+    }
+
     /// The path of the MCP endpoint (default `/mcp`).
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = path.into();
@@ -257,6 +294,10 @@ impl Server {
                 trust_forwarded_host: self.trust_forwarded_host,
             },
             body_limit: self.body_limit,
+            response_mode: self.response_mode,
+            handler_timeout: self.handler_timeout,
+            state_keys: self.state_keys.unwrap_or_else(StateKeys::random),
+            state_ttl: self.state_ttl,
         };
         Ok((Arc::new(endpoint), self.path))
     }

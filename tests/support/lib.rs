@@ -75,8 +75,22 @@ impl Running {
     }
 
     /// POSTs a 2026-07-28 request with `_meta` and the required headers.
-    pub async fn modern(&self, method: &str, mut params: Value) -> Response {
-        params["_meta"] = modern_meta();
+    pub async fn modern(&self, method: &str, params: Value) -> Response {
+        self.modern_with(method, params, json!({})).await
+    }
+
+    /// The same, with extra `_meta` entries (`progressToken`, `logLevel`, capabilities...).
+    pub async fn modern_with(
+        &self,
+        method: &str,
+        mut params: Value,
+        extra_meta: Value,
+    ) -> Response {
+        let mut meta = modern_meta();
+        if let (Some(meta), Some(extra)) = (meta.as_object_mut(), extra_meta.as_object()) {
+            meta.extend(extra.clone());
+        }
+        params["_meta"] = meta;
         let name = params
             .get("name")
             .or_else(|| params.get("uri"))
@@ -187,6 +201,37 @@ impl Response {
                 String::from_utf8_lossy(&self.body)
             )
         })
+    }
+
+    /// The messages of a `text/event-stream` body, in order (keep-alive comments skipped).
+    pub fn events(&self) -> Vec<Value> {
+        assert_eq!(
+            self.header("content-type"),
+            Some("text/event-stream"),
+            "not a stream"
+        );
+        String::from_utf8_lossy(&self.body)
+            .split("\n\n")
+            .filter_map(|event| {
+                let data: Vec<&str> = event
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data: "))
+                    .collect();
+                (!data.is_empty())
+                    .then(|| serde_json::from_str(&data.join("\n")).expect("JSON event"))
+            })
+            .collect()
+    }
+
+    /// The final JSON-RPC message: the body, or the last event of a stream.
+    pub fn last_message(&self) -> Value {
+        if self.header("content-type") == Some("text/event-stream") {
+            self.events()
+                .pop()
+                .expect("a stream ends with the response")
+        } else {
+            self.json()
+        }
     }
 
     /// The JSON-RPC error code of the body.

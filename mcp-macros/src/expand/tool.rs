@@ -16,6 +16,7 @@ pub(crate) struct ToolArgs {
     pub(crate) destructive: Option<bool>,
     pub(crate) idempotent: Option<bool>,
     pub(crate) open_world: Option<bool>,
+    pub(crate) timeout_ms: Option<u64>,
 }
 
 pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
@@ -35,6 +36,10 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
         flag(args.idempotent),
         flag(args.open_world),
     );
+    let timeout = match args.timeout_ms {
+        Some(ms) => quote!(::core::option::Option::Some(::core::time::Duration::from_millis(#ms))),
+        None => quote!(::core::option::Option::None),
+    };
     let output = model.output();
     // Return values convert through `IntoToolResult`, else `Serialize` (autoref specialization).
     let convert =
@@ -82,6 +87,7 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
                     input_schema: __input_schema,
                     output_schema: __output_schema,
                     call: __call,
+                    timeout: #timeout,
                     location: #location,
                 }
             }

@@ -1,19 +1,29 @@
 //! The method table: one parsed request in, one [`Outcome`] out, for either era.
 
+mod respond;
 mod results;
 
+pub use respond::ResponseMode;
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bytes::Bytes;
 use serde_json::json;
 use serde_json::value::RawValue;
 
 use crate::completion::{CompletionContext, CompletionTarget};
 use crate::endpoint::Endpoint;
-use crate::extract::{Arguments, CallContext};
+use crate::extract::Arguments;
 use crate::invocation::Invocation;
 use crate::protocol::{
     CachePolicy, CompletionReference, Era, ErrorCode, Params, ProtocolVersion, RequestId, RpcError,
 };
 use crate::registry::Pages;
 use crate::resource::ReadTarget;
+
+use respond::Target;
 
 use results::{CompleteResult, DiscoverResult, InitializeResult, ListResult, ReadResult, Stamp};
 
@@ -25,10 +35,15 @@ pub(crate) struct Call<'a> {
     pub(crate) method: &'a str,
     pub(crate) params: Params<'a>,
     pub(crate) version: ProtocolVersion,
+    /// Whether the client accepts `text/event-stream` responses.
+    pub(crate) accepts_stream: bool,
 }
 
+/// The events of a streamed response, already framed.
+pub(crate) type EventStream =
+    Pin<Box<dyn futures_util::Stream<Item = Result<Bytes, Infallible>> + Send>>;
+
 /// What the transport sends back.
-#[derive(Debug)]
 pub(crate) enum Outcome {
     /// A JSON-RPC response body (result or error).
     Reply(Vec<u8>),
@@ -36,11 +51,13 @@ pub(crate) enum Outcome {
     Error(RpcError),
     /// A notification or response was accepted; nothing to send.
     Accepted,
+    /// A `text/event-stream` of notifications ending with the response.
+    Stream(EventStream),
 }
 
 impl Endpoint {
     /// Runs one request to its outcome.
-    pub(crate) async fn dispatch(&self, call: Call<'_>) -> Outcome {
+    pub(crate) async fn dispatch(self: &Arc<Self>, call: Call<'_>) -> Outcome {
         let Some(id) = call.id.clone() else {
             // Notifications (`notifications/initialized`, `notifications/cancelled`, ...) need
             // no answer from a stateless server.
@@ -53,6 +70,11 @@ impl Endpoint {
             ("initialize", Era::Legacy) => Ok(self.initialize(&id, &call)),
             ("server/discover", Era::Modern) => Ok(self.discover(&id)),
             ("ping", Era::Legacy) => Ok(self.reply(&id, era, &results::Empty {}, None)),
+            // Without sessions the level cannot outlive this request: 2025-era requests log at
+            // `info` and above.
+            ("logging/setLevel", Era::Legacy) if registry.has_logging() => {
+                Ok(self.reply(&id, era, &results::Empty {}, None))
+            }
             ("tools/list", _) if registry.has_tools() => {
                 self.list(&id, &call, &registry.tool_pages, "tools")
             }
@@ -85,15 +107,24 @@ impl Endpoint {
         result: &R,
         cache: Option<CachePolicy>,
     ) -> Outcome {
+        Outcome::Reply(self.body(id, era, result, cache))
+    }
+
+    /// A success body: for the 2026-07-28 era with `resultType`, the server's identity and
+    /// (for cacheable results) `ttlMs` and `cacheScope`.
+    fn body<R: serde::Serialize>(
+        &self,
+        id: &RequestId,
+        era: Era,
+        result: &R,
+        cache: Option<CachePolicy>,
+    ) -> Vec<u8> {
         let stamp = (era == Era::Modern).then_some(Stamp {
             result_type: "complete",
             meta: &self.server_meta,
             cache,
         });
-        Outcome::Reply(crate::protocol::result_body(
-            id,
-            &results::Stamped { result, stamp },
-        ))
+        crate::protocol::result_body(id, &results::Stamped { result, stamp })
     }
 
     fn initialize(&self, id: &RequestId, call: &Call<'_>) -> Outcome {
@@ -136,7 +167,11 @@ impl Endpoint {
         Ok(self.reply(id, call.version.era(), &result, Some(self.list_cache)))
     }
 
-    async fn call_tool(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
+    async fn call_tool(
+        self: &Arc<Self>,
+        id: &RequestId,
+        call: &Call<'_>,
+    ) -> Result<Outcome, RpcError> {
         let name = call
             .params
             .name
@@ -148,12 +183,29 @@ impl Endpoint {
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
         let arguments = Arguments::parse(call.params.arguments)
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-        let mut context = CallContext::new(arguments, call.version);
-        let result = Invocation::run(|| (tool.call)(&mut context)).await;
-        Ok(self.reply(id, call.version.era(), &result, None))
+        let (id2, era) = (id.clone(), call.version.era());
+        let target = Target {
+            method: "tools/call",
+            name,
+            arguments: call.params.arguments,
+            timeout: tool.timeout,
+        };
+        self.run_handler(
+            id,
+            call,
+            target,
+            arguments,
+            |context| (tool.call)(context),
+            Box::new(move |endpoint, result| Ok(endpoint.body(&id2, era, &result, None))),
+        )
+        .await
     }
 
-    async fn read_resource(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
+    async fn read_resource(
+        self: &Arc<Self>,
+        id: &RequestId,
+        call: &Call<'_>,
+    ) -> Result<Outcome, RpcError> {
         let uri = call.params.uri.as_deref().ok_or_else(|| {
             RpcError::invalid_params("`resources/read` needs the resource's `uri`")
         })?;
@@ -170,12 +222,10 @@ impl Endpoint {
                 })
                 .ok_or_else(|| not_found(uri, call.version.era()))?,
         };
-        let target = ReadTarget {
+        let read_target = ReadTarget {
             uri,
             mime_type: def.mime_type,
         };
-        let mut context = CallContext::new(arguments, call.version);
-        let contents = Invocation::run(|| (def.read)(&mut context, &target)).await?;
         let cache = def
             .cache
             .map(|c| CachePolicy {
@@ -183,15 +233,32 @@ impl Endpoint {
                 scope: c.scope,
             })
             .unwrap_or(self.list_cache);
-        Ok(self.reply(
+        let (id2, era) = (id.clone(), call.version.era());
+        let target = Target {
+            method: "resources/read",
+            name: uri,
+            arguments: None,
+            timeout: None,
+        };
+        self.run_handler(
             id,
-            call.version.era(),
-            &ReadResult { contents },
-            Some(cache),
-        ))
+            call,
+            target,
+            arguments,
+            |context| (def.read)(context, &read_target),
+            Box::new(move |endpoint, result| {
+                let contents = result?;
+                Ok(endpoint.body(&id2, era, &ReadResult { contents }, Some(cache)))
+            }),
+        )
+        .await
     }
 
-    async fn get_prompt(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
+    async fn get_prompt(
+        self: &Arc<Self>,
+        id: &RequestId,
+        call: &Call<'_>,
+    ) -> Result<Outcome, RpcError> {
         let name =
             call.params.name.as_deref().ok_or_else(|| {
                 RpcError::invalid_params("`prompts/get` needs the prompt's `name`")
@@ -202,9 +269,22 @@ impl Endpoint {
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
         let arguments = Arguments::parse_strings(call.params.arguments)
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-        let mut context = CallContext::new(arguments, call.version);
-        let result = Invocation::run(|| (prompt.get)(&mut context)).await?;
-        Ok(self.reply(id, call.version.era(), &result, None))
+        let (id2, era) = (id.clone(), call.version.era());
+        let target = Target {
+            method: "prompts/get",
+            name,
+            arguments: call.params.arguments,
+            timeout: None,
+        };
+        self.run_handler(
+            id,
+            call,
+            target,
+            arguments,
+            |context| (prompt.get)(context),
+            Box::new(move |endpoint, result| Ok(endpoint.body(&id2, era, &result?, None))),
+        )
+        .await
     }
 
     async fn complete(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {

@@ -7,7 +7,10 @@
 //! implementation declares its [`Needs`], from which the server derives its mode.
 
 mod arguments;
+mod input;
 mod needs;
+mod notify;
+mod scope;
 mod text;
 
 use schemars::JsonSchema;
@@ -17,7 +20,10 @@ use serde::de::{DeserializeOwned, IntoDeserializer};
 use text::TextDeserializer;
 
 pub use arguments::{ArgumentValue, Arguments};
+pub use input::{CreateMessage, Elicitation, Elicitor, Root, Roots, SampledMessage, Sampler};
 pub use needs::Needs;
+pub use notify::{Cancellation, Log, LogLevel, Progress};
+pub(crate) use scope::RequestScope;
 
 use crate::protocol::ProtocolVersion;
 use crate::schema::InputSchema;
@@ -37,12 +43,27 @@ pub struct Param {
 pub struct CallContext<'a> {
     arguments: Arguments<'a>,
     version: ProtocolVersion,
+    scope: std::sync::Arc<RequestScope>,
 }
 
 impl<'a> CallContext<'a> {
-    /// A call with these arguments, made under `version`.
+    /// A call with these arguments, made under `version`, outside any request: notifications
+    /// go nowhere and no client input can be had.
     pub fn new(arguments: Arguments<'a>, version: ProtocolVersion) -> Self {
-        Self { arguments, version }
+        Self {
+            arguments,
+            version,
+            scope: RequestScope::detached(),
+        }
+    }
+
+    pub(crate) fn with_scope(mut self, scope: std::sync::Arc<RequestScope>) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    pub(crate) fn scope(&self) -> &std::sync::Arc<RequestScope> {
+        &self.scope
     }
 
     /// The call's arguments.

@@ -2,7 +2,7 @@
 
 mod messages;
 
-pub use messages::{IntoPromptResult, PromptMessage, PromptResult};
+pub use messages::{IntoPromptResult, MessageRole, PromptMessage, PromptResult};
 
 use crate::extract::{CallContext, Needs};
 use crate::invocation::Invocation;

@@ -36,6 +36,15 @@ pub struct Params<'a> {
     /// A legacy client's identity, from `initialize`.
     #[serde(borrow, default)]
     pub client_info: Option<&'a RawValue>,
+    /// Answers to the inputs an earlier round asked for (2026-07-28 multi round-trip requests).
+    #[serde(borrow, default)]
+    pub input_responses: Option<&'a RawValue>,
+    /// The sealed state an earlier round returned.
+    #[serde(borrow, default)]
+    pub request_state: Option<Cow<'a, str>>,
+    /// The level of `logging/setLevel`.
+    #[serde(borrow, default)]
+    pub level: Option<Cow<'a, str>>,
     /// What `completion/complete` completes.
     #[serde(rename = "ref", default)]
     pub reference: Option<CompletionReference>,
@@ -97,6 +106,9 @@ pub struct RequestMeta<'a> {
     /// The token progress notifications refer to.
     #[serde(rename = "progressToken", borrow, default)]
     pub progress_token: Option<&'a RawValue>,
+    /// The lowest level of log messages the client wants for this request (2026-07-28).
+    #[serde(rename = "io.modelcontextprotocol/logLevel", borrow, default)]
+    pub log_level: Option<Cow<'a, str>>,
 }
 
 impl<'a> Params<'a> {

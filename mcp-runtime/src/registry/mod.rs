@@ -394,6 +394,9 @@ impl Registry {
         if !self.completers.is_empty() {
             capabilities.insert("completions".into(), empty());
         }
+        if self.has_logging() {
+            capabilities.insert("logging".into(), empty());
+        }
         capabilities
     }
 
@@ -415,6 +418,11 @@ impl Registry {
     /// Whether any completer is registered.
     pub fn has_completers(&self) -> bool {
         !self.completers.is_empty()
+    }
+
+    /// Whether a handler can send notifications on its response stream (and so log).
+    pub fn has_logging(&self) -> bool {
+        self.needs.contains(Needs::RESPONSE_STREAM)
     }
 
     /// The union of every handler's needs.

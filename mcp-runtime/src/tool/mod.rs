@@ -95,6 +95,7 @@ pub type OutputSchemaFn = fn(&mut SchemaGenerator) -> Option<Schema>;
 ///     input_schema: |schema| String::describe(schema, &NAME),
 ///     output_schema: |_| None,
 ///     call,
+///     timeout: None,
 ///     location: Location { file: file!(), line: line!() },
 /// };
 ///
@@ -119,6 +120,8 @@ pub struct ToolDef {
     pub output_schema: OutputSchemaFn,
     /// Calls the tool.
     pub call: CallFn,
+    /// The tool's own time limit (the server's when `None`).
+    pub timeout: Option<std::time::Duration>,
     /// Where the tool was defined.
     pub location: Location,
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
-use http::header::{ACCEPT, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
@@ -68,11 +68,13 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
         method,
         params,
         version,
+        accepts_stream: accepts(&parts.headers, "text/event-stream"),
     };
     match endpoint.dispatch(call).await {
         Outcome::Reply(body) => json_response(StatusCode::OK, body),
         Outcome::Error(e) => error_response(message.id.as_ref(), &e),
         Outcome::Accepted => StatusCode::ACCEPTED.into_response(),
+        Outcome::Stream(events) => event_stream(events),
     }
 }
 
@@ -109,23 +111,30 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), RpcError> {
     }
 }
 
-/// The client must accept a JSON response. (An absent `Accept` accepts anything.)
-fn check_accept(headers: &HeaderMap) -> Result<(), RpcError> {
+/// Whether the `Accept` header allows `media_type` (an absent header allows anything).
+fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
     let mut values = headers.get_all(ACCEPT).iter().peekable();
     if values.peek().is_none() {
-        return Ok(());
+        return true;
     }
-    let accepts_json = values
+    let family = media_type.split('/').next().unwrap_or_default();
+    values
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .filter(|range| !range.contains("q=0") || range.contains("q=0."))
         .map(|range| range.split(';').next().unwrap_or("").trim())
         .any(|range| {
-            range.eq_ignore_ascii_case("application/json")
+            range.eq_ignore_ascii_case(media_type)
                 || range == "*/*"
-                || range.eq_ignore_ascii_case("application/*")
-        });
-    if accepts_json {
+                || range
+                    .strip_suffix("/*")
+                    .is_some_and(|f| f.eq_ignore_ascii_case(family))
+        })
+}
+
+/// The client must accept a JSON response.
+fn check_accept(headers: &HeaderMap) -> Result<(), RpcError> {
+    if accepts(headers, "application/json") {
         Ok(())
     } else {
         Err(refused(
@@ -165,6 +174,15 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+fn event_stream(events: crate::dispatch::EventStream) -> Response {
+    let mut response = Response::new(Body::from_stream(events));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
 }
 

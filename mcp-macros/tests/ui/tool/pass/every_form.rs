@@ -16,7 +16,7 @@ struct Query {
     text: String,
 }
 
-#[tool(name = "search.v2", description = "Searches.")]
+#[tool(name = "search.v2", description = "Searches.", timeout_ms = 1500)]
 fn search(Args(query): Args<Query>) -> Result<String, std::io::Error> {
     Ok(query.text)
 }

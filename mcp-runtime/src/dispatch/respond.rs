@@ -1,0 +1,323 @@
+//! Running one handler for one request: client input rounds, time limits, cancellation, and the
+//! choice between a JSON response and a `text/event-stream` carrying notifications first.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::value::RawValue;
+use serde_json::{json, Map, Value};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{Call, Outcome};
+use crate::endpoint::Endpoint;
+use crate::extract::{Arguments, CallContext, LogLevel, RequestScope};
+use crate::invocation::{Invocation, Outcome as HandlerOutcome};
+use crate::mrtr::{digest, InputMode, InputRound, Interrupt, Interruptible, RequestState};
+use crate::protocol::{error_body, Era, ErrorCode, RequestId, RpcError};
+
+/// How responses to handler calls are framed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ResponseMode {
+    /// JSON unless the handler sends a notification before its result, then an event stream.
+    #[default]
+    Auto,
+    /// Always JSON; notifications are dropped.
+    Json,
+    /// Always an event stream.
+    Stream,
+}
+
+/// How often an idle event stream carries a keep-alive comment.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// What a handler run needs to know about its request.
+pub(super) struct Target<'a> {
+    /// `tools/call`, `prompts/get` or `resources/read`.
+    pub(super) method: &'static str,
+    /// The tool or prompt name, or the resource URI.
+    pub(super) name: &'a str,
+    /// The raw arguments (bound into request state).
+    pub(super) arguments: Option<&'a RawValue>,
+    /// The handler's own time limit.
+    pub(super) timeout: Option<Duration>,
+}
+
+type Render<T> = Box<dyn Fn(&Endpoint, T) -> Result<Vec<u8>, RpcError> + Send + Sync>;
+type Run<T> = Pin<Box<dyn Future<Output = Result<T, Interrupt>> + Send>>;
+
+/// Cancels the request when dropped before the handler finished.
+struct CancelOnDrop(Option<CancellationToken>);
+
+impl CancelOnDrop {
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(token) = self.0.take() {
+            token.cancel();
+        }
+    }
+}
+
+impl Endpoint {
+    /// Runs a handler and frames its outcome; `render` turns a finished outcome into a JSON-RPC
+    /// success body (or an error).
+    pub(super) async fn run_handler<T: HandlerOutcome>(
+        self: &Arc<Self>,
+        id: &RequestId,
+        call: &Call<'_>,
+        target: Target<'_>,
+        arguments: Arguments<'_>,
+        start: impl FnOnce(&mut CallContext<'_>) -> Invocation<T>,
+        render: Render<T>,
+    ) -> Result<Outcome, RpcError> {
+        let era = call.version.era();
+        let digest = digest(target.arguments);
+        let round = self.input_round(call, &target, &digest)?;
+        let streaming = call.accepts_stream && self.response_mode != ResponseMode::Json;
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let meta = call.params.meta.as_ref();
+        let scope = Arc::new(RequestScope {
+            notifications: streaming.then_some(sender),
+            progress_token: meta.and_then(|m| m.progress_token).map(|t| t.to_owned()),
+            log_level: match era {
+                Era::Modern => meta
+                    .and_then(|m| m.log_level.as_deref())
+                    .and_then(LogLevel::from_wire),
+                Era::Legacy => Some(LogLevel::Info),
+            },
+            cancel: CancellationToken::new(),
+            input: round,
+            client_capabilities: meta
+                .and_then(|m| m.client_capabilities)
+                .and_then(|c| serde_json::from_str(c.get()).ok())
+                .unwrap_or(Value::Null),
+        });
+        let mut context = CallContext::new(arguments, call.version).with_scope(scope.clone());
+        let invocation = Invocation::start(|| start(&mut context));
+        drop(context);
+
+        let limit = target.timeout.or(self.handler_timeout);
+        let finished = async move {
+            match limit {
+                Some(limit) => tokio::time::timeout(limit, invocation.finish())
+                    .await
+                    .unwrap_or_else(|_| T::timed_out(limit)),
+                None => invocation.finish().await,
+            }
+        };
+        let interruptible = Interruptible::new(finished, scope.clone());
+        let (run, guard): (Run<T>, _) = match era {
+            // A 2026-07-28 client cancels by closing the stream: drop the handler with it.
+            Era::Modern => (
+                Box::pin(interruptible),
+                CancelOnDrop(Some(scope.cancel.clone())),
+            ),
+            // A 2025-era client's disconnect alone does not cancel: the handler runs on.
+            Era::Legacy => {
+                let task = tokio::spawn(interruptible);
+                let run = async move {
+                    task.await
+                        .unwrap_or_else(|e| Ok(T::panicked(&e.to_string())))
+                };
+                (Box::pin(run), CancelOnDrop(None))
+            }
+        };
+        let state = RoundState {
+            method: target.method,
+            name: target.name.to_owned(),
+            digest,
+            scope,
+        };
+        let response = Response {
+            endpoint: self.clone(),
+            id: id.clone(),
+            render,
+            state,
+        };
+        Ok(response.drive(run, receiver, guard).await)
+    }
+
+    /// The answers gathered so far: those sealed in `requestState` and those sent now.
+    fn input_round(
+        &self,
+        call: &Call<'_>,
+        target: &Target<'_>,
+        digest: &str,
+    ) -> Result<InputRound, RpcError> {
+        if call.version.era() == Era::Legacy {
+            return Ok(InputRound::new(InputMode::Unavailable, Map::new()));
+        }
+        let mut answers = match call.params.request_state.as_deref() {
+            Some(sealed) => {
+                RequestState::open(sealed, &self.state_keys, target.method, target.name, digest)
+                    .map_err(|e| RpcError::invalid_params(e.to_string()))?
+                    .answers
+            }
+            None => Map::new(),
+        };
+        if let Some(raw) = call.params.input_responses {
+            let responses: Map<String, Value> = serde_json::from_str(raw.get())
+                .map_err(|_| RpcError::invalid_params("`inputResponses` must be an object"))?;
+            answers.extend(responses);
+        }
+        Ok(InputRound::new(InputMode::RoundTrip, answers))
+    }
+}
+
+struct RoundState {
+    method: &'static str,
+    name: String,
+    digest: String,
+    scope: Arc<RequestScope>,
+}
+
+struct Response<T> {
+    endpoint: Arc<Endpoint>,
+    id: RequestId,
+    render: Render<T>,
+    state: RoundState,
+}
+
+impl<T: HandlerOutcome> Response<T> {
+    async fn drive(
+        self,
+        mut run: Run<T>,
+        mut receiver: mpsc::UnboundedReceiver<Vec<u8>>,
+        mut guard: CancelOnDrop,
+    ) -> Outcome {
+        if self.endpoint.response_mode == ResponseMode::Stream
+            && self.state.scope.notifications.is_some()
+        {
+            return self.stream(run, receiver, guard, VecDeque::new());
+        }
+        tokio::select! {
+            biased;
+            result = &mut run => {
+                guard.disarm();
+                let mut queued = VecDeque::new();
+                while let Ok(note) = receiver.try_recv() {
+                    queued.push_back(frame(&note));
+                }
+                if queued.is_empty() {
+                    match self.finish(result) {
+                        Ok(body) => Outcome::Reply(body),
+                        Err(e) => Outcome::Error(e),
+                    }
+                } else {
+                    queued.push_back(frame(&self.finish_body(result)));
+                    Outcome::Stream(stream_of(queued))
+                }
+            }
+            Some(note) = receiver.recv() => {
+                self.stream(run, receiver, guard, VecDeque::from([frame(&note)]))
+            }
+        }
+    }
+
+    /// The final JSON-RPC body (or error) of a finished or interrupted run.
+    fn finish(&self, result: Result<T, Interrupt>) -> Result<Vec<u8>, RpcError> {
+        match result {
+            Ok(outcome) => (self.render)(&self.endpoint, outcome),
+            Err(Interrupt::InputRequired(requests)) => Ok(self.input_required(requests)),
+            Err(Interrupt::MissingCapability(capability)) => Err(RpcError::new(
+                ErrorCode::MISSING_CAPABILITY,
+                format!("this request needs the client capability `{capability}`, which the client did not declare"),
+            )
+            .with_status(http::StatusCode::BAD_REQUEST)
+            .with_data(json!({"requiredCapabilities": {capability: {}}}))),
+            Err(Interrupt::Unavailable(method)) => (self.render)(&self.endpoint, T::input_unavailable(method)),
+        }
+    }
+
+    fn finish_body(&self, result: Result<T, Interrupt>) -> Vec<u8> {
+        self.finish(result)
+            .unwrap_or_else(|e| error_body(Some(&self.id), &e))
+    }
+
+    fn input_required(&self, requests: Vec<(String, Value)>) -> Vec<u8> {
+        let state = RequestState::new(
+            self.state.method,
+            &self.state.name,
+            self.state.digest.clone(),
+            self.endpoint.state_ttl,
+            self.state.scope.input.answers.clone(),
+        );
+        let result = json!({
+            "resultType": "input_required",
+            "inputRequests": requests.into_iter().collect::<Map<String, Value>>(),
+            "requestState": state.seal(&self.endpoint.state_keys),
+            "_meta": self.endpoint.server_meta,
+        });
+        crate::protocol::result_body(&self.id, &result)
+    }
+
+    fn stream(
+        self,
+        run: Run<T>,
+        receiver: mpsc::UnboundedReceiver<Vec<u8>>,
+        guard: CancelOnDrop,
+        ready: VecDeque<Bytes>,
+    ) -> Outcome {
+        struct Live<T> {
+            response: Response<T>,
+            run: Option<Run<T>>,
+            receiver: mpsc::UnboundedReceiver<Vec<u8>>,
+            guard: CancelOnDrop,
+            ready: VecDeque<Bytes>,
+        }
+        let live = Live {
+            response: self,
+            run: Some(run),
+            receiver,
+            guard,
+            ready,
+        };
+        let events = futures_util::stream::unfold(live, |mut live| async move {
+            loop {
+                if let Some(event) = live.ready.pop_front() {
+                    return Some((Ok::<_, Infallible>(event), live));
+                }
+                let run = live.run.as_mut()?;
+                tokio::select! {
+                    result = run => {
+                        live.guard.disarm();
+                        live.run = None;
+                        while let Ok(note) = live.receiver.try_recv() {
+                            live.ready.push_back(frame(&note));
+                        }
+                        let body = live.response.finish_body(result);
+                        live.ready.push_back(frame(&body));
+                    }
+                    Some(note) = live.receiver.recv() => live.ready.push_back(frame(&note)),
+                    () = tokio::time::sleep(KEEP_ALIVE) => {
+                        live.ready.push_back(Bytes::from_static(b": keep-alive\n\n"));
+                    }
+                }
+            }
+        });
+        Outcome::Stream(Box::pin(events))
+    }
+}
+
+/// One server-sent event carrying a JSON-RPC message.
+fn frame(json: &[u8]) -> Bytes {
+    let mut event = Vec::with_capacity(json.len() + 8);
+    event.extend_from_slice(b"data: ");
+    event.extend_from_slice(json);
+    event.extend_from_slice(b"\n\n");
+    Bytes::from(event)
+}
+
+fn stream_of(events: VecDeque<Bytes>) -> super::EventStream {
+    Box::pin(futures_util::stream::iter(events.into_iter().map(Ok)))
+}

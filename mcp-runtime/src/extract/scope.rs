@@ -1,0 +1,68 @@
+//! What one request shares with the parameters resolved for it: the notification channel of its
+//! response, its progress token and log level, its cancellation, and its client input.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::notify::LogLevel;
+use crate::mrtr::InputRound;
+
+/// The request-wide state behind `Progress`, `Log`, `Cancellation` and the client-input
+/// parameters.
+#[derive(Debug)]
+pub(crate) struct RequestScope {
+    /// Where notifications for this request's response stream go (`None`: dropped).
+    pub(crate) notifications: Option<mpsc::UnboundedSender<Vec<u8>>>,
+    pub(crate) progress_token: Option<Box<RawValue>>,
+    /// The lowest level the client wants (`None`: no log messages at all).
+    pub(crate) log_level: Option<LogLevel>,
+    pub(crate) cancel: CancellationToken,
+    pub(crate) input: InputRound,
+    pub(crate) client_capabilities: Value,
+}
+
+impl RequestScope {
+    /// A scope that sends nothing and asks for nothing (for calls made outside a request).
+    pub(crate) fn detached() -> Arc<Self> {
+        Arc::new(Self {
+            notifications: None,
+            progress_token: None,
+            log_level: None,
+            cancel: CancellationToken::new(),
+            input: InputRound::default(),
+            client_capabilities: Value::Null,
+        })
+    }
+
+    /// Queues a notification on the response stream.
+    pub(crate) fn notify<P: Serialize>(&self, method: &str, params: &P) {
+        #[derive(Serialize)]
+        struct Notification<'a, P> {
+            jsonrpc: &'static str,
+            method: &'a str,
+            params: &'a P,
+        }
+        if let Some(sender) = &self.notifications {
+            let body = serde_json::to_vec(&Notification {
+                jsonrpc: "2.0",
+                method,
+                params,
+            })
+            .expect("a notification serializes");
+            // The receiver is gone once the response is finished; late notifications are moot.
+            let _ = sender.send(body);
+        }
+    }
+
+    /// Whether the client declared a capability (`sampling`, `elicitation`, `roots`, ...).
+    pub(crate) fn client_can(&self, capability: &str) -> bool {
+        self.client_capabilities
+            .get(capability)
+            .is_some_and(|c| !c.is_null())
+    }
+}
