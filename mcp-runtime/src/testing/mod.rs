@@ -43,6 +43,7 @@ use crate::{Error, Server};
 pub struct TestClient {
     router: axum::Router,
     version: ProtocolVersion,
+    capabilities: Value,
     next_id: AtomicI64,
 }
 
@@ -82,8 +83,16 @@ impl TestClient {
         Ok(Self {
             router: server.router()?,
             version: ProtocolVersion::LATEST,
+            capabilities: json!({}),
             next_id: AtomicI64::new(1),
         })
+    }
+
+    /// The same client, declaring these capabilities (`{"sampling": {}}`, ...) on 2026-07-28
+    /// requests.
+    pub fn with_capabilities(mut self, capabilities: Value) -> Self {
+        self.capabilities = capabilities;
+        self
     }
 
     /// The same server, reached by a client of the newest legacy revision (2025-11-25).
@@ -96,6 +105,7 @@ impl TestClient {
         Self {
             router: self.router.clone(),
             version,
+            capabilities: self.capabilities.clone(),
             next_id: AtomicI64::new(1),
         }
     }
@@ -136,7 +146,7 @@ impl TestClient {
         if self.version.era() == Era::Modern {
             params["_meta"] = json!({
                 "io.modelcontextprotocol/protocolVersion": self.version.as_str(),
-                "io.modelcontextprotocol/clientCapabilities": {},
+                "io.modelcontextprotocol/clientCapabilities": self.capabilities,
                 "io.modelcontextprotocol/clientInfo": {"name": "test-client", "version": "0"},
             });
         }
