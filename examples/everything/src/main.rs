@@ -4,8 +4,10 @@
 //! completion the suite's scenarios call, served at http://127.0.0.1:8080/mcp (`MCP_BIND` to change).
 //! CI runs the suite against it on the `stable`, `2025-11-25` and `2026-07-28` lines.
 
+mod input;
 mod prompts;
 mod resources;
+mod streaming;
 mod tools;
 
 use mcp_runtime::Server;
@@ -49,8 +51,21 @@ mod tests {
                 "test_embedded_resource",
                 "test_error_handling",
                 "test_image_content",
+                "test_input_required_result_capabilities",
+                "test_input_required_result_elicitation",
+                "test_input_required_result_list_roots",
+                "test_input_required_result_multi_round",
+                "test_input_required_result_multiple_inputs",
+                "test_input_required_result_request_state",
+                "test_input_required_result_sampling",
+                "test_input_required_result_tampered_state",
+                "test_logging_tool",
+                "test_missing_capability",
                 "test_multiple_content_types",
                 "test_simple_text",
+                "test_streaming_elicitation",
+                "test_tool_with_logging",
+                "test_tool_with_progress",
             ]
         );
     }
@@ -91,6 +106,7 @@ mod tests {
         assert_eq!(
             names,
             [
+                "test_input_required_result_prompt",
                 "test_prompt_with_arguments",
                 "test_prompt_with_embedded_resource",
                 "test_prompt_with_image",

@@ -19,7 +19,17 @@ use crate::protocol::Content;
 use crate::schema::InputSchema;
 
 macro_rules! input_parameter {
-    ($ty:ident) => {
+    ($ty:ident, $capability:literal) => {
+        impl $ty {
+            #[doc = concat!("Whether this client can be asked: it declared the `", $capability, "` capability and")]
+            /// the request can carry input (a 2026-07-28 request to this server). Handlers that
+            /// can do without the input use this to avoid asking.
+            pub fn is_available(&self) -> bool {
+                self.scope.input.mode == crate::mrtr::InputMode::RoundTrip
+                    && self.scope.client_can($capability)
+            }
+        }
+
         impl FromCall for $ty {
             const NEEDS: Needs = Needs::CLIENT_INPUT;
 
@@ -161,7 +171,7 @@ impl Sampler {
     }
 }
 
-input_parameter!(Sampler);
+input_parameter!(Sampler, "sampling");
 
 /// The user's answer to an elicitation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,7 +289,7 @@ impl Elicitor {
     }
 }
 
-input_parameter!(Elicitor);
+input_parameter!(Elicitor, "elicitation");
 
 /// A root the client exposes.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -335,4 +345,4 @@ impl Roots {
     }
 }
 
-input_parameter!(Roots);
+input_parameter!(Roots, "roots");
