@@ -299,3 +299,48 @@ async fn legacy_clients_of_a_stateless_server_get_a_clear_error_not_a_hang() {
     let prompt = s.legacy("prompts/get", json!({"name": "capital"})).await;
     assert_eq!(prompt.error_code(), -32603);
 }
+
+/// A report whose title the user chooses when it is read.
+#[resource("reports://{year}", mime_type = "text/plain")]
+async fn report(year: u16, elicitor: Elicitor) -> String {
+    let title = match elicitor
+        .form_keyed::<Name>(Some("title"), "Title the report")
+        .await
+    {
+        Elicitation::Accept(n) => n.name,
+        _ => "untitled".into(),
+    };
+    format!("{title} ({year})")
+}
+
+#[tokio::test]
+async fn resource_reads_ask_too() {
+    let s = server().await;
+    let first = s
+        .modern_with(
+            "resources/read",
+            json!({"uri": "reports://2026"}),
+            all_capabilities(),
+        )
+        .await
+        .result();
+    assert_eq!(first["resultType"], "input_required");
+    assert!(
+        first.get("ttlMs").is_none(),
+        "input_required results are not cacheable"
+    );
+    let retry = json!({"uri": "reports://2026", "requestState": first["requestState"], "inputResponses": {"title": {"action": "accept", "content": {"name": "Q3"}}}});
+    let done = s
+        .modern_with("resources/read", retry, all_capabilities())
+        .await
+        .result();
+    assert_eq!(done["contents"][0]["text"], "Q3 (2026)");
+    // The state is bound to the URI.
+    let other = json!({"uri": "reports://2025", "requestState": first["requestState"], "inputResponses": {}});
+    assert_eq!(
+        s.modern_with("resources/read", other, all_capabilities())
+            .await
+            .error_code(),
+        -32602
+    );
+}

@@ -166,22 +166,28 @@ pub(crate) fn resource(tokens: TokenStream, model: &Handler<'_>) -> Checked<Reso
             ));
         }
     }
-    for param in &model.params {
-        if !variables.contains(&param.name) {
-            let what = if param.name.is_empty() {
+    // Parameters that are not variables must not be arguments (they can be `Progress`,
+    // `Sampler`, ...): the type decides, so the check is a constant the compiler evaluates.
+    let not_variables = model
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !variables.contains(&p.name))
+        .map(|(i, p)| {
+            let what = if p.name.is_empty() {
                 "a destructuring parameter".to_owned()
             } else {
-                format!("the parameter `{}`", param.name)
+                format!("the parameter `{}`", p.name)
             };
-            errors.push(syn::Error::new(
-                param.pat.span(),
+            (
+                i,
                 format!(
                     "{what} is not a variable of the URI template `{}`",
                     uri.value()
                 ),
-            ));
-        }
-    }
+            )
+        })
+        .collect();
     let audience = finish(attr.list("audience"), &mut errors)
         .flatten()
         .unwrap_or_default()
@@ -241,6 +247,7 @@ pub(crate) fn resource(tokens: TokenStream, model: &Handler<'_>) -> Checked<Reso
         priority,
         size: finish(attr.integer("size"), &mut errors).flatten(),
         cache: ttl.map(|t| (t, scope)),
+        not_variables,
     };
     (Some(args), errors)
 }

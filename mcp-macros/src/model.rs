@@ -15,7 +15,6 @@ pub(crate) struct Handler<'a> {
 /// One typed parameter.
 pub(crate) struct Param<'a> {
     pub(crate) ty: &'a Type,
-    pub(crate) pat: &'a Pat,
     /// The argument name: the identifier the parameter binds, raw prefix removed (empty for
     /// destructuring patterns, which name no argument).
     pub(crate) name: String,
@@ -31,7 +30,6 @@ impl<'a> Handler<'a> {
             .filter_map(|arg| match arg {
                 FnArg::Typed(pt) => Some(Param {
                     ty: &pt.ty,
-                    pat: &pt.pat,
                     name: binding_name(&pt.pat),
                     description: docs::text(&pt.attrs),
                 }),

@@ -20,6 +20,8 @@ pub(crate) struct ResourceArgs {
     pub(crate) size: Option<u64>,
     /// Milliseconds and `Public` / `Private`.
     pub(crate) cache: Option<(u64, &'static str)>,
+    /// Parameters that are not template variables, with the error if one is an argument.
+    pub(crate) not_variables: Vec<(usize, String)>,
 }
 
 pub(crate) fn resource(model: &Handler<'_>, args: &ResourceArgs) -> TokenStream {
@@ -49,10 +51,19 @@ pub(crate) fn resource(model: &Handler<'_>, args: &ResourceArgs) -> TokenStream 
     );
     let run = run(model, &shim.call, convert);
     let location = location();
+    let checks = args.not_variables.iter().map(|(i, message)| {
+        let ty = model.params[*i].ty;
+        // `assert!` formats its message: the template's braces must be escaped.
+        let message = message.replace('{', "{{").replace('}', "}}");
+        quote_spanned! {syn::spanned::Spanned::span(ty)=>
+            const _: () = ::core::assert!(!<#ty as __mcp::FromCall>::ARGUMENT, #message);
+        }
+    });
     scope(
         &args.runtime,
         quote! {
             #params
+            #(#checks)*
 
             fn __read(
                 __call: &mut __mcp::CallContext<'_>,

@@ -129,6 +129,11 @@ pub trait FromCall: Sized + Send + 'static {
     /// What this parameter needs from the transport.
     const NEEDS: Needs;
 
+    /// Whether the parameter is an argument of the call (a tool argument, prompt argument or
+    /// template variable) rather than something of the request (progress, client input...).
+    /// A resource's parameters that are arguments must be variables of its URI template.
+    const ARGUMENT: bool = false;
+
     /// Resolves the parameter for one call.
     fn from_call(call: &mut CallContext<'_>, param: &Param) -> Result<Self, ArgumentError>;
 
@@ -142,6 +147,7 @@ where
     T: DeserializeOwned + JsonSchema + Send + 'static,
 {
     const NEEDS: Needs = Needs::NOTHING;
+    const ARGUMENT: bool = true;
 
     fn from_call(call: &mut CallContext<'_>, param: &Param) -> Result<Self, ArgumentError> {
         let invalid = |message: String| ArgumentError::Invalid {
@@ -191,6 +197,7 @@ where
     T: DeserializeOwned + JsonSchema + Send + 'static,
 {
     const NEEDS: Needs = Needs::NOTHING;
+    const ARGUMENT: bool = true;
 
     fn from_call(call: &mut CallContext<'_>, _: &Param) -> Result<Self, ArgumentError> {
         let parsed = match call.arguments.as_json() {
