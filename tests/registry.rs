@@ -10,7 +10,7 @@ fn hand_written(name: &'static str, line: u32) -> ToolDef {
         title: None,
         description: None,
         annotations: ToolAnnotations::NONE,
-        needs: Needs::NOTHING,
+        params: &[],
         input_schema: |_| {},
         output_schema: |_| None,
         call: |_| Invocation::Ready(ToolResult::text("ok")),
@@ -55,6 +55,7 @@ fn argument_schemas_must_describe_an_object() {
     const WHOLE: Param = Param {
         name: "",
         description: None,
+        needs: Needs::NOTHING,
     };
     let def = ToolDef {
         input_schema: |schema| {

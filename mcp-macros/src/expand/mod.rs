@@ -25,17 +25,17 @@ pub(crate) struct Shim {
     pub(crate) resolve: TokenStream,
     /// One `describe` call per parameter.
     pub(crate) describe: TokenStream,
-    /// `Needs::NOTHING.union(...)...`
-    pub(crate) needs: TokenStream,
     /// The call of the user's function with the resolved parameters (awaited if async).
     pub(crate) call: TokenStream,
 }
 
 pub(crate) fn shim(model: &Handler<'_>) -> Shim {
     let entries = model.params.iter().map(|p| {
-        let name = &p.name;
+        let (name, ty) = (&p.name, p.ty);
         let description = optional(p.description.as_deref());
-        quote!(__mcp::Param { name: #name, description: #description })
+        quote_spanned! {ty.span()=>
+            __mcp::Param { name: #name, description: #description, needs: <#ty as __mcp::FromCall>::NEEDS }
+        }
     });
     let bindings: Vec<Ident> = (0..model.params.len())
         .map(|i| format_ident!("__mcp_arg{}", i))
@@ -58,10 +58,6 @@ pub(crate) fn shim(model: &Handler<'_>) -> Shim {
         let ty = p.ty;
         quote_spanned!(ty.span()=> <#ty as __mcp::FromCall>::describe(__schema, &__PARAMS[#i]);)
     });
-    let needs = model.params.iter().map(|p| {
-        let ty = p.ty;
-        quote_spanned!(ty.span()=> .union(<#ty as __mcp::FromCall>::NEEDS))
-    });
     let function = &model.item.sig.ident;
     let call = if model.is_async() {
         quote!(#function(#(#bindings),*).await)
@@ -72,7 +68,6 @@ pub(crate) fn shim(model: &Handler<'_>) -> Shim {
         params: quote!(const __PARAMS: &[__mcp::Param] = &[#(#entries),*];),
         resolve: quote!(let _ = &__call; #(#resolve)*),
         describe: quote!(let _ = &__schema; #(#describe)*),
-        needs: quote!(__mcp::Needs::NOTHING #(#needs)*),
         call,
     }
 }

@@ -16,8 +16,7 @@ pub(crate) struct PromptArgs {
 
 pub(crate) fn prompt(model: &Handler<'_>, args: &PromptArgs) -> TokenStream {
     let shim = shim(model);
-    let (params, resolve, describe, needs) =
-        (&shim.params, &shim.resolve, &shim.describe, &shim.needs);
+    let (params, resolve, describe) = (&shim.params, &shim.resolve, &shim.describe);
     let name = &args.name;
     let title = optional(args.title.as_deref());
     let description = optional(args.description.as_deref());
@@ -44,7 +43,7 @@ pub(crate) fn prompt(model: &Handler<'_>, args: &PromptArgs) -> TokenStream {
                     name: #name,
                     title: #title,
                     description: #description,
-                    needs: #needs,
+                    params: __PARAMS,
                     arguments: __arguments,
                     get: __get,
                     location: #location,

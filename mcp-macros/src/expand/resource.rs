@@ -26,8 +26,7 @@ pub(crate) struct ResourceArgs {
 
 pub(crate) fn resource(model: &Handler<'_>, args: &ResourceArgs) -> TokenStream {
     let shim = shim(model);
-    let (params, resolve, describe, needs) =
-        (&shim.params, &shim.resolve, &shim.describe, &shim.needs);
+    let (params, resolve, describe) = (&shim.params, &shim.resolve, &shim.describe);
     let (uri, name) = (&args.uri, &args.name);
     let title = optional(args.title.as_deref());
     let description = optional(args.description.as_deref());
@@ -89,7 +88,7 @@ pub(crate) fn resource(model: &Handler<'_>, args: &ResourceArgs) -> TokenStream 
                     annotations: __mcp::ResourceAnnotations { audience: &[#(#audience),*], priority: #priority },
                     size: #size,
                     cache: #cache,
-                    needs: #needs,
+                    params: __PARAMS,
                     arguments: __arguments,
                     read: __read,
                     location: #location,

@@ -21,8 +21,7 @@ pub(crate) struct ToolArgs {
 
 pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
     let shim = shim(model);
-    let (params, resolve, describe, needs) =
-        (&shim.params, &shim.resolve, &shim.describe, &shim.needs);
+    let (params, resolve, describe) = (&shim.params, &shim.resolve, &shim.describe);
     let name = &args.name;
     let title = optional(args.title.as_deref());
     let description = optional(args.description.as_deref());
@@ -83,7 +82,7 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
                         idempotent: #idempotent,
                         open_world: #open_world,
                     },
-                    needs: #needs,
+                    params: __PARAMS,
                     input_schema: __input_schema,
                     output_schema: __output_schema,
                     call: __call,

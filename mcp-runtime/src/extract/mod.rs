@@ -35,6 +35,8 @@ pub struct Param {
     pub name: &'static str,
     /// The parameter's `///` doc comment.
     pub description: Option<&'static str>,
+    /// What the parameter's type needs from the transport (its [`FromCall::NEEDS`]).
+    pub needs: Needs,
 }
 
 /// What a parameter can read about the call (tool call, prompt request or resource read) it is
@@ -256,10 +258,12 @@ mod tests {
         let id = Param {
             name: "id",
             description: None,
+            needs: Needs::NOTHING,
         };
         let lang = Param {
             name: "lang",
             description: None,
+            needs: Needs::NOTHING,
         };
         assert_eq!(u32::from_call(&mut call, &id).unwrap(), 42);
         assert_eq!(Option::<String>::from_call(&mut call, &lang).unwrap(), None);

@@ -4,7 +4,7 @@ mod messages;
 
 pub use messages::{IntoPromptResult, MessageRole, PromptMessage, PromptResult};
 
-use crate::extract::{CallContext, Needs};
+use crate::extract::{CallContext, Param};
 use crate::invocation::Invocation;
 use crate::protocol::RpcError;
 use crate::schema::InputSchema;
@@ -28,13 +28,13 @@ pub type GetFn = fn(&mut CallContext<'_>) -> Invocation<GetOutcome>;
 /// use mcp_runtime::prompt::{IntoPromptResult, PromptDef};
 /// use mcp_runtime::tool::Location;
 ///
-/// const TOPIC: Param = Param { name: "topic", description: Some("What to write about") };
+/// const TOPIC: Param = Param { name: "topic", description: Some("What to write about"), needs: Needs::NOTHING };
 ///
 /// static HAIKU: PromptDef = PromptDef {
 ///     name: "haiku",
 ///     title: None,
 ///     description: Some("Asks for a haiku."),
-///     needs: Needs::NOTHING,
+///     params: &[TOPIC],
 ///     arguments: |schema| String::describe(schema, &TOPIC),
 ///     get: |call| match String::from_call(call, &TOPIC) {
 ///         Ok(topic) => Invocation::Ready(format!("Write a haiku about {topic}.").into_prompt_result()),
@@ -54,8 +54,8 @@ pub struct PromptDef {
     pub title: Option<&'static str>,
     /// What the prompt is for (the doc comment, for `#[prompt]`).
     pub description: Option<&'static str>,
-    /// The union of the parameters' needs.
-    pub needs: Needs,
+    /// The parameters, in order (their needs decide the server's mode).
+    pub params: &'static [Param],
     /// Describes the arguments.
     pub arguments: fn(&mut InputSchema<'_>),
     /// Produces the messages.

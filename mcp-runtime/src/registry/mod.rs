@@ -85,6 +85,7 @@ pub struct Registry {
     pub(crate) prompt_pages: Pages,
     completers: HashMap<(CompletionTarget, &'static str), &'static CompleterDef>,
     needs: Needs,
+    stateful_because: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -206,6 +207,23 @@ impl Registry {
         defs.resources.sort_by_key(|d| d.uri);
         defs.prompts.sort_by_key(|d| d.name);
         let mut needs = Needs::NOTHING;
+        let mut stateful_because = Vec::new();
+        let mut add_needs = |kind: &str, name: &str, params: &[crate::extract::Param]| {
+            for param in params {
+                needs = needs.union(param.needs);
+                if param.needs.requires_state() {
+                    let what = if param.needs.contains(Needs::SESSION) {
+                        "a session"
+                    } else {
+                        "client input"
+                    };
+                    stateful_because.push(format!(
+                        "{kind} `{name}`: parameter `{}` needs {what}",
+                        param.name
+                    ));
+                }
+            }
+        };
 
         let mut tools = HashMap::new();
         let mut tool_listings = Vec::with_capacity(defs.tools.len());
@@ -216,7 +234,7 @@ impl Registry {
                 reason,
             })?;
             unique(&mut tools, def.name, def, |d| d.location)?;
-            needs = needs.union(def.needs);
+            add_needs("tool", def.name, def.params);
             let mut generator = schema::generator();
             let output = (def.output_schema)(&mut generator)
                 .map(|s| schema::finish_output(s, &mut generator))
@@ -240,7 +258,7 @@ impl Registry {
         let mut templates = Vec::new();
         let (mut static_listings, mut template_listings) = (Vec::new(), Vec::new());
         for &def in &defs.resources {
-            needs = needs.union(def.needs);
+            add_needs("resource", def.uri, def.params);
             let arguments = input_schema(def.arguments, def.name, def.location)?;
             let params: Vec<&str> = arguments["properties"]
                 .as_object()
@@ -305,7 +323,7 @@ impl Registry {
                 reason,
             })?;
             unique(&mut prompts, def.name, def, |d| d.location)?;
-            needs = needs.union(def.needs);
+            add_needs("prompt", def.name, def.params);
             let schema = input_schema(def.arguments, def.name, def.location)?;
             prompt_listings.push(PromptListing {
                 name: def.name,
@@ -351,6 +369,7 @@ impl Registry {
             prompts,
             completers,
             needs,
+            stateful_because,
         })
     }
 
@@ -423,6 +442,12 @@ impl Registry {
     /// Whether a handler can send notifications on its response stream (and so log).
     pub fn has_logging(&self) -> bool {
         self.needs.contains(Needs::RESPONSE_STREAM)
+    }
+
+    /// Why the server needs state to serve 2025-era clients: one line per handler parameter
+    /// that needs client input or a session (empty: it can be stateless).
+    pub fn stateful_because(&self) -> &[String] {
+        &self.stateful_because
     }
 
     /// The union of every handler's needs.

@@ -8,7 +8,7 @@ pub use template::{TemplateError, UriTemplate};
 
 use serde::Serialize;
 
-use crate::extract::{CallContext, Needs};
+use crate::extract::{CallContext, Param};
 use crate::invocation::Invocation;
 use crate::protocol::{CacheScope, ResourceContents, RpcError};
 use crate::schema::InputSchema;
@@ -77,7 +77,6 @@ pub struct ReadTarget<'a> {
 /// A `uri` containing `{` is an RFC 6570 template: its variables are the read's arguments.
 ///
 /// ```
-/// use mcp_runtime::extract::Needs;
 /// use mcp_runtime::invocation::Invocation;
 /// use mcp_runtime::resource::{IntoContents, ResourceAnnotations, ResourceDef};
 /// use mcp_runtime::tool::Location;
@@ -91,7 +90,7 @@ pub struct ReadTarget<'a> {
 ///     annotations: ResourceAnnotations::NONE,
 ///     size: None,
 ///     cache: None,
-///     needs: Needs::NOTHING,
+///     params: &[],
 ///     arguments: |_| {},
 ///     read: |_, target| Invocation::Ready("Be kind.".into_contents(target)),
 ///     location: Location { file: file!(), line: line!() },
@@ -118,8 +117,8 @@ pub struct ResourceDef {
     pub size: Option<u64>,
     /// Cache hints for reads (the server's default when `None`).
     pub cache: Option<ReadCache>,
-    /// The union of the parameters' needs.
-    pub needs: Needs,
+    /// The parameters, in order (their needs decide the server's mode).
+    pub params: &'static [Param],
     /// Describes the parameters (used to check them against the template's variables).
     pub arguments: fn(&mut InputSchema<'_>),
     /// Reads the resource.

@@ -9,7 +9,7 @@ pub use result::{IntoToolResult, Json, ToolResult};
 use schemars::{Schema, SchemaGenerator};
 use serde::Serialize;
 
-use crate::extract::{CallContext, Needs};
+use crate::extract::{CallContext, Param};
 use crate::schema::InputSchema;
 
 /// Where a handler was defined, for error messages that name it.
@@ -77,7 +77,7 @@ pub type OutputSchemaFn = fn(&mut SchemaGenerator) -> Option<Schema>;
 /// use mcp_runtime::tool::{Invocation, Location, ToolAnnotations, ToolDef};
 /// use mcp_runtime::ToolResult;
 ///
-/// const NAME: Param = Param { name: "name", description: Some("Who to greet") };
+/// const NAME: Param = Param { name: "name", description: Some("Who to greet"), needs: Needs::NOTHING };
 ///
 /// fn call(call: &mut CallContext<'_>) -> Invocation {
 ///     match String::from_call(call, &NAME) {
@@ -91,7 +91,7 @@ pub type OutputSchemaFn = fn(&mut SchemaGenerator) -> Option<Schema>;
 ///     title: None,
 ///     description: Some("Greets someone."),
 ///     annotations: ToolAnnotations::NONE,
-///     needs: Needs::NOTHING,
+///     params: &[NAME],
 ///     input_schema: |schema| String::describe(schema, &NAME),
 ///     output_schema: |_| None,
 ///     call,
@@ -112,8 +112,8 @@ pub struct ToolDef {
     pub description: Option<&'static str>,
     /// Behaviour hints.
     pub annotations: ToolAnnotations,
-    /// The union of the parameters' needs.
-    pub needs: Needs,
+    /// The parameters, in order (their needs decide the server's mode).
+    pub params: &'static [Param],
     /// Builds the input schema.
     pub input_schema: InputSchemaFn,
     /// Builds the output schema.
