@@ -1,7 +1,7 @@
 //! Client input through multi round-trip requests (2026-07-28), and what 2025-era clients of a
 //! stateless server get instead.
 
-use mcp_runtime::extract::{CreateMessage, Elicitation, Elicitor, Roots, Sampler};
+use mcp_runtime::extract::{CreateMessage, Elicitation, Elicitor, InputError, Roots, Sampler};
 use mcp_runtime::prelude::*;
 use mcp_tests::Running;
 use serde_json::{json, Value};
@@ -13,56 +13,61 @@ struct Name {
 
 /// Asks the user's name, then greets them.
 #[tool]
-async fn greet(elicitor: Elicitor) -> String {
-    match elicitor
-        .form_keyed::<Name>(Some("user_name"), "What is your name?")
-        .await
-    {
-        Elicitation::Accept(n) => format!("Hello, {}!", n.name),
-        Elicitation::Decline => "declined".into(),
-        Elicitation::Cancel => "cancelled".into(),
-    }
+async fn greet(elicitor: Elicitor) -> Result<String, InputError> {
+    Ok(
+        match elicitor
+            .form_keyed::<Name>(Some("user_name"), "What is your name?")
+            .await?
+        {
+            Elicitation::Accept(n) => format!("Hello, {}!", n.name),
+            Elicitation::Decline => "declined".into(),
+            Elicitation::Cancel => "cancelled".into(),
+        },
+    )
 }
 
 /// Asks the model two questions at once, then one more.
 #[tool]
-async fn quiz(sampler: Sampler) -> String {
+async fn quiz(sampler: Sampler) -> Result<String, InputError> {
     let (a, b) = tokio::join!(
         sampler.create_message(CreateMessage::ask("first?", 10)),
         sampler.create_message(CreateMessage::ask("second?", 10)),
     );
     let c = sampler
         .create_message(CreateMessage::ask("third?", 10))
-        .await;
-    [a, b, c]
+        .await?;
+    Ok([a?, b?, c]
         .iter()
         .map(|m| m.text().unwrap_or("?").to_owned())
         .collect::<Vec<_>>()
-        .join(",")
+        .join(","))
 }
 
 /// Lists the client's roots.
 #[tool]
-async fn where_am_i(roots: Roots) -> String {
-    roots
+async fn where_am_i(roots: Roots) -> Result<String, InputError> {
+    Ok(roots
         .list()
-        .await
+        .await?
         .into_iter()
         .map(|r| r.uri)
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" "))
 }
 
 /// A prompt that asks the model first.
 #[prompt]
-async fn capital(sampler: Sampler) -> String {
+async fn capital(sampler: Sampler) -> Result<String, InputError> {
     let answer = sampler
         .create_message_keyed(
             Some("capital"),
             CreateMessage::ask("What is the capital of France?", 20),
         )
-        .await;
-    format!("The capital is {}.", answer.text().unwrap_or("unknown"))
+        .await?;
+    Ok(format!(
+        "The capital is {}.",
+        answer.text().unwrap_or("unknown")
+    ))
 }
 
 fn sampled(text: &str) -> Value {
@@ -302,15 +307,15 @@ async fn legacy_clients_of_a_stateless_server_get_a_clear_error_not_a_hang() {
 
 /// A report whose title the user chooses when it is read.
 #[resource("reports://{year}", mime_type = "text/plain")]
-async fn report(year: u16, elicitor: Elicitor) -> String {
+async fn report(year: u16, elicitor: Elicitor) -> Result<String, InputError> {
     let title = match elicitor
         .form_keyed::<Name>(Some("title"), "Title the report")
-        .await
+        .await?
     {
         Elicitation::Accept(n) => n.name,
         _ => "untitled".into(),
     };
-    format!("{title} ({year})")
+    Ok(format!("{title} ({year})"))
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! The built, immutable state behind one MCP endpoint, shared by every request.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::value::RawValue;
@@ -31,4 +32,8 @@ pub(crate) struct Endpoint {
     pub(crate) state_keys: StateKeys,
     /// How long a sealed request state stays valid.
     pub(crate) state_ttl: Duration,
+    /// How long a server-to-client request waits for its answer.
+    pub(crate) input_timeout: Duration,
+    /// Legacy sessions, when the server is stateful.
+    pub(crate) sessions: Option<Arc<crate::session::Sessions>>,
 }

@@ -10,7 +10,7 @@ use crate::protocol::RpcError;
 use crate::tool::ToolResult;
 
 /// What a kind of handler produces, including when its parameters are rejected or it panics.
-pub trait Outcome: Send + 'static {
+pub trait Outcome: Sized + Send + 'static {
     /// The outcome of a call whose parameters could not be resolved.
     fn rejected(error: ArgumentError) -> Self;
     /// The outcome of a handler that panicked.
@@ -19,6 +19,10 @@ pub trait Outcome: Send + 'static {
     fn timed_out(limit: std::time::Duration) -> Self;
     /// The outcome of a handler that needs client input this client cannot give.
     fn input_unavailable(method: &str) -> Self;
+    /// The outcome of a request the client cancelled.
+    fn cancelled() -> Self {
+        Self::panicked("the client cancelled the request")
+    }
 }
 
 fn unavailable_message(method: &str) -> String {

@@ -37,6 +37,7 @@ pub mod registry;
 pub mod resource;
 pub mod schema;
 mod server;
+pub mod session;
 pub mod testing;
 pub mod tool;
 mod transport;
@@ -50,6 +51,7 @@ pub use error::Error;
 pub use extract::Args;
 pub use mcp_macros::{complete, prompt, resource, tool};
 pub use protocol::Content;
+pub use server::Mode;
 pub use server::{Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_PATH};
 pub use tool::{IntoToolResult, Json, ToolResult};
 

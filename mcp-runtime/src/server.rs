@@ -30,6 +30,17 @@ pub const DEFAULT_PAGE_SIZE: usize = 100;
 /// The default path of the MCP endpoint.
 pub const DEFAULT_PATH: &str = "/mcp";
 
+/// How the server serves 2025-era clients. (2026-07-28 clients are always served
+/// statelessly.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// No sessions: any replica can serve any request; `GET` and `DELETE` answer 405.
+    Stateless,
+    /// Sessions (`Mcp-Session-Id`), so that handlers can ask 2025-era clients for input and keep
+    /// per-session state.
+    Stateful,
+}
+
 #[derive(Debug, Clone)]
 enum Hosts {
     /// Loopback names, unless `serve` binds a non-loopback address.
@@ -74,6 +85,11 @@ pub struct Server {
     handler_timeout: Option<Duration>,
     state_keys: Option<StateKeys>,
     state_ttl: Duration,
+    forced_mode: Option<Mode>,
+    session_store: Option<Arc<dyn crate::session::SessionStore>>,
+    session_idle: Duration,
+    max_sessions: usize,
+    input_timeout: Duration,
 }
 
 impl Default for Server {
@@ -107,7 +123,67 @@ impl Server {
             handler_timeout: None,
             state_keys: None,
             state_ttl: Duration::from_secs(600),
+            forced_mode: None,
+            session_store: None,
+            session_idle: Duration::from_secs(30 * 60),
+            max_sessions: 10_000,
+            input_timeout: Duration::from_secs(60),
         }
+    }
+
+    /// The mode the handlers' parameters call for: stateful if any needs client input or a
+    /// session (see [`Registry::stateful_because`]), unless forced.
+    pub fn mode(&self) -> Mode {
+        if let Some(mode) = self.forced_mode {
+            return mode;
+        }
+        let params = self
+            .defs
+            .tools
+            .iter()
+            .flat_map(|d| d.params)
+            .chain(self.defs.prompts.iter().flat_map(|d| d.params))
+            .chain(self.defs.resources.iter().flat_map(|d| d.params));
+        let stateful = params.into_iter().any(|p| p.needs.requires_state());
+        if stateful {
+            Mode::Stateful
+        } else {
+            Mode::Stateless
+        }
+    }
+
+    /// Forces a mode. Forcing [`Mode::Stateless`] while a handler needs client input or a
+    /// session is a startup error naming them.
+    pub fn force_mode(mut self, mode: Mode) -> Self {
+        self.forced_mode = Some(mode);
+        self
+    }
+
+    /// How long a legacy session may stay idle before it ends (default 30 minutes).
+    pub fn session_idle_timeout(mut self, idle: Duration) -> Self {
+        self.session_idle = idle;
+        self
+    }
+
+    /// The most legacy sessions open at once (default 10,000); `initialize` beyond it gets 503
+    /// with `Retry-After`.
+    pub fn max_sessions(mut self, sessions: usize) -> Self {
+        self.max_sessions = sessions;
+        self
+    }
+
+    /// Where legacy sessions are kept (default: [`MemoryStore`](crate::session::MemoryStore)).
+    pub fn session_store(mut self, store: impl crate::session::SessionStore) -> Self {
+        self.session_store = Some(Arc::new(store));
+        self
+    }
+
+    /// How long a request to a 2025-era client (sampling, elicitation, roots) waits for its
+    /// answer before the handler gets [`InputError::TimedOut`](crate::extract::InputError)
+    /// (default 60 s).
+    pub fn input_timeout(mut self, limit: Duration) -> Self {
+        self.input_timeout = limit;
+        self
     }
 
     /// A server with every `#[tool]`, `#[resource]`, `#[prompt]` and `#[complete]` linked into
@@ -271,8 +347,40 @@ impl Server {
                 self.path
             )));
         }
+        let mode = self.mode();
         let registry = Registry::build(self.defs, self.page_size)?;
-        let capabilities = registry.capabilities();
+        if mode == Mode::Stateless && !registry.stateful_because().is_empty() {
+            return Err(Error::Config(format!(
+                "the server is forced stateless, but 2025-era clients could not be served: {}",
+                registry.stateful_because().join("; ")
+            )));
+        }
+        match mode {
+            Mode::Stateful => tracing::info!(
+                reasons = ?registry.stateful_because(),
+                "stateful mode: 2025-era clients get sessions"
+            ),
+            Mode::Stateless => {
+                tracing::info!("stateless mode: no handler needs client input or a session")
+            }
+        }
+        let mut capabilities = registry.capabilities();
+        if mode == Mode::Stateful {
+            if let Some(resources) = capabilities.get_mut("resources") {
+                resources["subscribe"] = true.into();
+            }
+        }
+        let sessions = (mode == Mode::Stateful).then(|| {
+            let store: Box<dyn crate::session::SessionStore> = match self.session_store {
+                Some(store) => Box::new(SharedStore(store)),
+                None => Box::new(crate::session::MemoryStore::new()),
+            };
+            Arc::new(crate::session::Sessions::new(
+                store,
+                self.session_idle,
+                self.max_sessions,
+            ))
+        });
         let hosts = match self.hosts {
             Hosts::Any => None,
             Hosts::List(list) => Some(list),
@@ -298,6 +406,8 @@ impl Server {
             handler_timeout: self.handler_timeout,
             state_keys: self.state_keys.unwrap_or_else(StateKeys::random),
             state_ttl: self.state_ttl,
+            input_timeout: self.input_timeout,
+            sessions,
         };
         Ok((Arc::new(endpoint), self.path))
     }
@@ -402,5 +512,27 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+/// A store shared with the application (it may keep a handle to observe sessions).
+#[derive(Debug)]
+struct SharedStore(Arc<dyn crate::session::SessionStore>);
+
+impl crate::session::SessionStore for SharedStore {
+    fn insert(&self, session: Arc<crate::session::SessionData>) {
+        self.0.insert(session);
+    }
+    fn get(&self, id: &str) -> Option<Arc<crate::session::SessionData>> {
+        self.0.get(id)
+    }
+    fn remove(&self, id: &str) -> Option<Arc<crate::session::SessionData>> {
+        self.0.remove(id)
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn remove_where(&self, expired: &dyn Fn(&crate::session::SessionData) -> bool) -> usize {
+        self.0.remove_where(expired)
     }
 }

@@ -2,12 +2,14 @@
 //!
 //! Tools that ask the client for input with one `await`: `translate` asks the client's model,
 //! `rename_file` asks the user to confirm. 2026-07-28 clients answer through multi round-trip
-//! requests, without any session. Served at http://127.0.0.1:8080/mcp (`MCP_BIND` to change).
+//! requests, without any session; because these tools ask for input, the server runs
+//! stateful, and 2025-era clients get a session and answer real requests on the response
+//! stream. Served at http://127.0.0.1:8080/mcp (`MCP_BIND` to change).
 //!
 //! A handler that asks for input runs again from the start when the client retries with the
 //! answers, so it must make the same input calls in the same order for the same arguments.
 
-use mcp_runtime::extract::{CreateMessage, Elicitation, Elicitor, Log, Sampler};
+use mcp_runtime::extract::{CreateMessage, Elicitation, Elicitor, InputError, Log, Sampler};
 use mcp_runtime::prelude::*;
 
 /// Translates a text with the client's model.
@@ -19,7 +21,7 @@ async fn translate(
     language: String,
     sampler: Sampler,
     log: Log,
-) -> String {
+) -> Result<String, InputError> {
     log.info(format!(
         "asking the client's model for a {language} translation"
     ));
@@ -27,11 +29,11 @@ async fn translate(
         format!("Translate into {language}, answer with the translation only:\n{text}"),
         500,
     );
-    let answer = sampler.create_message(request).await;
-    format!(
+    let answer = sampler.create_message(request).await?;
+    Ok(format!(
         "{language}: {}",
         answer.text().unwrap_or("(the model sent no text)")
-    )
+    ))
 }
 
 /// What the user confirms before a file is renamed.
@@ -51,7 +53,11 @@ async fn rename_file(
     elicitor: Elicitor,
 ) -> Result<String, String> {
     let question = format!("Rename {from} to {to}? Type the new name to confirm.");
-    match elicitor.form::<Confirmation>(&question).await {
+    let answer = elicitor
+        .form::<Confirmation>(&question)
+        .await
+        .map_err(|e| e.to_string())?;
+    match answer {
         Elicitation::Accept(c) if c.new_name == to => Ok(format!("renamed {from} to {to}")),
         Elicitation::Accept(c) => Err(format!(
             "the confirmation `{}` does not match `{to}`",

@@ -77,10 +77,10 @@ async fn typescript_v2_client_answers_sampling_and_elicitation() {
 }
 
 #[tokio::test]
-async fn legacy_clients_get_a_clear_tool_error() {
+async fn legacy_clients_answer_sampling_through_a_session() {
     let Some(home) = interop_home() else { return };
     let server = ExampleServer::start(env!("CARGO_BIN_EXE_ask")).await;
-    let run = typescript(
+    let v1 = typescript(
         &home,
         "v1",
         &server.url,
@@ -88,10 +88,38 @@ async fn legacy_clients_get_a_clear_tool_error() {
         r#"{"text":"hi","language":"French"}"#,
     )
     .await;
-    assert!(!run.success, "the tool error makes the client exit 1");
-    let text = run.find("call")["result"]["content"][0]["text"]
+    assert!(v1.success, "{v1:#?}");
+    let connected = v1.find("sessionId");
+    assert!(
+        connected["sessionId"]
+            .as_str()
+            .is_some_and(|id| id.len() >= 22),
+        "{connected}"
+    );
+    assert_eq!(
+        v1.find("call")["result"]["content"][0]["text"],
+        format!("French: {CANNED}")
+    );
+    assert!(v1.find("sampled")["sampled"][0]
         .as_str()
         .unwrap()
-        .to_owned();
-    assert!(text.contains("stateless server"), "{text}");
+        .contains("Translate into French"));
+
+    let py = python(
+        &home,
+        &server.url,
+        "legacy",
+        "translate",
+        r#"{"text":"hi","language":"Italian"}"#,
+    )
+    .await;
+    assert!(py.success, "{py:#?}");
+    assert_eq!(
+        py.find("protocol_version")["protocol_version"],
+        "2025-11-25"
+    );
+    assert_eq!(
+        py.find("call")["result"]["content"][0]["text"],
+        format!("Italian: {CANNED}")
+    );
 }

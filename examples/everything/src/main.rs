@@ -48,6 +48,9 @@ mod tests {
             [
                 "json_schema_2020_12_tool",
                 "test_audio_content",
+                "test_elicitation",
+                "test_elicitation_sep1034_defaults",
+                "test_elicitation_sep1330_enums",
                 "test_embedded_resource",
                 "test_error_handling",
                 "test_image_content",
@@ -62,6 +65,7 @@ mod tests {
                 "test_logging_tool",
                 "test_missing_capability",
                 "test_multiple_content_types",
+                "test_sampling",
                 "test_simple_text",
                 "test_streaming_elicitation",
                 "test_tool_with_logging",

@@ -37,6 +37,8 @@ pub(crate) struct Call<'a> {
     pub(crate) version: ProtocolVersion,
     /// Whether the client accepts `text/event-stream` responses.
     pub(crate) accepts_stream: bool,
+    /// The legacy session the request belongs to (stateful servers).
+    pub(crate) session: Option<Arc<crate::session::SessionData>>,
 }
 
 /// The events of a streamed response, already framed.
@@ -59,8 +61,12 @@ impl Endpoint {
     /// Runs one request to its outcome.
     pub(crate) async fn dispatch(self: &Arc<Self>, call: Call<'_>) -> Outcome {
         let Some(id) = call.id.clone() else {
-            // Notifications (`notifications/initialized`, `notifications/cancelled`, ...) need
-            // no answer from a stateless server.
+            if let (Some(session), "notifications/cancelled") = (&call.session, call.method) {
+                if let Some(request) = call.params.request_id {
+                    session.cancel_request(request.get());
+                }
+            }
+            // Other notifications (`notifications/initialized`, ...) need no answer.
             return Outcome::Accepted;
         };
         let era = call.version.era();
@@ -70,10 +76,13 @@ impl Endpoint {
             ("initialize", Era::Legacy) => Ok(self.initialize(&id, &call)),
             ("server/discover", Era::Modern) => Ok(self.discover(&id)),
             ("ping", Era::Legacy) => Ok(self.reply(&id, era, &results::Empty {}, None)),
-            // Without sessions the level cannot outlive this request: 2025-era requests log at
-            // `info` and above.
             ("logging/setLevel", Era::Legacy) if registry.has_logging() => {
-                Ok(self.reply(&id, era, &results::Empty {}, None))
+                self.set_level(&id, &call)
+            }
+            ("resources/subscribe" | "resources/unsubscribe", Era::Legacy)
+                if registry.has_resources() && call.session.is_some() =>
+            {
+                self.subscribe(&id, &call)
             }
             ("tools/list", _) if registry.has_tools() => {
                 self.list(&id, &call, &registry.tool_pages, "tools")
@@ -127,12 +136,52 @@ impl Endpoint {
         crate::protocol::result_body(id, &results::Stamped { result, stamp })
     }
 
-    fn initialize(&self, id: &RequestId, call: &Call<'_>) -> Outcome {
-        let requested = call.params.protocol_version.as_deref();
-        let version = requested
+    /// `logging/setLevel`: the session keeps the level; without a session it cannot outlive
+    /// the request, and 2025-era requests log at `info` and above.
+    fn set_level(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
+        let level = call
+            .params
+            .level
+            .as_deref()
+            .and_then(crate::extract::LogLevel::from_wire)
+            .ok_or_else(|| {
+                RpcError::invalid_params("`level` must be a log level such as \"info\"")
+            })?;
+        if let Some(session) = &call.session {
+            session.set_log_level(level);
+        }
+        Ok(self.reply(id, Era::Legacy, &results::Empty {}, None))
+    }
+
+    /// `resources/subscribe` and `resources/unsubscribe`, kept per session.
+    fn subscribe(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
+        let uri =
+            call.params.uri.as_deref().ok_or_else(|| {
+                RpcError::invalid_params("a subscription needs the resource's `uri`")
+            })?;
+        let session = call.session.as_ref().expect("checked by the method table");
+        let mut subscriptions = session.subscriptions.lock().expect("subscriptions lock");
+        if call.method == "resources/subscribe" {
+            subscriptions.insert(uri.to_owned());
+        } else {
+            subscriptions.remove(uri);
+        }
+        Ok(self.reply(id, Era::Legacy, &results::Empty {}, None))
+    }
+
+    /// The version a legacy `initialize` settles on: the client's, if supported, else the
+    /// newest legacy one.
+    pub(crate) fn negotiate(params: &Params<'_>) -> ProtocolVersion {
+        params
+            .protocol_version
+            .as_deref()
             .and_then(ProtocolVersion::from_wire)
             .filter(|v| v.era() == Era::Legacy)
-            .unwrap_or(ProtocolVersion::LATEST_LEGACY);
+            .unwrap_or(ProtocolVersion::LATEST_LEGACY)
+    }
+
+    fn initialize(&self, id: &RequestId, call: &Call<'_>) -> Outcome {
+        let version = Self::negotiate(&call.params);
         let result = InitializeResult {
             protocol_version: version.as_str(),
             capabilities: &self.capabilities,

@@ -89,18 +89,24 @@ impl Endpoint {
         let scope = Arc::new(RequestScope {
             notifications: streaming.then_some(sender),
             progress_token: meta.and_then(|m| m.progress_token).map(|t| t.to_owned()),
-            log_level: match era {
-                Era::Modern => meta
+            log_level: match (era, &call.session) {
+                (Era::Modern, _) => meta
                     .and_then(|m| m.log_level.as_deref())
                     .and_then(LogLevel::from_wire),
-                Era::Legacy => Some(LogLevel::Info),
+                (Era::Legacy, Some(session)) => Some(session.log_level()),
+                (Era::Legacy, None) => Some(LogLevel::Info),
             },
             cancel: CancellationToken::new(),
             input: round,
-            client_capabilities: meta
-                .and_then(|m| m.client_capabilities)
-                .and_then(|c| serde_json::from_str(c.get()).ok())
-                .unwrap_or(Value::Null),
+            client_capabilities: match &call.session {
+                Some(session) => session.client_capabilities.clone(),
+                None => meta
+                    .and_then(|m| m.client_capabilities)
+                    .and_then(|c| serde_json::from_str(c.get()).ok())
+                    .unwrap_or(Value::Null),
+            },
+            session: call.session.clone(),
+            input_timeout: self.input_timeout,
         });
         let mut context = CallContext::new(arguments, call.version).with_scope(scope.clone());
         let invocation = Invocation::start(|| start(&mut context));
@@ -122,9 +128,24 @@ impl Endpoint {
                 Box::pin(interruptible),
                 CancelOnDrop(Some(scope.cancel.clone())),
             ),
-            // A 2025-era client's disconnect alone does not cancel: the handler runs on.
+            // A 2025-era client's disconnect alone does not cancel: the handler runs on until
+            // it finishes or the session's `notifications/cancelled` names it.
             Era::Legacy => {
-                let task = tokio::spawn(interruptible);
+                let cancel = scope.cancel.clone();
+                let in_flight = call.session.clone().map(|s| (s, id.as_json().to_owned()));
+                if let Some((session, request)) = &in_flight {
+                    session.start_request(request, cancel.clone());
+                }
+                let task = tokio::spawn(async move {
+                    let outcome = tokio::select! {
+                        outcome = interruptible => outcome,
+                        () = cancel.cancelled() => Ok(T::cancelled()),
+                    };
+                    if let Some((session, request)) = in_flight {
+                        session.end_request(&request);
+                    }
+                    outcome
+                });
                 let run = async move {
                     task.await
                         .unwrap_or_else(|e| Ok(T::panicked(&e.to_string())))

@@ -21,12 +21,17 @@ use crate::schema::InputSchema;
 macro_rules! input_parameter {
     ($ty:ident, $capability:literal) => {
         impl $ty {
-            #[doc = concat!("Whether this client can be asked: it declared the `", $capability, "` capability and")]
-            /// the request can carry input (a 2026-07-28 request to this server). Handlers that
-            /// can do without the input use this to avoid asking.
+            #[doc = concat!("Whether this client can be asked: it declared the `", $capability, "` capability")]
+            /// and the request can carry input (a 2026-07-28 request, or a 2025-era request in
+            /// a session with a response stream). Handlers that can do without the input use
+            /// this to avoid asking.
             pub fn is_available(&self) -> bool {
-                self.scope.input.mode == crate::mrtr::InputMode::RoundTrip
-                    && self.scope.client_can($capability)
+                let scope = &self.scope;
+                let reachable = match &scope.session {
+                    Some(_) => scope.notifications.is_some(),
+                    None => scope.input.mode == crate::mrtr::InputMode::RoundTrip,
+                };
+                reachable && scope.client_can($capability)
             }
         }
 
@@ -44,7 +49,40 @@ macro_rules! input_parameter {
     };
 }
 
-/// Asks a question of one input kind and parses the answer; a malformed answer is asked again.
+/// Why the client could not give an input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// The client did not declare the capability the input needs.
+    #[error("the client did not declare the `{0}` capability")]
+    NotDeclared(&'static str),
+    /// The client answered with an error.
+    #[error("the client refused: {message} ({code})")]
+    Rejected {
+        /// The JSON-RPC error code.
+        code: i64,
+        /// The client's message.
+        message: String,
+    },
+    /// The client did not answer in time.
+    #[error("the client did not answer within {0:?}")]
+    TimedOut(std::time::Duration),
+    /// The session ended before the client answered.
+    #[error("the session ended before the client answered")]
+    Closed,
+    /// The request has no stream to carry the question (the client does not accept one).
+    #[error("this request cannot carry a question to the client")]
+    Unreachable,
+    /// The answer does not have the expected shape.
+    #[error("the client's answer is malformed: {0}")]
+    Malformed(String),
+}
+
+/// Asks the client for one input and parses the answer.
+///
+/// In a 2025-era session the question is a real request on the response stream, answered by a
+/// POST of the client's; otherwise it is an input of a multi round-trip request, and a
+/// malformed answer is asked again.
 async fn ask<T: DeserializeOwned>(
     scope: &RequestScope,
     kind: &'static str,
@@ -52,7 +90,37 @@ async fn ask<T: DeserializeOwned>(
     method: &'static str,
     params: Value,
     capability: &'static str,
-) -> T {
+) -> Result<T, InputError> {
+    if let Some(session) = &scope.session {
+        if !scope.client_can(capability) {
+            return Err(InputError::NotDeclared(capability));
+        }
+        let stream = scope
+            .notifications
+            .as_ref()
+            .ok_or(InputError::Unreachable)?;
+        let (id, response) = session.outbound();
+        let request = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        if stream.send(request.to_string().into_bytes()).is_err() {
+            session.forget(id);
+            return Err(InputError::Unreachable);
+        }
+        let answer = match tokio::time::timeout(scope.input_timeout, response).await {
+            Ok(Ok(Ok(value))) => value,
+            Ok(Ok(Err(e))) => {
+                return Err(InputError::Rejected {
+                    code: i64::from(e.code.0),
+                    message: e.message.into_owned(),
+                })
+            }
+            Ok(Err(_)) => return Err(InputError::Closed),
+            Err(_) => {
+                session.forget(id);
+                return Err(InputError::TimedOut(scope.input_timeout));
+            }
+        };
+        return serde_json::from_value(answer).map_err(|e| InputError::Malformed(e.to_string()));
+    }
     let key = key.unwrap_or_else(|| scope.input.next_key(kind));
     let declared = scope.client_can(capability);
     let answer = scope
@@ -60,7 +128,7 @@ async fn ask<T: DeserializeOwned>(
         .ask(key.clone(), method, params.clone(), (capability, declared))
         .await;
     match serde_json::from_value(answer) {
-        Ok(parsed) => parsed,
+        Ok(parsed) => Ok(parsed),
         Err(_) => {
             scope.input.reject(&key, method, params);
             std::future::pending().await
@@ -132,13 +200,13 @@ impl SampledMessage {
 ///
 /// ```
 /// use mcp_runtime::prelude::*;
-/// use mcp_runtime::extract::{CreateMessage, Sampler};
+/// use mcp_runtime::extract::{CreateMessage, InputError, Sampler};
 ///
 /// /// Answers a question with the client's model.
 /// #[tool]
-/// async fn ask(question: String, sampler: Sampler) -> String {
-///     let answer = sampler.create_message(CreateMessage::ask(question, 200)).await;
-///     answer.text().unwrap_or_default().to_owned()
+/// async fn ask(question: String, sampler: Sampler) -> Result<String, InputError> {
+///     let answer = sampler.create_message(CreateMessage::ask(question, 200)).await?;
+///     Ok(answer.text().unwrap_or_default().to_owned())
 /// }
 /// ```
 #[derive(Debug, Clone)]
@@ -148,7 +216,10 @@ pub struct Sampler {
 
 impl Sampler {
     /// Sends `sampling/createMessage` and waits for the client's answer.
-    pub async fn create_message(&self, request: CreateMessage) -> SampledMessage {
+    pub async fn create_message(
+        &self,
+        request: CreateMessage,
+    ) -> Result<SampledMessage, InputError> {
         self.create_message_keyed(None, request).await
     }
 
@@ -157,7 +228,7 @@ impl Sampler {
         &self,
         key: Option<&str>,
         request: CreateMessage,
-    ) -> SampledMessage {
+    ) -> Result<SampledMessage, InputError> {
         let params = serde_json::to_value(request).expect("a sampling request serializes");
         ask(
             &self.scope,
@@ -195,7 +266,7 @@ struct ElicitResult {
 ///
 /// ```
 /// use mcp_runtime::prelude::*;
-/// use mcp_runtime::extract::{Elicitation, Elicitor};
+/// use mcp_runtime::extract::{Elicitation, Elicitor, InputError};
 ///
 /// #[derive(serde::Deserialize, schemars::JsonSchema)]
 /// struct Login {
@@ -205,11 +276,11 @@ struct ElicitResult {
 ///
 /// /// Greets the user by name.
 /// #[tool]
-/// async fn greet(elicitor: Elicitor) -> String {
-///     match elicitor.form::<Login>("Who are you?").await {
+/// async fn greet(elicitor: Elicitor) -> Result<String, InputError> {
+///     Ok(match elicitor.form::<Login>("Who are you?").await? {
 ///         Elicitation::Accept(login) => format!("Hello, {}!", login.username),
 ///         Elicitation::Decline | Elicitation::Cancel => "Hello, stranger!".into(),
-///     }
+///     })
 /// }
 /// ```
 #[derive(Debug, Clone)]
@@ -219,7 +290,10 @@ pub struct Elicitor {
 
 impl Elicitor {
     /// Asks for a form whose fields are `T`'s (its schema is the requested schema).
-    pub async fn form<T: DeserializeOwned + JsonSchema>(&self, message: &str) -> Elicitation<T> {
+    pub async fn form<T: DeserializeOwned + JsonSchema>(
+        &self,
+        message: &str,
+    ) -> Result<Elicitation<T>, InputError> {
         self.form_keyed(None, message).await
     }
 
@@ -228,7 +302,7 @@ impl Elicitor {
         &self,
         key: Option<&str>,
         message: &str,
-    ) -> Elicitation<T> {
+    ) -> Result<Elicitation<T>, InputError> {
         let mut generator = crate::schema::generator();
         let mut schema = T::json_schema(&mut generator).to_value();
         if let Some(object) = schema.as_object_mut() {
@@ -239,22 +313,39 @@ impl Elicitor {
         self.elicit(key, params).await
     }
 
+    /// Asks for a form described by a hand-written JSON Schema (for schemas a derive cannot
+    /// express, such as titled enums); the content comes back as JSON.
+    pub async fn form_with_schema(
+        &self,
+        key: Option<&str>,
+        message: &str,
+        schema: Value,
+    ) -> Result<Elicitation<Value>, InputError> {
+        let params = json!({"mode": "form", "message": message, "requestedSchema": schema});
+        self.elicit(key, params).await
+    }
+
     /// Sends the user to a URL (URL mode): the answer says whether they agreed to go.
-    pub async fn url(&self, message: &str, url: &str, elicitation_id: &str) -> Elicitation<()> {
+    pub async fn url(
+        &self,
+        message: &str,
+        url: &str,
+        elicitation_id: &str,
+    ) -> Result<Elicitation<()>, InputError> {
         let params =
             json!({"mode": "url", "message": message, "url": url, "elicitationId": elicitation_id});
-        match self.elicit::<Value>(None, params).await {
+        Ok(match self.elicit::<Value>(None, params).await? {
             Elicitation::Accept(_) => Elicitation::Accept(()),
             Elicitation::Decline => Elicitation::Decline,
             Elicitation::Cancel => Elicitation::Cancel,
-        }
+        })
     }
 
     async fn elicit<T: DeserializeOwned>(
         &self,
         key: Option<&str>,
         params: Value,
-    ) -> Elicitation<T> {
+    ) -> Result<Elicitation<T>, InputError> {
         let key = key
             .map(str::to_owned)
             .unwrap_or_else(|| self.scope.input.next_key("elicitation"));
@@ -267,15 +358,18 @@ impl Elicitor {
                 params.clone(),
                 "elicitation",
             )
-            .await;
+            .await?;
             match result.action.as_str() {
-                "decline" => return Elicitation::Decline,
-                "cancel" => return Elicitation::Cancel,
+                "decline" => return Ok(Elicitation::Decline),
+                "cancel" => return Ok(Elicitation::Cancel),
                 _ => {
                     let content = result.content.unwrap_or(Value::Object(Default::default()));
                     match serde_json::from_value(content) {
-                        Ok(value) => return Elicitation::Accept(value),
-                        // Content that does not fit the schema: ask again.
+                        Ok(value) => return Ok(Elicitation::Accept(value)),
+                        // In a session the answer is final; otherwise ask again.
+                        Err(e) if self.scope.session.is_some() => {
+                            return Err(InputError::Malformed(e.to_string()))
+                        }
                         Err(_) => {
                             self.scope
                                 .input
@@ -311,12 +405,13 @@ struct ListRootsResult {
 ///
 /// ```
 /// use mcp_runtime::prelude::*;
-/// use mcp_runtime::extract::Roots;
+/// use mcp_runtime::extract::{InputError, Roots};
 ///
 /// /// Lists the client's workspace folders.
 /// #[tool]
-/// async fn workspaces(roots: Roots) -> String {
-///     roots.list().await.into_iter().map(|r| r.uri).collect::<Vec<_>>().join("\n")
+/// async fn workspaces(roots: Roots) -> Result<String, InputError> {
+///     let roots = roots.list().await?;
+///     Ok(roots.into_iter().map(|r| r.uri).collect::<Vec<_>>().join("\n"))
 /// }
 /// ```
 #[derive(Debug, Clone)]
@@ -326,12 +421,12 @@ pub struct Roots {
 
 impl Roots {
     /// The client's roots.
-    pub async fn list(&self) -> Vec<Root> {
+    pub async fn list(&self) -> Result<Vec<Root>, InputError> {
         self.list_keyed(None).await
     }
 
     /// The same, with an explicit key.
-    pub async fn list_keyed(&self, key: Option<&str>) -> Vec<Root> {
+    pub async fn list_keyed(&self, key: Option<&str>) -> Result<Vec<Root>, InputError> {
         let result: ListRootsResult = ask(
             &self.scope,
             "roots",
@@ -340,8 +435,8 @@ impl Roots {
             json!({}),
             "roots",
         )
-        .await;
-        result.roots
+        .await?;
+        Ok(result.roots)
     }
 }
 

@@ -20,7 +20,9 @@ use serde::de::{DeserializeOwned, IntoDeserializer};
 use text::TextDeserializer;
 
 pub use arguments::{ArgumentValue, Arguments};
-pub use input::{CreateMessage, Elicitation, Elicitor, Root, Roots, SampledMessage, Sampler};
+pub use input::{
+    CreateMessage, Elicitation, Elicitor, InputError, Root, Roots, SampledMessage, Sampler,
+};
 pub use needs::Needs;
 pub use notify::{Cancellation, Log, LogLevel, Progress};
 pub(crate) use scope::RequestScope;
@@ -98,6 +100,9 @@ pub enum ArgumentError {
     /// `arguments` is not an object or has duplicate keys.
     #[error("invalid arguments: {0}")]
     Malformed(String),
+    /// The parameter cannot be had for this request.
+    #[error("{0}")]
+    Unavailable(&'static str),
 }
 
 /// A type that can be a parameter of a `#[tool]` function.

@@ -24,6 +24,10 @@ pub(crate) struct RequestScope {
     pub(crate) cancel: CancellationToken,
     pub(crate) input: InputRound,
     pub(crate) client_capabilities: Value,
+    /// The legacy session the request belongs to.
+    pub(crate) session: Option<Arc<crate::session::SessionData>>,
+    /// How long a server-to-client request waits for its response.
+    pub(crate) input_timeout: std::time::Duration,
 }
 
 impl RequestScope {
@@ -36,6 +40,8 @@ impl RequestScope {
             cancel: CancellationToken::new(),
             input: InputRound::default(),
             client_capabilities: Value::Null,
+            session: None,
+            input_timeout: std::time::Duration::from_secs(60),
         })
     }
 

@@ -28,6 +28,8 @@ impl ErrorCode {
     pub const INVALID_PARAMS: Self = Self(-32602);
     /// The server failed.
     pub const INTERNAL_ERROR: Self = Self(-32603);
+    /// A legacy session that does not exist (any more).
+    pub const SESSION_NOT_FOUND: Self = Self(-32001);
     /// A legacy resource that does not exist.
     pub const RESOURCE_NOT_FOUND: Self = Self(-32002);
     /// A required HTTP header is missing or does not match the body (2026-07-28).

@@ -65,6 +65,10 @@ pub struct Message<'a> {
     pub params: Option<&'a RawValue>,
     /// Whether the message carries `result` or `error` (a response from the client).
     pub is_response: bool,
+    /// A response's `result`.
+    pub result: Option<&'a RawValue>,
+    /// A response's `error`.
+    pub error: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -132,6 +136,8 @@ impl<'a> Message<'a> {
             method: wire.method,
             params: wire.params,
             is_response,
+            result: wire.result,
+            error: wire.error,
         })
     }
 }

@@ -42,6 +42,9 @@ pub struct Params<'a> {
     /// The sealed state an earlier round returned.
     #[serde(borrow, default)]
     pub request_state: Option<Cow<'a, str>>,
+    /// The request a `notifications/cancelled` cancels.
+    #[serde(borrow, default)]
+    pub request_id: Option<&'a RawValue>,
     /// The level of `logging/setLevel`.
     #[serde(borrow, default)]
     pub level: Option<Cow<'a, str>>,

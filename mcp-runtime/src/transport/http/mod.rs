@@ -17,7 +17,8 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::dispatch::{Call, Outcome};
 use crate::endpoint::Endpoint;
-use crate::protocol::{error_body, ErrorCode, Message, Params, RequestId, RpcError};
+use crate::protocol::{error_body, Era, ErrorCode, Message, Params, RequestId, RpcError};
+use crate::session::SessionRefusal;
 
 /// The axum router serving `endpoint` at `path`.
 pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
@@ -26,7 +27,7 @@ pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
             path,
             post(handle_post)
                 .get(method_not_allowed)
-                .delete(method_not_allowed),
+                .delete(handle_delete),
         )
         .with_state(endpoint)
 }
@@ -50,8 +51,16 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
         Ok(m) => m,
         Err(e) => return error_response(None, &e),
     };
+    let session_id = parts.headers.get(SESSION_ID).and_then(|v| v.to_str().ok());
     let Some(method) = message.method.as_deref() else {
-        // A response to a server-to-client request; a stateless server has none outstanding.
+        // A response to a server-to-client request: it completes the call waiting for it.
+        if let (Some(sessions), Some(id)) = (&endpoint.sessions, &message.id) {
+            let session = match sessions.find(session_id) {
+                Ok(s) => s,
+                Err(refusal) => return session_refused(refusal),
+            };
+            session.respond(id.as_json(), client_response(&message));
+        }
         return StatusCode::ACCEPTED.into_response();
     };
     let id = message.id.as_ref();
@@ -63,19 +72,110 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
         Ok(v) => v,
         Err(e) => return error_response(id, &e),
     };
+    let (session, opened) = match (&endpoint.sessions, version.era()) {
+        (Some(sessions), Era::Legacy) => {
+            let found = if method == "initialize" && message.id.is_some() {
+                let client_info = params
+                    .client_info
+                    .and_then(|c| serde_json::from_str(c.get()).ok());
+                let capabilities = params
+                    .capabilities
+                    .and_then(|c| serde_json::from_str(c.get()).ok())
+                    .unwrap_or(serde_json::Value::Null);
+                sessions
+                    .open(Endpoint::negotiate(&params), client_info, capabilities)
+                    .map(|s| (Some(s.clone()), Some(s)))
+            } else {
+                sessions.find(session_id).map(|s| (Some(s), None))
+            };
+            match found {
+                Ok(found) => found,
+                Err(refusal) => return session_refused(refusal),
+            }
+        }
+        _ => (None, None),
+    };
     let call = Call {
         id: message.id.clone(),
         method,
         params,
         version,
         accepts_stream: accepts(&parts.headers, "text/event-stream"),
+        session,
     };
-    match endpoint.dispatch(call).await {
+    let mut response = match endpoint.dispatch(call).await {
         Outcome::Reply(body) => json_response(StatusCode::OK, body),
         Outcome::Error(e) => error_response(message.id.as_ref(), &e),
         Outcome::Accepted => StatusCode::ACCEPTED.into_response(),
         Outcome::Stream(events) => event_stream(events),
+    };
+    if let Some(session) = opened {
+        let id = HeaderValue::from_str(&session.id).expect("session ids are visible ASCII");
+        response.headers_mut().insert(SESSION_ID, id);
     }
+    response
+}
+
+/// `DELETE` ends a legacy session on a stateful server; a stateless server has none.
+async fn handle_delete(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Response {
+    let Some(sessions) = &endpoint.sessions else {
+        return method_not_allowed().await;
+    };
+    let headers = request.headers();
+    if let Err(refusal) = endpoint.guard.check(headers, request.uri()) {
+        return error_response(None, &refused(StatusCode::FORBIDDEN, refusal.to_string()));
+    }
+    let id = headers.get(SESSION_ID).and_then(|v| v.to_str().ok());
+    match sessions.find(id) {
+        Ok(session) => {
+            sessions.close(&session.id);
+            StatusCode::OK.into_response()
+        }
+        Err(refusal) => session_refused(refusal),
+    }
+}
+
+const SESSION_ID: &str = "mcp-session-id";
+
+fn session_refused(refusal: SessionRefusal) -> Response {
+    let (status, code, message) = match refusal {
+        SessionRefusal::Missing => (
+            StatusCode::BAD_REQUEST,
+            ErrorCode::INVALID_REQUEST,
+            "Bad Request: this server keeps sessions; send the Mcp-Session-Id from initialize",
+        ),
+        SessionRefusal::Unknown => (
+            StatusCode::NOT_FOUND,
+            ErrorCode::SESSION_NOT_FOUND,
+            "Session not found: it expired or was deleted; initialize a new one",
+        ),
+        SessionRefusal::Full => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::INTERNAL_ERROR,
+            "the server holds as many sessions as it may; retry later",
+        ),
+    };
+    let mut response = error_response(None, &RpcError::new(code, message).with_status(status));
+    if refusal == SessionRefusal::Full {
+        response
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    response
+}
+
+/// A client's response to a server-to-client request, as the waiting call sees it.
+fn client_response(message: &Message<'_>) -> Result<serde_json::Value, RpcError> {
+    if let Some(error) = message.error {
+        let error: serde_json::Value = serde_json::from_str(error.get()).unwrap_or_default();
+        let code = error["code"].as_i64().unwrap_or(0) as i32;
+        let text = error["message"].as_str().unwrap_or("").to_owned();
+        return Err(RpcError::new(ErrorCode(code), text));
+    }
+    Ok(message
+        .result
+        .and_then(|r| serde_json::from_str(r.get()).ok())
+        .unwrap_or_default())
 }
 
 async fn method_not_allowed() -> Response {
