@@ -20,8 +20,10 @@ pub(crate) struct Endpoint {
     pub(crate) instructions: Option<String>,
     /// `_meta` of every 2026-07-28 result, serialized once.
     pub(crate) server_meta: Box<RawValue>,
-    /// The server's capabilities, serialized once.
+    /// The server's capabilities for 2026-07-28 clients, serialized once.
     pub(crate) capabilities: Box<RawValue>,
+    /// The server's capabilities for 2025-era clients (sessions add resource subscriptions).
+    pub(crate) legacy_capabilities: Box<RawValue>,
     pub(crate) supported_versions: Vec<&'static str>,
     pub(crate) list_cache: CachePolicy,
     pub(crate) guard: HostGuard,

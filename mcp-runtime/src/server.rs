@@ -364,9 +364,10 @@ impl Server {
                 tracing::info!("stateless mode: no handler needs client input or a session")
             }
         }
-        let mut capabilities = registry.capabilities();
+        let capabilities = registry.capabilities();
+        let mut legacy_capabilities = capabilities.clone();
         if mode == Mode::Stateful {
-            if let Some(resources) = capabilities.get_mut("resources") {
+            if let Some(resources) = legacy_capabilities.get_mut("resources") {
                 resources["subscribe"] = true.into();
             }
         }
@@ -393,6 +394,8 @@ impl Server {
             info: self.info,
             instructions: self.instructions,
             capabilities: serde_json::value::to_raw_value(&capabilities)
+                .expect("capabilities serialize"),
+            legacy_capabilities: serde_json::value::to_raw_value(&legacy_capabilities)
                 .expect("capabilities serialize"),
             supported_versions: ProtocolVersion::supported(None).collect(),
             list_cache: self.list_cache,

@@ -184,7 +184,7 @@ impl Endpoint {
         let version = Self::negotiate(&call.params);
         let result = InitializeResult {
             protocol_version: version.as_str(),
-            capabilities: &self.capabilities,
+            capabilities: &self.legacy_capabilities,
             server_info: &self.info,
             instructions: self.instructions.as_deref(),
         };
