@@ -53,6 +53,17 @@ impl Running {
         Response::parse(&raw)
     }
 
+    /// Sends a raw request and returns the open connection, to read its events as they come.
+    pub async fn open(&self, request: &[u8]) -> EventReader {
+        let mut stream = TcpStream::connect(self.addr).await.expect("connect");
+        stream.write_all(request).await.expect("write");
+        EventReader {
+            stream,
+            seen: String::new(),
+            consumed: 0,
+        }
+    }
+
     /// POSTs `body` with the standard headers plus `extra`.
     pub async fn post(&self, extra: &[(&str, &str)], body: &str) -> Response {
         let mut headers = vec![
@@ -113,6 +124,45 @@ impl Drop for Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// A response read event by event while it streams.
+#[derive(Debug)]
+pub struct EventReader {
+    stream: TcpStream,
+    seen: String,
+    consumed: usize,
+}
+
+impl EventReader {
+    /// The next `data:` message, or `None` when the response ends.
+    pub async fn next(&mut self) -> Option<Value> {
+        loop {
+            if let Some(line) = self.seen[self.consumed..]
+                .lines()
+                .find(|l| l.starts_with("data: "))
+            {
+                let at =
+                    self.seen[self.consumed..].find(line).expect("found above") + self.consumed;
+                self.consumed = at + line.len();
+                return Some(serde_json::from_str(&line["data: ".len()..]).expect("JSON event"));
+            }
+            let mut buf = vec![0u8; 8192];
+            let n = tokio::time::timeout(Duration::from_secs(10), self.stream.read(&mut buf))
+                .await
+                .expect("an event within 10 s")
+                .expect("read");
+            if n == 0 {
+                return None;
+            }
+            self.seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    }
+
+    /// Everything received so far (head included).
+    pub fn received(&self) -> &str {
+        &self.seen
     }
 }
 
