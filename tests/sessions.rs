@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use mcp_runtime::extract::{CreateMessage, InputError, Sampler};
+use mcp_runtime::extract::{CreateMessage, InputError, Progress, ResponseStream, Sampler};
 use mcp_runtime::prelude::*;
 use mcp_runtime::session::{MaybeSession, Session};
 use mcp_runtime::{Mode, ResponseMode};
@@ -303,5 +303,82 @@ async fn notifications_cancelled_stops_the_request() {
         pending.received().contains("cancelled"),
         "{}",
         pending.received()
+    );
+}
+
+/// Frees its connection, then reports and answers while the client is away.
+#[tool]
+async fn long_call(stream: ResponseStream, progress: Progress) -> &'static str {
+    progress.report(1.0, Some(3.0), None);
+    stream.detach(Duration::from_millis(50));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    progress.report(2.0, Some(3.0), None);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    "finished while you were away"
+}
+
+#[tokio::test]
+async fn a_client_that_drops_mid_call_resumes_without_loss() {
+    let s = Running::start(stateful()).await;
+    let c = Client::connect(&s).await;
+    let body = json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "long_call", "arguments": {}, "_meta": {"progressToken": "t"}}});
+    let mut headers = vec![
+        ("Host", "localhost"),
+        ("Content-Type", "application/json"),
+        ("Accept", "application/json, text/event-stream"),
+    ];
+    headers.extend(c.headers());
+    let mut first = s
+        .open(&request("POST", &headers, body.to_string().as_bytes()))
+        .await;
+    assert_eq!(first.next().await.unwrap()["params"]["progress"], 1.0);
+    assert!(
+        first.next().await.is_none(),
+        "the server ends the connection"
+    );
+    let seen = first.received().to_owned();
+    assert!(seen.contains("retry: 50"), "{seen}");
+    let last_id = seen
+        .lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .last()
+        .unwrap()
+        .to_owned();
+    assert!(last_id.ends_with("-1"), "{last_id}");
+
+    // Another session cannot replay this stream.
+    let other = Client::connect(&s).await;
+    let foreign = s
+        .send(&request(
+            "GET",
+            &[
+                ("Host", "localhost"),
+                ("Accept", "text/event-stream"),
+                ("Mcp-Session-Id", &other.session),
+                ("Last-Event-ID", &last_id),
+            ],
+            b"",
+        ))
+        .await;
+    assert_eq!(foreign.status, 405);
+
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let get = [
+        ("Host", "localhost"),
+        ("Accept", "text/event-stream"),
+        ("Mcp-Session-Id", c.session.as_str()),
+        ("Last-Event-ID", last_id.as_str()),
+    ];
+    let mut resumed = s.open(&request("GET", &get, b"")).await;
+    let mut messages = Vec::new();
+    while let Some(message) = resumed.next().await {
+        messages.push(message);
+    }
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages[0]["params"]["progress"], 2.0);
+    assert_eq!(messages[1]["id"], 5);
+    assert_eq!(
+        messages[1]["result"]["content"][0]["text"],
+        "finished while you were away"
     );
 }

@@ -139,14 +139,17 @@ impl EventReader {
     /// The next `data:` message, or `None` when the response ends.
     pub async fn next(&mut self) -> Option<Value> {
         loop {
-            if let Some(line) = self.seen[self.consumed..]
-                .lines()
-                .find(|l| l.starts_with("data: "))
-            {
-                let at =
-                    self.seen[self.consumed..].find(line).expect("found above") + self.consumed;
+            let pending = &self.seen[self.consumed..];
+            // Complete lines only; priming events (an id with empty data) carry no message.
+            let found = pending
+                .split_inclusive('\n')
+                .filter(|l| l.ends_with('\n'))
+                .find(|l| l.starts_with("data: ") && l.trim_end().len() > "data:".len());
+            if let Some(line) = found {
+                let at = pending.find(line).expect("found above") + self.consumed;
                 self.consumed = at + line.len();
-                return Some(serde_json::from_str(&line["data: ".len()..]).expect("JSON event"));
+                let json = line["data: ".len()..].trim_end();
+                return Some(serde_json::from_str(json).expect("JSON event"));
             }
             let mut buf = vec![0u8; 8192];
             let n = tokio::time::timeout(Duration::from_secs(10), self.stream.read(&mut buf))

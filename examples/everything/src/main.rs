@@ -65,6 +65,7 @@ mod tests {
                 "test_logging_tool",
                 "test_missing_capability",
                 "test_multiple_content_types",
+                "test_reconnection",
                 "test_sampling",
                 "test_simple_text",
                 "test_streaming_elicitation",

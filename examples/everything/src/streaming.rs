@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use mcp_runtime::extract::{Log, Progress};
+use mcp_runtime::extract::{Log, Progress, ResponseStream};
 use mcp_runtime::prelude::*;
 
 /// Reports progress 0, 50 and 100 of 100, then answers.
@@ -33,4 +33,13 @@ async fn test_tool_with_logging(log: Log) -> &'static str {
 fn test_logging_tool(log: Log) -> &'static str {
     log.info("a message only sent when the request set a log level");
     "logged"
+}
+
+/// Closes its response stream mid-call; the client resumes with `Last-Event-ID` and gets the
+/// result.
+#[tool]
+async fn test_reconnection(stream: ResponseStream) -> &'static str {
+    stream.detach(Duration::from_millis(100));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    "Reconnection test completed"
 }

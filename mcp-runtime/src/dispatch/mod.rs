@@ -3,6 +3,7 @@
 mod respond;
 mod results;
 
+pub(crate) use respond::resume;
 pub use respond::ResponseMode;
 
 use std::convert::Infallible;

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Call, Outcome};
 use crate::endpoint::Endpoint;
-use crate::extract::{Arguments, CallContext, LogLevel, RequestScope};
+use crate::extract::{Arguments, CallContext, LogLevel, RequestScope, StreamItem};
 use crate::invocation::{Invocation, Outcome as HandlerOutcome};
 use crate::mrtr::{digest, InputMode, InputRound, Interrupt, Interruptible, RequestState};
 use crate::protocol::{error_body, Era, ErrorCode, RequestId, RpcError};
@@ -213,21 +213,21 @@ impl<T: HandlerOutcome> Response<T> {
     async fn drive(
         self,
         mut run: Run<T>,
-        mut receiver: mpsc::UnboundedReceiver<Vec<u8>>,
+        mut receiver: mpsc::UnboundedReceiver<StreamItem>,
         mut guard: CancelOnDrop,
     ) -> Outcome {
         if self.endpoint.response_mode == ResponseMode::Stream
             && self.state.scope.notifications.is_some()
         {
-            return self.stream(run, receiver, guard, VecDeque::new());
+            return self.stream(run, receiver, guard, Vec::new());
         }
         tokio::select! {
             biased;
             result = &mut run => {
                 guard.disarm();
-                let mut queued = VecDeque::new();
-                while let Ok(note) = receiver.try_recv() {
-                    queued.push_back(frame(&note));
+                let mut queued = Vec::new();
+                while let Ok(item) = receiver.try_recv() {
+                    queued.push(item);
                 }
                 if queued.is_empty() {
                     match self.finish(result) {
@@ -235,13 +235,11 @@ impl<T: HandlerOutcome> Response<T> {
                         Err(e) => Outcome::Error(e),
                     }
                 } else {
-                    queued.push_back(frame(&self.finish_body(result)));
-                    Outcome::Stream(stream_of(queued))
+                    let done: Run<T> = Box::pin(std::future::ready(result));
+                    self.stream(done, receiver, guard, queued)
                 }
             }
-            Some(note) = receiver.recv() => {
-                self.stream(run, receiver, guard, VecDeque::from([frame(&note)]))
-            }
+            Some(item) = receiver.recv() => self.stream(run, receiver, guard, vec![item]),
         }
     }
 
@@ -258,6 +256,46 @@ impl<T: HandlerOutcome> Response<T> {
             .with_data(json!({"requiredCapabilities": {capability: {}}}))),
             Err(Interrupt::Unavailable(method)) => (self.render)(&self.endpoint, T::input_unavailable(method)),
         }
+    }
+
+    /// A session's stream: every event is logged with an id, so a client that loses the
+    /// connection (or is told to come back later) resumes without loss. The stream is driven by
+    /// its own task, which outlives the connection.
+    fn stream_logged(
+        self,
+        session: Arc<crate::session::SessionData>,
+        mut run: Run<T>,
+        mut receiver: mpsc::UnboundedReceiver<StreamItem>,
+        first: Vec<StreamItem>,
+    ) -> Outcome {
+        let (live, body) = mpsc::unbounded_channel();
+        let (stream, priming) = session.streams.lock().expect("streams lock").open(live);
+        let put = move |session: &crate::session::SessionData, item: StreamItem| {
+            let mut streams = session.streams.lock().expect("streams lock");
+            match item {
+                StreamItem::Message(json) => streams.append(stream, &json),
+                StreamItem::Detach(retry) => streams.detach(stream, retry),
+            }
+        };
+        for item in first {
+            put(&session, item);
+        }
+        tokio::spawn(async move {
+            let result = loop {
+                tokio::select! {
+                    result = &mut run => break result,
+                    Some(item) = receiver.recv() => put(&session, item),
+                }
+            };
+            while let Ok(item) = receiver.try_recv() {
+                put(&session, item);
+            }
+            let body = self.finish_body(result);
+            let mut streams = session.streams.lock().expect("streams lock");
+            streams.append(stream, &body);
+            streams.finish(stream);
+        });
+        Outcome::Stream(channel_body(vec![priming], body))
     }
 
     fn finish_body(&self, result: Result<T, Interrupt>) -> Vec<u8> {
@@ -285,14 +323,18 @@ impl<T: HandlerOutcome> Response<T> {
     fn stream(
         self,
         run: Run<T>,
-        receiver: mpsc::UnboundedReceiver<Vec<u8>>,
+        receiver: mpsc::UnboundedReceiver<StreamItem>,
         guard: CancelOnDrop,
-        ready: VecDeque<Bytes>,
+        first: Vec<StreamItem>,
     ) -> Outcome {
+        if let Some(session) = self.state.scope.session.clone() {
+            return self.stream_logged(session, run, receiver, first);
+        }
+        let ready: VecDeque<Bytes> = first.into_iter().filter_map(item_frame).collect();
         struct Live<T> {
             response: Response<T>,
             run: Option<Run<T>>,
-            receiver: mpsc::UnboundedReceiver<Vec<u8>>,
+            receiver: mpsc::UnboundedReceiver<StreamItem>,
             guard: CancelOnDrop,
             ready: VecDeque<Bytes>,
         }
@@ -313,13 +355,13 @@ impl<T: HandlerOutcome> Response<T> {
                     result = run => {
                         live.guard.disarm();
                         live.run = None;
-                        while let Ok(note) = live.receiver.try_recv() {
-                            live.ready.push_back(frame(&note));
+                        while let Ok(item) = live.receiver.try_recv() {
+                            live.ready.extend(item_frame(item));
                         }
                         let body = live.response.finish_body(result);
                         live.ready.push_back(frame(&body));
                     }
-                    Some(note) = live.receiver.recv() => live.ready.push_back(frame(&note)),
+                    Some(item) = live.receiver.recv() => live.ready.extend(item_frame(item)),
                     () = tokio::time::sleep(KEEP_ALIVE) => {
                         live.ready.push_back(Bytes::from_static(b": keep-alive\n\n"));
                     }
@@ -327,6 +369,14 @@ impl<T: HandlerOutcome> Response<T> {
             }
         });
         Outcome::Stream(Box::pin(events))
+    }
+}
+
+/// The event of a stream item, if it has one.
+fn item_frame(item: StreamItem) -> Option<Bytes> {
+    match item {
+        StreamItem::Message(json) => Some(frame(&json)),
+        StreamItem::Detach(_) => None,
     }
 }
 
@@ -339,6 +389,33 @@ fn frame(json: &[u8]) -> Bytes {
     Bytes::from(event)
 }
 
-fn stream_of(events: VecDeque<Bytes>) -> super::EventStream {
-    Box::pin(futures_util::stream::iter(events.into_iter().map(Ok)))
+/// The body of a response fed by a channel.
+fn channel_body(first: Vec<Bytes>, live: mpsc::UnboundedReceiver<Bytes>) -> super::EventStream {
+    let first = futures_util::stream::iter(first.into_iter().map(Ok));
+    let rest = futures_util::stream::unfold(live, |mut live| async move {
+        live.recv().await.map(|event| (Ok(event), live))
+    });
+    Box::pin(futures_util::StreamExt::chain(first, rest))
+}
+
+/// Resumes a session's stream for a client reconnecting with `Last-Event-ID`: what it missed,
+/// then the rest live. `None` if the id names no stream of this session.
+pub(crate) fn resume(
+    session: &crate::session::SessionData,
+    last_event_id: &str,
+) -> Option<super::EventStream> {
+    let (stream, after) = crate::session::parse_event_id(last_event_id)?;
+    let (live, receiver) = mpsc::unbounded_channel();
+    let (missed, more) = session
+        .streams
+        .lock()
+        .expect("streams lock")
+        .resume(stream, after, live)?;
+    if more {
+        Some(channel_body(missed, receiver))
+    } else {
+        drop(receiver);
+        let (_, empty) = mpsc::unbounded_channel();
+        Some(channel_body(missed, empty))
+    }
 }

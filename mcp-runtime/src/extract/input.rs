@@ -101,7 +101,8 @@ async fn ask<T: DeserializeOwned>(
             .ok_or(InputError::Unreachable)?;
         let (id, response) = session.outbound();
         let request = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        if stream.send(request.to_string().into_bytes()).is_err() {
+        let message = super::StreamItem::Message(request.to_string().into_bytes());
+        if stream.send(message).is_err() {
             session.forget(id);
             return Err(InputError::Unreachable);
         }

@@ -24,8 +24,8 @@ pub use input::{
     CreateMessage, Elicitation, Elicitor, InputError, Root, Roots, SampledMessage, Sampler,
 };
 pub use needs::Needs;
-pub use notify::{Cancellation, Log, LogLevel, Progress};
-pub(crate) use scope::RequestScope;
+pub use notify::{Cancellation, Log, LogLevel, Progress, ResponseStream};
+pub(crate) use scope::{RequestScope, StreamItem};
 
 use crate::protocol::ProtocolVersion;
 use crate::schema::InputSchema;

@@ -222,3 +222,49 @@ impl FromCall for Cancellation {
 
     fn describe(_: &mut InputSchema<'_>, _: &Param) {}
 }
+
+/// The request's response stream, for long calls.
+///
+/// In a 2025-era session, [`detach`](ResponseStream::detach) ends the client's connection now
+/// and asks it to reconnect after `retry` (SSE polling): the call goes on, its events are kept,
+/// and the client gets them when it resumes with `Last-Event-ID`. Elsewhere it does nothing.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use mcp_runtime::prelude::*;
+/// use mcp_runtime::extract::ResponseStream;
+///
+/// /// A long job that frees its connection while it works.
+/// #[tool]
+/// async fn long_job(stream: ResponseStream) -> &'static str {
+///     stream.detach(Duration::from_secs(2));
+///     tokio::time::sleep(Duration::from_millis(10)).await;
+///     "done"
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ResponseStream {
+    scope: Arc<RequestScope>,
+}
+
+impl ResponseStream {
+    /// Ends the client's connection and asks it to come back after `retry`.
+    pub fn detach(&self, retry: std::time::Duration) {
+        if let Some(sender) = &self.scope.notifications {
+            let _ = sender.send(super::StreamItem::Detach(retry));
+        }
+    }
+}
+
+impl FromCall for ResponseStream {
+    const NEEDS: Needs = Needs::RESPONSE_STREAM;
+
+    fn from_call(call: &mut CallContext<'_>, _: &Param) -> Result<Self, ArgumentError> {
+        Ok(Self {
+            scope: call.scope().clone(),
+        })
+    }
+
+    fn describe(_: &mut InputSchema<'_>, _: &Param) {}
+}

@@ -12,12 +12,22 @@ use tokio_util::sync::CancellationToken;
 use super::notify::LogLevel;
 use crate::mrtr::InputRound;
 
+/// What a handler puts on its response stream.
+#[derive(Debug)]
+pub(crate) enum StreamItem {
+    /// A JSON-RPC message (a notification, or a request to the client).
+    Message(Vec<u8>),
+    /// End the client's connection now and ask it to resume after this long (2025-era
+    /// sessions; ignored elsewhere).
+    Detach(std::time::Duration),
+}
+
 /// The request-wide state behind `Progress`, `Log`, `Cancellation` and the client-input
 /// parameters.
 #[derive(Debug)]
 pub(crate) struct RequestScope {
     /// Where notifications for this request's response stream go (`None`: dropped).
-    pub(crate) notifications: Option<mpsc::UnboundedSender<Vec<u8>>>,
+    pub(crate) notifications: Option<mpsc::UnboundedSender<StreamItem>>,
     pub(crate) progress_token: Option<Box<RawValue>>,
     /// The lowest level the client wants (`None`: no log messages at all).
     pub(crate) log_level: Option<LogLevel>,
@@ -61,7 +71,7 @@ impl RequestScope {
             })
             .expect("a notification serializes");
             // The receiver is gone once the response is finished; late notifications are moot.
-            let _ = sender.send(body);
+            let _ = sender.send(StreamItem::Message(body));
         }
     }
 

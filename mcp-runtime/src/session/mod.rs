@@ -2,6 +2,7 @@
 //! `Mcp-Session-Id`, ended by `DELETE` or idle expiry.
 
 mod store;
+mod streams;
 
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
@@ -17,6 +18,7 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 pub use store::{MemoryStore, SessionStore};
+pub(crate) use streams::parse_event_id;
 
 use std::sync::OnceLock;
 
@@ -154,6 +156,8 @@ pub struct SessionData {
     in_flight: Mutex<HashMap<Box<str>, CancellationToken>>,
     pub(crate) subscriptions: Mutex<HashSet<String>>,
     values: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// The logs of the session's resumable streams.
+    pub(crate) streams: Mutex<streams::Streams>,
 }
 
 impl std::fmt::Debug for SessionData {
@@ -195,6 +199,7 @@ impl SessionData {
             in_flight: Mutex::default(),
             subscriptions: Mutex::default(),
             values: Mutex::default(),
+            streams: Mutex::default(),
         }
     }
 

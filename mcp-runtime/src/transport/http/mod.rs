@@ -25,9 +25,7 @@ pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
     Router::new()
         .route(
             path,
-            post(handle_post)
-                .get(method_not_allowed)
-                .delete(handle_delete),
+            post(handle_post).get(handle_get).delete(handle_delete),
         )
         .with_state(endpoint)
 }
@@ -116,6 +114,36 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
     response
 }
 
+/// `GET` resumes a session's stream from `Last-Event-ID` (stateful servers).
+async fn handle_get(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Response {
+    let Some(sessions) = &endpoint.sessions else {
+        return method_not_allowed().await;
+    };
+    let headers = request.headers();
+    if let Err(refusal) = endpoint.guard.check(headers, request.uri()) {
+        return error_response(None, &refused(StatusCode::FORBIDDEN, refusal.to_string()));
+    }
+    if !accepts(headers, "text/event-stream") {
+        return error_response(
+            None,
+            &refused(
+                StatusCode::NOT_ACCEPTABLE,
+                "a GET stream needs Accept: text/event-stream".into(),
+            ),
+        );
+    }
+    let session = match sessions.find(headers.get(SESSION_ID).and_then(|v| v.to_str().ok())) {
+        Ok(session) => session,
+        Err(refusal) => return session_refused(refusal),
+    };
+    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    // An id of another session, or of no stream, replays nothing.
+    match last.and_then(|id| crate::dispatch::resume(&session, id)) {
+        Some(events) => event_stream(events),
+        None => method_not_allowed().await,
+    }
+}
+
 /// `DELETE` ends a legacy session on a stateful server; a stateless server has none.
 async fn handle_delete(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Response {
     let Some(sessions) = &endpoint.sessions else {
@@ -181,7 +209,7 @@ fn client_response(message: &Message<'_>) -> Result<serde_json::Value, RpcError>
 async fn method_not_allowed() -> Response {
     let error = RpcError::new(
         ErrorCode::METHOD_NOT_FOUND,
-        "this server is stateless: only POST is served on the MCP endpoint",
+        "this endpoint serves POST (and, for sessions, DELETE and GET with Last-Event-ID)",
     )
     .with_status(StatusCode::METHOD_NOT_ALLOWED);
     let mut response = error_response(None, &error);

@@ -1,0 +1,182 @@
+//! Resumable response streams of a legacy session: every event gets an id, a bounded log keeps
+//! the recent ones, and a client that reconnects with `Last-Event-ID` gets what it missed, then
+//! the rest live.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+/// The most events one stream's log keeps.
+const LOG_EVENTS: usize = 256;
+/// The most streams a session keeps logs of.
+const LOGGED_STREAMS: usize = 32;
+
+/// Where a stream's events go while a client is connected.
+pub(crate) type Live = mpsc::UnboundedSender<Bytes>;
+
+#[derive(Debug, Default)]
+struct StreamLog {
+    events: VecDeque<(u64, Bytes)>,
+    next: u64,
+    live: Option<Live>,
+    finished: bool,
+    /// Whether a client was told to come back for the rest (then the log must outlive the
+    /// response).
+    detached: bool,
+}
+
+/// The logs of a session's streams, by stream id.
+#[derive(Debug, Default)]
+pub(crate) struct Streams {
+    logs: HashMap<u32, StreamLog>,
+    next: u32,
+}
+
+/// One SSE event: `id:` then the JSON message on one `data:` line.
+fn event(id: &str, json: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(json.len() + id.len() + 16);
+    out.extend_from_slice(b"id: ");
+    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(b"\ndata: ");
+    out.extend_from_slice(json);
+    out.extend_from_slice(b"\n\n");
+    Bytes::from(out)
+}
+
+/// Parses a `Last-Event-ID` this server issued: `stream-sequence`.
+pub(crate) fn parse_event_id(id: &str) -> Option<(u32, u64)> {
+    let (stream, seq) = id.split_once('-')?;
+    Some((stream.parse().ok()?, seq.parse().ok()?))
+}
+
+impl Streams {
+    /// Opens a stream delivering to `live`; returns its id and the priming event (an id and
+    /// empty data, so the client can resume even before the first message).
+    pub(crate) fn open(&mut self, live: Live) -> (u32, Bytes) {
+        if self.logs.len() >= LOGGED_STREAMS {
+            let oldest = self
+                .logs
+                .iter()
+                .filter(|(_, log)| log.finished)
+                .map(|(id, _)| *id)
+                .min();
+            if let Some(oldest) = oldest {
+                self.logs.remove(&oldest);
+            }
+        }
+        self.next += 1;
+        let id = self.next;
+        let log = StreamLog {
+            next: 1,
+            live: Some(live),
+            ..Default::default()
+        };
+        self.logs.insert(id, log);
+        (id, Bytes::from(format!("id: {id}-0\ndata: \n\n")))
+    }
+
+    /// Appends a message: logged, and sent to the connected client if any.
+    pub(crate) fn append(&mut self, stream: u32, json: &[u8]) {
+        let Some(log) = self.logs.get_mut(&stream) else {
+            return;
+        };
+        let seq = log.next;
+        log.next += 1;
+        let frame = event(&format!("{stream}-{seq}"), json);
+        if log.events.len() == LOG_EVENTS {
+            log.events.pop_front();
+        }
+        log.events.push_back((seq, frame.clone()));
+        if let Some(live) = &log.live {
+            if live.send(frame).is_err() {
+                log.live = None;
+            }
+        }
+    }
+
+    /// Ends the client's connection to the stream, asking it to come back after `retry`; the
+    /// stream goes on in the log.
+    pub(crate) fn detach(&mut self, stream: u32, retry: Duration) {
+        if let Some(log) = self.logs.get_mut(&stream) {
+            if let Some(live) = log.live.take() {
+                let _ = live.send(Bytes::from(format!("retry: {}\n\n", retry.as_millis())));
+            }
+            log.detached = true;
+        }
+    }
+
+    /// The stream is complete: the connected client's response ends.
+    pub(crate) fn finish(&mut self, stream: u32) {
+        if let Some(log) = self.logs.get_mut(&stream) {
+            log.finished = true;
+            log.live = None;
+            if !log.detached {
+                self.logs.remove(&stream);
+            }
+        }
+    }
+
+    /// Resumes a stream after event `after`: the events missed, and whether more will come (the
+    /// client is attached to `live` for those). `None` if the stream is unknown to this session.
+    pub(crate) fn resume(
+        &mut self,
+        stream: u32,
+        after: u64,
+        live: Live,
+    ) -> Option<(Vec<Bytes>, bool)> {
+        let log = self.logs.get_mut(&stream)?;
+        let missed = log
+            .events
+            .iter()
+            .filter(|(seq, _)| *seq > after)
+            .map(|(_, frame)| frame.clone())
+            .collect();
+        if log.finished {
+            self.logs.remove(&stream);
+            return Some((missed, false));
+        }
+        log.live = Some(live);
+        Some((missed, true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_detached_stream_resumes_without_loss() {
+        let mut streams = Streams::default();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (id, priming) = streams.open(tx);
+        assert_eq!(&priming[..], format!("id: {id}-0\ndata: \n\n").as_bytes());
+        streams.append(id, b"{\"n\":1}");
+        assert!(rx
+            .try_recv()
+            .unwrap()
+            .starts_with(b"id: 1-1\ndata: {\"n\":1}"));
+        streams.detach(id, Duration::from_millis(500));
+        assert_eq!(&rx.try_recv().unwrap()[..], b"retry: 500\n\n");
+        streams.append(id, b"{\"n\":2}");
+        streams.append(id, b"{\"n\":3}");
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (missed, more) = streams.resume(id, 1, tx).unwrap();
+        assert_eq!(missed.len(), 2);
+        assert!(more);
+        streams.append(id, b"{\"n\":4}");
+        assert!(rx.try_recv().unwrap().starts_with(b"id: 1-4"));
+        streams.finish(id);
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn unknown_streams_replay_nothing() {
+        let mut streams = Streams::default();
+        let (tx, _rx) = mpsc::unbounded_channel();
+        assert!(streams.resume(7, 0, tx).is_none());
+        assert_eq!(parse_event_id("3-17"), Some((3, 17)));
+        assert_eq!(parse_event_id("x-1"), None);
+    }
+}
