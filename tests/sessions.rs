@@ -341,7 +341,7 @@ async fn a_client_that_drops_mid_call_resumes_without_loss() {
     let last_id = seen
         .lines()
         .filter_map(|l| l.strip_prefix("id: "))
-        .last()
+        .next_back()
         .unwrap()
         .to_owned();
     assert!(last_id.ends_with("-1"), "{last_id}");
