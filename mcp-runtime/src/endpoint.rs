@@ -36,6 +36,10 @@ pub(crate) struct Endpoint {
     pub(crate) state_ttl: Duration,
     /// How long a server-to-client request waits for its answer.
     pub(crate) input_timeout: Duration,
+    /// Where change notifications come from.
+    pub(crate) notifier: crate::Notifier,
+    /// Whether the server announces list changes and resource updates.
+    pub(crate) changes: bool,
     /// Legacy sessions, when the server is stateful.
     pub(crate) sessions: Option<Arc<crate::session::Sessions>>,
 }

@@ -90,6 +90,8 @@ pub struct Server {
     session_idle: Duration,
     max_sessions: usize,
     input_timeout: Duration,
+    notifier: crate::Notifier,
+    announces_changes: bool,
 }
 
 impl Default for Server {
@@ -128,7 +130,17 @@ impl Server {
             session_idle: Duration::from_secs(30 * 60),
             max_sessions: 10_000,
             input_timeout: Duration::from_secs(60),
+            notifier: crate::Notifier::default(),
+            announces_changes: false,
         }
+    }
+
+    /// A handle that tells clients about changes (list changes, resource updates); the server
+    /// then advertises `listChanged` and resource subscriptions. Handlers can also take a
+    /// [`Notifier`](crate::Notifier) parameter.
+    pub fn notifier(&mut self) -> crate::Notifier {
+        self.announces_changes = true;
+        self.notifier.clone()
     }
 
     /// The mode the handlers' parameters call for: stateful if any needs client input or a
@@ -364,7 +376,19 @@ impl Server {
                 tracing::info!("stateless mode: no handler needs client input or a session")
             }
         }
-        let capabilities = registry.capabilities();
+        let changes =
+            self.announces_changes || registry.needs().contains(crate::extract::Needs::CHANGES);
+        let mut capabilities = registry.capabilities();
+        if changes {
+            for (kind, value) in capabilities.iter_mut() {
+                if matches!(kind.as_str(), "tools" | "prompts" | "resources") {
+                    value["listChanged"] = true.into();
+                }
+                if kind == "resources" {
+                    value["subscribe"] = true.into();
+                }
+            }
+        }
         let mut legacy_capabilities = capabilities.clone();
         if mode == Mode::Stateful {
             if let Some(resources) = legacy_capabilities.get_mut("resources") {
@@ -411,6 +435,8 @@ impl Server {
             state_ttl: self.state_ttl,
             input_timeout: self.input_timeout,
             sessions,
+            notifier: self.notifier,
+            changes,
         };
         Ok((Arc::new(endpoint), self.path))
     }

@@ -71,6 +71,9 @@ mod tests {
                 "test_streaming_elicitation",
                 "test_tool_with_logging",
                 "test_tool_with_progress",
+                "test_trigger_prompt_change",
+                "test_trigger_resource_update",
+                "test_trigger_tool_change",
             ]
         );
     }

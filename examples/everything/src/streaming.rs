@@ -1,9 +1,11 @@
-//! Fixtures that stream notifications on the response: progress and logging.
+//! Fixtures that stream notifications: progress and logging on the response, and change
+//! notifications on listen and GET streams.
 
 use std::time::Duration;
 
 use mcp_runtime::extract::{Log, Progress, ResponseStream};
 use mcp_runtime::prelude::*;
+use mcp_runtime::Notifier;
 
 /// Reports progress 0, 50 and 100 of 100, then answers.
 #[tool]
@@ -42,4 +44,25 @@ async fn test_reconnection(stream: ResponseStream) -> &'static str {
     stream.detach(Duration::from_millis(100));
     tokio::time::sleep(Duration::from_millis(200)).await;
     "Reconnection test completed"
+}
+
+/// Announces that the tool list changed.
+#[tool]
+fn test_trigger_tool_change(notifier: Notifier) -> &'static str {
+    notifier.tools_changed();
+    "tools/list_changed sent"
+}
+
+/// Announces that the prompt list changed.
+#[tool]
+fn test_trigger_prompt_change(notifier: Notifier) -> &'static str {
+    notifier.prompts_changed();
+    "prompts/list_changed sent"
+}
+
+/// Announces that the watched resource changed.
+#[tool]
+fn test_trigger_resource_update(notifier: Notifier) -> &'static str {
+    notifier.resource_updated("test://watched-resource");
+    "resources/updated sent"
 }

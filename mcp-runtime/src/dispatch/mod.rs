@@ -1,5 +1,6 @@
 //! The method table: one parsed request in, one [`Outcome`] out, for either era.
 
+pub(crate) mod listen;
 mod respond;
 mod results;
 
@@ -102,6 +103,7 @@ impl Endpoint {
                 self.list(&id, &call, &registry.prompt_pages, "prompts")
             }
             ("prompts/get", _) if registry.has_prompts() => self.get_prompt(&id, &call).await,
+            ("subscriptions/listen", Era::Modern) if self.changes => self.listen(&id, &call),
             ("completion/complete", _) if registry.has_completers() => {
                 self.complete(&id, &call).await
             }
@@ -168,6 +170,44 @@ impl Endpoint {
             subscriptions.remove(uri);
         }
         Ok(self.reply(id, Era::Legacy, &results::Empty {}, None))
+    }
+
+    /// `subscriptions/listen`: acknowledge what this server can honour, then stream those
+    /// changes, each tagged with the subscription (the request's id).
+    fn listen(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
+        let requested = call.params.notifications.clone().ok_or_else(|| {
+            RpcError::invalid_params("`subscriptions/listen` needs `notifications`")
+        })?;
+        let registry = &self.registry;
+        let agreed = crate::notifier::SubscriptionFilter {
+            tools_list_changed: requested.tools_list_changed && registry.has_tools(),
+            prompts_list_changed: requested.prompts_list_changed && registry.has_prompts(),
+            resources_list_changed: requested.resources_list_changed && registry.has_resources(),
+            resource_subscriptions: if registry.has_resources() {
+                requested.resource_subscriptions
+            } else {
+                Vec::new()
+            },
+        };
+        let subscription: serde_json::Value =
+            serde_json::from_str(id.as_json()).expect("ids are JSON");
+        let ack = json!({
+            "jsonrpc": "2.0",
+            "method": "notifications/subscriptions/acknowledged",
+            "params": {
+                "_meta": { "io.modelcontextprotocol/subscriptionId": subscription },
+                "notifications": agreed,
+            },
+        });
+        let first = vec![listen::frame(&ack)];
+        let stream = listen::changes(
+            &self.notifier,
+            first,
+            move |change| agreed.wants(change),
+            Some(subscription),
+            (),
+        );
+        Ok(Outcome::Stream(stream))
     }
 
     /// The version a legacy `initialize` settles on: the client's, if supported, else the

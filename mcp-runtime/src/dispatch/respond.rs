@@ -107,6 +107,7 @@ impl Endpoint {
             },
             session: call.session.clone(),
             input_timeout: self.input_timeout,
+            notifier: Some(self.notifier.clone()),
         });
         let mut context = CallContext::new(arguments, call.version).with_scope(scope.clone());
         let invocation = Invocation::start(|| start(&mut context));

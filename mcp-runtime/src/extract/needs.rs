@@ -27,6 +27,8 @@ impl Needs {
     pub const CLIENT_INPUT: Self = Self(1 << 1);
     /// A legacy protocol session.
     pub const SESSION: Self = Self(1 << 2);
+    /// Sending change notifications (list changes, resource updates) outside any request.
+    pub const CHANGES: Self = Self(1 << 3);
 
     /// Both sets together.
     pub const fn union(self, other: Self) -> Self {
@@ -50,6 +52,7 @@ impl fmt::Debug for Needs {
             (Self::RESPONSE_STREAM, "RESPONSE_STREAM"),
             (Self::CLIENT_INPUT, "CLIENT_INPUT"),
             (Self::SESSION, "SESSION"),
+            (Self::CHANGES, "CHANGES"),
         ];
         let mut set = f.debug_set();
         for (need, name) in names {

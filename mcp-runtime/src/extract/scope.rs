@@ -38,6 +38,8 @@ pub(crate) struct RequestScope {
     pub(crate) session: Option<Arc<crate::session::SessionData>>,
     /// How long a server-to-client request waits for its response.
     pub(crate) input_timeout: std::time::Duration,
+    /// The server's notifier.
+    pub(crate) notifier: Option<crate::Notifier>,
 }
 
 impl RequestScope {
@@ -52,6 +54,7 @@ impl RequestScope {
             client_capabilities: Value::Null,
             session: None,
             input_timeout: std::time::Duration::from_secs(60),
+            notifier: None,
         })
     }
 

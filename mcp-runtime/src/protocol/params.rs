@@ -48,6 +48,9 @@ pub struct Params<'a> {
     /// The level of `logging/setLevel`.
     #[serde(borrow, default)]
     pub level: Option<Cow<'a, str>>,
+    /// What a `subscriptions/listen` request opts in to.
+    #[serde(default)]
+    pub notifications: Option<crate::notifier::SubscriptionFilter>,
     /// What `completion/complete` completes.
     #[serde(rename = "ref", default)]
     pub reference: Option<CompletionReference>,

@@ -158,6 +158,18 @@ pub struct SessionData {
     values: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
     /// The logs of the session's resumable streams.
     pub(crate) streams: Mutex<streams::Streams>,
+    /// Whether the session's GET stream is open.
+    standalone: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Marks a session's GET stream closed when the stream ends.
+#[derive(Debug)]
+pub(crate) struct StandaloneGuard(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for StandaloneGuard {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 impl std::fmt::Debug for SessionData {
@@ -200,6 +212,7 @@ impl SessionData {
             subscriptions: Mutex::default(),
             values: Mutex::default(),
             streams: Mutex::default(),
+            standalone: Arc::default(),
         }
     }
 
@@ -221,6 +234,14 @@ impl SessionData {
 
     pub(crate) fn set_log_level(&self, level: LogLevel) {
         self.log_level.store(level as u8, Ordering::Relaxed);
+    }
+
+    /// Opens the session's GET stream, unless it is open already.
+    pub(crate) fn open_standalone(&self) -> Option<StandaloneGuard> {
+        self.standalone
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .ok()
+            .map(|_| StandaloneGuard(self.standalone.clone()))
     }
 
     /// Registers a server-to-client request; returns its id and where its response arrives.

@@ -136,12 +136,50 @@ async fn handle_get(State(endpoint): State<Arc<Endpoint>>, request: Request) -> 
         Ok(session) => session,
         Err(refusal) => return session_refused(refusal),
     };
-    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok());
-    // An id of another session, or of no stream, replays nothing.
-    match last.and_then(|id| crate::dispatch::resume(&session, id)) {
-        Some(events) => event_stream(events),
-        None => method_not_allowed().await,
+    if let Some(last) = headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
+        // An id of another session, or of no stream, replays nothing.
+        return match crate::dispatch::resume(&session, last) {
+            Some(events) => event_stream(events),
+            None => error_response(
+                None,
+                &RpcError::new(
+                    ErrorCode::INVALID_REQUEST,
+                    "no stream of this session has that event id",
+                )
+                .with_status(StatusCode::NOT_FOUND),
+            ),
+        };
     }
+    if !endpoint.changes {
+        return method_not_allowed().await;
+    }
+    // The session's one stream of notifications not tied to a request.
+    let Some(guard) = session.open_standalone() else {
+        return error_response(
+            None,
+            &RpcError::new(
+                ErrorCode::INVALID_REQUEST,
+                "this session's GET stream is already open",
+            )
+            .with_status(StatusCode::CONFLICT),
+        );
+    };
+    let subscribed = session.clone();
+    let wanted = move |change: &crate::notifier::Change| match change {
+        crate::notifier::Change::Resource(uri) => subscribed
+            .subscriptions
+            .lock()
+            .expect("subscriptions lock")
+            .contains(uri),
+        _ => true,
+    };
+    event_stream(crate::dispatch::listen::changes(
+        &endpoint.notifier,
+        Vec::new(),
+        wanted,
+        None,
+        guard,
+    ))
 }
 
 /// `DELETE` ends a legacy session on a stateful server; a stateless server has none.
