@@ -34,8 +34,11 @@ fn change_tools(notifier: Notifier) -> &'static str {
 fn listen_request(id: u32, filter: serde_json::Value) -> Vec<u8> {
     let body = json!({"jsonrpc": "2.0", "id": id, "method": "subscriptions/listen", "params": {"_meta": modern_meta(), "notifications": filter}});
     let headers = [
-        ("Host", "localhost"), ("Content-Type", "application/json"), ("Accept", "application/json, text/event-stream"),
-        ("MCP-Protocol-Version", "2026-07-28"), ("Mcp-Method", "subscriptions/listen"),
+        ("Host", "localhost"),
+        ("Content-Type", "application/json"),
+        ("Accept", "application/json, text/event-stream"),
+        ("MCP-Protocol-Version", "2026-07-28"),
+        ("Mcp-Method", "subscriptions/listen"),
     ];
     request("POST", &headers, body.to_string().as_bytes())
 }
@@ -49,25 +52,55 @@ async fn listen_acknowledges_then_delivers_what_was_asked_for() {
     assert_eq!(discover["capabilities"]["tools"]["listChanged"], true);
     assert_eq!(discover["capabilities"]["resources"]["subscribe"], true);
 
-    let mut tools = s.open(&listen_request(41, json!({"toolsListChanged": true, "promptsListChanged": true}))).await;
+    let mut tools = s
+        .open(&listen_request(
+            41,
+            json!({"toolsListChanged": true, "promptsListChanged": true}),
+        ))
+        .await;
     let ack = tools.next().await.unwrap();
     assert_eq!(ack["method"], "notifications/subscriptions/acknowledged");
-    assert_eq!(ack["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], 41);
-    assert_eq!(ack["params"]["notifications"], json!({"toolsListChanged": true}), "no prompts here");
+    assert_eq!(
+        ack["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        41
+    );
+    assert_eq!(
+        ack["params"]["notifications"],
+        json!({"toolsListChanged": true}),
+        "no prompts here"
+    );
 
-    let mut config = s.open(&listen_request(42, json!({"resourceSubscriptions": ["config://app"]}))).await;
-    assert_eq!(config.next().await.unwrap()["method"], "notifications/subscriptions/acknowledged");
+    let mut config = s
+        .open(&listen_request(
+            42,
+            json!({"resourceSubscriptions": ["config://app"]}),
+        ))
+        .await;
+    assert_eq!(
+        config.next().await.unwrap()["method"],
+        "notifications/subscriptions/acknowledged"
+    );
 
     notifier.resource_updated("config://other");
     notifier.resource_updated("config://app");
-    s.modern("tools/call", json!({"name": "change_tools", "arguments": {}})).await;
+    s.modern(
+        "tools/call",
+        json!({"name": "change_tools", "arguments": {}}),
+    )
+    .await;
 
     let changed = tools.next().await.unwrap();
     assert_eq!(changed["method"], "notifications/tools/list_changed");
-    assert_eq!(changed["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], 41);
+    assert_eq!(
+        changed["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        41
+    );
     let updated = config.next().await.unwrap();
     assert_eq!(updated["method"], "notifications/resources/updated");
-    assert_eq!(updated["params"]["uri"], "config://app", "only the subscribed resource");
+    assert_eq!(
+        updated["params"]["uri"], "config://app",
+        "only the subscribed resource"
+    );
 }
 
 #[tokio::test]
@@ -77,12 +110,24 @@ async fn sessions_hear_changes_on_their_get_stream() {
     let s = Running::start(server).await;
     let init = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
     let r = s.post(&[], init).await;
-    assert_eq!(r.result()["capabilities"]["resources"], json!({"listChanged": true, "subscribe": true}));
+    assert_eq!(
+        r.result()["capabilities"]["resources"],
+        json!({"listChanged": true, "subscribe": true})
+    );
     let session = r.header("mcp-session-id").unwrap().to_owned();
     let subscribe = json!({"jsonrpc": "2.0", "id": 1, "method": "resources/subscribe", "params": {"uri": "config://app"}});
-    assert_eq!(s.post(&[("Mcp-Session-Id", &session)], &subscribe.to_string()).await.result(), json!({}));
+    assert_eq!(
+        s.post(&[("Mcp-Session-Id", &session)], &subscribe.to_string())
+            .await
+            .result(),
+        json!({})
+    );
 
-    let get = [("Host", "localhost"), ("Accept", "text/event-stream"), ("Mcp-Session-Id", session.as_str())];
+    let get = [
+        ("Host", "localhost"),
+        ("Accept", "text/event-stream"),
+        ("Mcp-Session-Id", session.as_str()),
+    ];
     let mut stream = s.open(&request("GET", &get, b"")).await;
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let second = s.send(&request("GET", &get, b"")).await;
@@ -92,15 +137,36 @@ async fn sessions_hear_changes_on_their_get_stream() {
     notifier.resource_updated("config://app");
     notifier.prompts_changed();
     let first = stream.next().await.unwrap();
-    assert_eq!((first["method"].as_str(), first["params"]["uri"].as_str()), (Some("notifications/resources/updated"), Some("config://app")));
+    assert_eq!(
+        (first["method"].as_str(), first["params"]["uri"].as_str()),
+        (
+            Some("notifications/resources/updated"),
+            Some("config://app")
+        )
+    );
     assert!(first["params"].get("_meta").is_none());
-    assert_eq!(stream.next().await.unwrap()["method"], "notifications/prompts/list_changed");
+    assert_eq!(
+        stream.next().await.unwrap()["method"],
+        "notifications/prompts/list_changed"
+    );
 }
 
 #[tokio::test]
 async fn a_server_that_announces_nothing_has_no_listen() {
     // Only tools without a notifier: no listChanged, no listen, no GET stream.
-    let s = Running::start(Server::new().tool(mcp_runtime::registry::collected_tools().find(|t| t.name == "whoami").unwrap())).await;
-    let r = s.modern("subscriptions/listen", json!({"notifications": {"toolsListChanged": true}})).await;
+    let s = Running::start(
+        Server::new().tool(
+            mcp_runtime::registry::collected_tools()
+                .find(|t| t.name == "whoami")
+                .unwrap(),
+        ),
+    )
+    .await;
+    let r = s
+        .modern(
+            "subscriptions/listen",
+            json!({"notifications": {"toolsListChanged": true}}),
+        )
+        .await;
     assert_eq!((r.status, r.error_code()), (404, -32601));
 }

@@ -45,6 +45,8 @@ pub struct TestClient {
     version: ProtocolVersion,
     capabilities: Value,
     next_id: AtomicI64,
+    /// The legacy session, once `initialize` opened one (stateful servers).
+    session: std::sync::Mutex<Option<Option<String>>>,
 }
 
 /// A tool as `tools/list` describes it.
@@ -85,6 +87,7 @@ impl TestClient {
             version: ProtocolVersion::LATEST,
             capabilities: json!({}),
             next_id: AtomicI64::new(1),
+            session: std::sync::Mutex::new(None),
         })
     }
 
@@ -107,6 +110,7 @@ impl TestClient {
             version,
             capabilities: self.capabilities.clone(),
             next_id: AtomicI64::new(1),
+            session: std::sync::Mutex::new(None),
         }
     }
 
@@ -153,6 +157,11 @@ impl TestClient {
         let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
         let mut builder = Request::post(crate::server::DEFAULT_PATH)
             .header("mcp-protocol-version", self.version.as_str());
+        if self.version.era() == Era::Legacy && method != "initialize" {
+            if let Some(session) = self.legacy_session().await? {
+                builder = builder.header("mcp-session-id", session);
+            }
+        }
         if self.version.era() == Era::Modern {
             builder = builder.header("mcp-method", method);
             let name = params.get("name").or_else(|| params.get("uri"));
@@ -172,6 +181,37 @@ impl TestClient {
             return Err(e);
         }
         Ok(body["result"].take())
+    }
+
+    /// The session id of a 2025-era client: the first request of such a client initializes,
+    /// as a real client does, and keeps the session the server opens (if it opens one).
+    async fn legacy_session(&self) -> Result<Option<String>, RpcError> {
+        if let Some(known) = self.session.lock().expect("session lock").clone() {
+            return Ok(known);
+        }
+        let init = json!({
+            "jsonrpc": "2.0", "id": 0, "method": "initialize",
+            "params": {
+                "protocolVersion": self.version.as_str(),
+                "capabilities": self.capabilities,
+                "clientInfo": {"name": "test-client", "version": "0"},
+            },
+        });
+        let builder = Request::post(crate::server::DEFAULT_PATH);
+        let response = self.send(builder, &init).await;
+        if let Some(error) = response.body.get("error") {
+            return Err(RpcError::new(
+                crate::protocol::ErrorCode(error["code"].as_i64().unwrap_or(0) as i32),
+                error["message"].as_str().unwrap_or("").to_owned(),
+            ));
+        }
+        let session = response
+            .headers
+            .get("mcp-session-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        *self.session.lock().expect("session lock") = Some(session.clone());
+        Ok(session)
     }
 
     /// Posts a raw body with extra headers and returns the raw exchange.
