@@ -290,19 +290,31 @@ async fn prompts_ask_too() {
 }
 
 #[tokio::test]
-async fn legacy_clients_of_a_stateless_server_get_a_clear_error_not_a_hang() {
+async fn legacy_clients_without_the_capability_get_a_clear_error_not_a_hang() {
+    // Input handlers make the server stateful: 2025-era clients need a session...
     let s = server().await;
-    let tool = s
+    let r = s
         .legacy("tools/call", json!({"name": "greet", "arguments": {}}))
+        .await;
+    assert_eq!((r.status, r.error_code()), (400, -32600));
+    // ...and one that did not declare elicitation gets a tool error at once.
+    let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let session = s
+        .post(&[], &init.to_string())
+        .await
+        .header("mcp-session-id")
+        .unwrap()
+        .to_owned();
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "greet", "arguments": {}}});
+    let tool = s
+        .post(&[("Mcp-Session-Id", &session)], &call.to_string())
         .await
         .result();
     assert_eq!(tool["isError"], true);
-    assert!(tool["content"][0]["text"]
-        .as_str()
-        .unwrap()
-        .contains("`elicitation/create`"));
-    let prompt = s.legacy("prompts/get", json!({"name": "capital"})).await;
-    assert_eq!(prompt.error_code(), -32603);
+    assert_eq!(
+        tool["content"][0]["text"],
+        "the client did not declare the `elicitation` capability"
+    );
 }
 
 /// A report whose title the user chooses when it is read.
