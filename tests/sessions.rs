@@ -360,7 +360,7 @@ async fn a_client_that_drops_mid_call_resumes_without_loss() {
             b"",
         ))
         .await;
-    assert_eq!(foreign.status, 405);
+    assert_eq!(foreign.status, 404);
 
     tokio::time::sleep(Duration::from_millis(20)).await;
     let get = [
@@ -380,5 +380,83 @@ async fn a_client_that_drops_mid_call_resumes_without_loss() {
     assert_eq!(
         messages[1]["result"]["content"][0]["text"],
         "finished while you were away"
+    );
+}
+
+async fn authenticate(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(user) = request
+        .headers()
+        .get("x-user")
+        .and_then(|v| v.to_str().ok())
+    {
+        let principal = mcp_runtime::session::Principal(user.to_owned());
+        request.extensions_mut().insert(principal);
+    }
+    next.run(request).await
+}
+
+#[tokio::test]
+async fn sessions_and_request_state_are_bound_to_their_principal() {
+    let router = stateful()
+        .router()
+        .unwrap()
+        .layer(axum::middleware::from_fn(authenticate));
+    let s = Running::start_router(router).await;
+    let r = s.post(&[("x-user", "alice")], INIT).await;
+    let session = r.header("mcp-session-id").unwrap().to_owned();
+    let list = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
+    assert_eq!(
+        s.post(&[("x-user", "alice"), ("Mcp-Session-Id", &session)], list)
+            .await
+            .status,
+        200
+    );
+    let stolen = s
+        .post(&[("x-user", "bob"), ("Mcp-Session-Id", &session)], list)
+        .await;
+    assert_eq!(
+        (stolen.status, stolen.error_code()),
+        (404, -32001),
+        "as if the session did not exist"
+    );
+    let anonymous = s.post(&[("Mcp-Session-Id", &session)], list).await;
+    assert_eq!(anonymous.status, 404);
+
+    // A request state sealed for alice does not open for bob.
+    let caps = json!({"io.modelcontextprotocol/clientCapabilities": {"sampling": {}}});
+    let call = |user: &'static str, extra: Value| {
+        let mut params = json!({"name": "ask", "arguments": {"question": "?"}});
+        params
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let mut meta = mcp_tests::modern_meta();
+        meta.as_object_mut()
+            .unwrap()
+            .extend(caps.as_object().unwrap().clone());
+        params["_meta"] = meta;
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params});
+        (user, body.to_string())
+    };
+    let headers = |user: &'static str| {
+        vec![
+            ("x-user", user),
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "tools/call"),
+            ("Mcp-Name", "ask"),
+        ]
+    };
+    let (user, body) = call("alice", json!({}));
+    let first = s.post(&headers(user), &body).await.result();
+    let answer = json!({"requestState": first["requestState"], "inputResponses": {"sampling-1": {"role": "assistant", "content": {"type": "text", "text": "42"}, "model": "m"}}});
+    let (user, body) = call("bob", answer.clone());
+    assert_eq!(s.post(&headers(user), &body).await.error_code(), -32602);
+    let (user, body) = call("alice", answer);
+    assert_eq!(
+        s.post(&headers(user), &body).await.result()["content"][0]["text"],
+        "model: 42"
     );
 }

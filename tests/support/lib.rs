@@ -36,6 +36,26 @@ impl Running {
         }
     }
 
+    /// Serves an axum router (an MCP endpoint with the application's layers) in the background.
+    pub async fn start_router(router: axum::Router) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Self {
+            addr,
+            stop: Some(stop),
+        }
+    }
+
     /// The endpoint URL.
     pub fn url(&self) -> String {
         format!("http://{}/mcp", self.addr)

@@ -41,6 +41,8 @@ pub(crate) struct Call<'a> {
     pub(crate) accepts_stream: bool,
     /// The legacy session the request belongs to (stateful servers).
     pub(crate) session: Option<Arc<crate::session::SessionData>>,
+    /// Who is calling, if the application authenticated the request.
+    pub(crate) principal: Option<String>,
 }
 
 /// The events of a streamed response, already framed.

@@ -155,6 +155,7 @@ impl Endpoint {
             }
         };
         let state = RoundState {
+            principal: call.principal.clone(),
             method: target.method,
             name: target.name.to_owned(),
             digest,
@@ -181,9 +182,16 @@ impl Endpoint {
         }
         let mut answers = match call.params.request_state.as_deref() {
             Some(sealed) => {
-                RequestState::open(sealed, &self.state_keys, target.method, target.name, digest)
-                    .map_err(|e| RpcError::invalid_params(e.to_string()))?
-                    .answers
+                RequestState::open(
+                    sealed,
+                    &self.state_keys,
+                    call.principal.as_deref(),
+                    target.method,
+                    target.name,
+                    digest,
+                )
+                .map_err(|e| RpcError::invalid_params(e.to_string()))?
+                .answers
             }
             None => Map::new(),
         };
@@ -197,6 +205,7 @@ impl Endpoint {
 }
 
 struct RoundState {
+    principal: Option<String>,
     method: &'static str,
     name: String,
     digest: String,
@@ -306,6 +315,7 @@ impl<T: HandlerOutcome> Response<T> {
 
     fn input_required(&self, requests: Vec<(String, Value)>) -> Vec<u8> {
         let state = RequestState::new(
+            self.state.principal.clone(),
             self.state.method,
             &self.state.name,
             self.state.digest.clone(),

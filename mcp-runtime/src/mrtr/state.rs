@@ -105,6 +105,9 @@ impl StateKeys {
 /// What a request state binds and carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct RequestState {
+    /// Who made the request, if the application authenticated it.
+    #[serde(rename = "p", default)]
+    pub(crate) principal: Option<String>,
     /// The method (`tools/call`, `prompts/get`, `resources/read`).
     #[serde(rename = "m")]
     pub(crate) method: String,
@@ -152,6 +155,7 @@ pub(crate) fn digest(arguments: Option<&serde_json::value::RawValue>) -> String 
 impl RequestState {
     /// A state for this request, valid for `ttl`.
     pub(crate) fn new(
+        principal: Option<String>,
         method: &str,
         name: &str,
         digest: String,
@@ -159,6 +163,7 @@ impl RequestState {
         answers: Map<String, Value>,
     ) -> Self {
         Self {
+            principal,
             method: method.to_owned(),
             name: name.to_owned(),
             digest,
@@ -175,13 +180,18 @@ impl RequestState {
     pub(crate) fn open(
         text: &str,
         keys: &StateKeys,
+        principal: Option<&str>,
         method: &str,
         name: &str,
         digest: &str,
     ) -> Result<Self, StateError> {
         let plaintext = keys.open(text).ok_or(StateError::Invalid)?;
         let state: Self = serde_json::from_slice(&plaintext).map_err(|_| StateError::Invalid)?;
-        if state.method != method || state.name != name || state.digest != digest {
+        let same_request = state.principal.as_deref() == principal
+            && state.method == method
+            && state.name == name
+            && state.digest == digest;
+        if !same_request {
             return Err(StateError::Mismatch);
         }
         if state.expires < now() {
@@ -212,10 +222,11 @@ mod tests {
         let keys = StateKeys::random();
         let sealed = state().seal(&keys);
         let opened =
-            RequestState::open(&sealed, &keys, "tools/call", "deploy", &digest(None)).unwrap();
+            RequestState::open(&sealed, &keys, None, "tools/call", "deploy", &digest(None))
+                .unwrap();
         assert_eq!(opened, state());
         assert_eq!(
-            RequestState::open(&sealed, &keys, "tools/call", "other", &digest(None)),
+            RequestState::open(&sealed, &keys, None, "tools/call", "other", &digest(None)),
             Err(StateError::Mismatch)
         );
     }
@@ -229,7 +240,14 @@ mod tests {
         bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
         let tampered = String::from_utf8(bytes).unwrap();
         assert_eq!(
-            RequestState::open(&tampered, &keys, "tools/call", "deploy", &digest(None)),
+            RequestState::open(
+                &tampered,
+                &keys,
+                None,
+                "tools/call",
+                "deploy",
+                &digest(None)
+            ),
             Err(StateError::Invalid)
         );
         let other = StateKeys::random();
@@ -244,7 +262,14 @@ mod tests {
             Err(StateError::Invalid)
         );
         assert_eq!(
-            RequestState::open("not base64!", &keys, "tools/call", "deploy", &digest(None)),
+            RequestState::open(
+                "not base64!",
+                &keys,
+                None,
+                "tools/call",
+                "deploy",
+                &digest(None)
+            ),
             Err(StateError::Invalid)
         );
     }

@@ -26,6 +26,31 @@ use crate::extract::{ArgumentError, CallContext, FromCall, LogLevel, Needs, Para
 use crate::protocol::{Implementation, ProtocolVersion, RpcError};
 use crate::schema::InputSchema;
 
+/// Who is calling, as the application's authentication established it: put it in the request's
+/// extensions (in an axum middleware) and sessions and request state are bound to it. A request
+/// naming another principal's session is answered as if the session did not exist.
+///
+/// ```
+/// use axum::{extract::Request, middleware::Next, response::Response};
+/// use mcp_runtime::session::Principal;
+///
+/// async fn authenticate(mut request: Request, next: Next) -> Response {
+///     // A real application verifies a token here.
+///     let user = request.headers().get("x-user").and_then(|v| v.to_str().ok()).unwrap_or("anonymous");
+///     let principal = Principal(user.to_owned());
+///     request.extensions_mut().insert(principal);
+///     next.run(request).await
+/// }
+///
+/// let app = mcp_runtime::Server::new()
+///     .router()
+///     .unwrap()
+///     .layer(axum::middleware::from_fn(authenticate));
+/// # let _ = app;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Principal(pub String);
+
 /// The sessions of a stateful server: its store and limits.
 #[derive(Debug)]
 pub(crate) struct Sessions {
@@ -94,6 +119,7 @@ impl Sessions {
     /// Opens a session for an `initialize` request.
     pub(crate) fn open(
         self: &Arc<Self>,
+        principal: Option<&Principal>,
         version: ProtocolVersion,
         client_info: Option<Implementation>,
         client_capabilities: Value,
@@ -105,16 +131,25 @@ impl Sessions {
                 return Err(SessionRefusal::Full);
             }
         }
-        let session = Arc::new(SessionData::new(version, client_info, client_capabilities));
+        let mut session = SessionData::new(version, client_info, client_capabilities);
+        session.principal = principal.cloned();
+        let session = Arc::new(session);
         session.touch();
         self.store.insert(session.clone());
         Ok(session)
     }
 
     /// The session a request names.
-    pub(crate) fn find(&self, id: Option<&str>) -> Result<Arc<SessionData>, SessionRefusal> {
+    pub(crate) fn find(
+        &self,
+        id: Option<&str>,
+        principal: Option<&Principal>,
+    ) -> Result<Arc<SessionData>, SessionRefusal> {
         let id = id.ok_or(SessionRefusal::Missing)?;
         let session = self.store.get(id).ok_or(SessionRefusal::Unknown)?;
+        if session.principal.as_ref() != principal {
+            return Err(SessionRefusal::Unknown);
+        }
         if session.idle() > self.idle_timeout {
             self.close(id);
             return Err(SessionRefusal::Unknown);
@@ -141,6 +176,8 @@ pub(crate) fn new_id() -> Box<str> {
 /// The server side of one legacy session.
 pub struct SessionData {
     pub(crate) id: Box<str>,
+    /// Who opened the session.
+    pub(crate) principal: Option<Principal>,
     pub(crate) version: ProtocolVersion,
     pub(crate) client_info: Option<Implementation>,
     pub(crate) client_capabilities: Value,
@@ -200,6 +237,7 @@ impl SessionData {
     ) -> Self {
         Self {
             id: new_id(),
+            principal: None,
             version,
             client_info,
             client_capabilities,

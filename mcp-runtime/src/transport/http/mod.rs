@@ -18,7 +18,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use crate::dispatch::{Call, Outcome};
 use crate::endpoint::Endpoint;
 use crate::protocol::{error_body, Era, ErrorCode, Message, Params, RequestId, RpcError};
-use crate::session::SessionRefusal;
+use crate::session::{Principal, SessionRefusal};
 
 /// The axum router serving `endpoint` at `path`.
 pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
@@ -50,10 +50,11 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
         Err(e) => return error_response(None, &e),
     };
     let session_id = parts.headers.get(SESSION_ID).and_then(|v| v.to_str().ok());
+    let principal = parts.extensions.get::<Principal>();
     let Some(method) = message.method.as_deref() else {
         // A response to a server-to-client request: it completes the call waiting for it.
         if let (Some(sessions), Some(id)) = (&endpoint.sessions, &message.id) {
-            let session = match sessions.find(session_id) {
+            let session = match sessions.find(session_id, principal) {
                 Ok(s) => s,
                 Err(refusal) => return session_refused(refusal),
             };
@@ -81,10 +82,17 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
                     .and_then(|c| serde_json::from_str(c.get()).ok())
                     .unwrap_or(serde_json::Value::Null);
                 sessions
-                    .open(Endpoint::negotiate(&params), client_info, capabilities)
+                    .open(
+                        principal,
+                        Endpoint::negotiate(&params),
+                        client_info,
+                        capabilities,
+                    )
                     .map(|s| (Some(s.clone()), Some(s)))
             } else {
-                sessions.find(session_id).map(|s| (Some(s), None))
+                sessions
+                    .find(session_id, principal)
+                    .map(|s| (Some(s), None))
             };
             match found {
                 Ok(found) => found,
@@ -100,6 +108,7 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
         version,
         accepts_stream: accepts(&parts.headers, "text/event-stream"),
         session,
+        principal: principal.map(|p| p.0.clone()),
     };
     let mut response = match endpoint.dispatch(call).await {
         Outcome::Reply(body) => json_response(StatusCode::OK, body),
@@ -132,7 +141,11 @@ async fn handle_get(State(endpoint): State<Arc<Endpoint>>, request: Request) -> 
             ),
         );
     }
-    let session = match sessions.find(headers.get(SESSION_ID).and_then(|v| v.to_str().ok())) {
+    let principal = request.extensions().get::<Principal>();
+    let session = match sessions.find(
+        headers.get(SESSION_ID).and_then(|v| v.to_str().ok()),
+        principal,
+    ) {
         Ok(session) => session,
         Err(refusal) => return session_refused(refusal),
     };
@@ -192,7 +205,7 @@ async fn handle_delete(State(endpoint): State<Arc<Endpoint>>, request: Request) 
         return error_response(None, &refused(StatusCode::FORBIDDEN, refusal.to_string()));
     }
     let id = headers.get(SESSION_ID).and_then(|v| v.to_str().ok());
-    match sessions.find(id) {
+    match sessions.find(id, request.extensions().get::<Principal>()) {
         Ok(session) => {
             sessions.close(&session.id);
             StatusCode::OK.into_response()
