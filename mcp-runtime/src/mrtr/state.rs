@@ -209,6 +209,7 @@ mod tests {
         let mut answers = Map::new();
         answers.insert("confirm".into(), serde_json::json!({"action": "accept"}));
         RequestState::new(
+            None,
             "tools/call",
             "deploy",
             digest(None),
@@ -255,6 +256,7 @@ mod tests {
             RequestState::open(
                 &state().seal(&other),
                 &keys,
+                None,
                 "tools/call",
                 "deploy",
                 &digest(None)
@@ -282,6 +284,7 @@ mod tests {
         assert!(RequestState::open(
             &sealed_with_old,
             &rotated,
+            None,
             "tools/call",
             "deploy",
             &digest(None)
@@ -291,6 +294,7 @@ mod tests {
         assert!(RequestState::open(
             &sealed_with_new,
             &old,
+            None,
             "tools/call",
             "deploy",
             &digest(None)
@@ -300,6 +304,7 @@ mod tests {
         assert!(RequestState::open(
             &sealed_with_old,
             &retired,
+            None,
             "tools/call",
             "deploy",
             &digest(None)
@@ -311,6 +316,7 @@ mod tests {
             RequestState::open(
                 &expired.seal(&old),
                 &old,
+                None,
                 "tools/call",
                 "deploy",
                 &digest(None)
