@@ -170,3 +170,76 @@ async fn a_server_that_announces_nothing_has_no_listen() {
         .await;
     assert_eq!((r.status, r.error_code()), (404, -32601));
 }
+
+/// A tool added at runtime.
+static LATE: mcp_runtime::tool::ToolDef = mcp_runtime::tool::ToolDef {
+    name: "late",
+    title: None,
+    description: Some("Arrives while the server runs."),
+    annotations: mcp_runtime::tool::ToolAnnotations::NONE,
+    params: &[],
+    input_schema: |_| {},
+    output_schema: |_| None,
+    call: |_| mcp_runtime::invocation::Invocation::Ready(mcp_runtime::ToolResult::text("late")),
+    timeout: None,
+    location: mcp_runtime::tool::Location {
+        file: file!(),
+        line: line!(),
+    },
+};
+
+#[tokio::test]
+async fn tools_change_at_runtime_and_listeners_hear_it() {
+    let mut server = Server::from_registry();
+    let tools = server.tool_set();
+    let s = Running::start(server).await;
+    let listed = |r: mcp_tests::Response| -> Vec<String> {
+        r.result()["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut listener = s
+        .open(&listen_request(1, json!({"toolsListChanged": true})))
+        .await;
+    assert_eq!(
+        listener.next().await.unwrap()["method"],
+        "notifications/subscriptions/acknowledged"
+    );
+
+    tools.disable("change_tools").unwrap();
+    assert!(!listed(s.modern("tools/list", json!({})).await).contains(&"change_tools".to_owned()));
+    let gone = s
+        .modern(
+            "tools/call",
+            json!({"name": "change_tools", "arguments": {}}),
+        )
+        .await;
+    assert_eq!(gone.error_code(), -32602);
+    assert_eq!(
+        listener.next().await.unwrap()["method"],
+        "notifications/tools/list_changed"
+    );
+
+    tools.add(&LATE).unwrap();
+    assert_eq!(
+        s.modern("tools/call", json!({"name": "late", "arguments": {}}))
+            .await
+            .result()["content"][0]["text"],
+        "late"
+    );
+    assert!(
+        tools
+            .add(&LATE)
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate name `late`"),
+        "an invalid change is refused"
+    );
+    tools.enable("change_tools").unwrap();
+    tools.remove("late").unwrap();
+    assert_eq!(tools.names(), ["change_tools", "whoami"]);
+    assert!(tools.disable("nope").is_err());
+}

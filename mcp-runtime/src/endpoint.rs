@@ -15,7 +15,8 @@ use crate::transport::http::guard::HostGuard;
 /// Everything a request may read, built once by [`Server`](crate::Server).
 #[derive(Debug)]
 pub(crate) struct Endpoint {
-    pub(crate) registry: Registry,
+    /// The handlers, swapped whole when a [`ToolSet`](crate::ToolSet) changes them.
+    pub(crate) registry: Arc<arc_swap::ArcSwap<Registry>>,
     pub(crate) info: Implementation,
     pub(crate) instructions: Option<String>,
     /// `_meta` of every 2026-07-28 result, serialized once.

@@ -41,6 +41,7 @@ mod server;
 pub mod session;
 pub mod testing;
 pub mod tool;
+pub mod tool_set;
 mod transport;
 
 #[doc(hidden)]
@@ -56,6 +57,7 @@ pub use protocol::Content;
 pub use server::Mode;
 pub use server::{Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_PATH};
 pub use tool::{IntoToolResult, Json, ToolResult};
+pub use tool_set::ToolSet;
 
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -92,6 +92,7 @@ pub struct Server {
     input_timeout: Duration,
     notifier: crate::Notifier,
     announces_changes: bool,
+    tool_set: Option<crate::ToolSet>,
 }
 
 impl Default for Server {
@@ -132,7 +133,15 @@ impl Server {
             input_timeout: Duration::from_secs(60),
             notifier: crate::Notifier::default(),
             announces_changes: false,
+            tool_set: None,
         }
+    }
+
+    /// A handle that changes the tools while the server runs (see [`ToolSet`](crate::ToolSet));
+    /// the server then advertises `tools.listChanged`.
+    pub fn tool_set(&mut self) -> crate::ToolSet {
+        self.announces_changes = true;
+        self.tool_set.get_or_insert_with(Default::default).clone()
     }
 
     /// A handle that tells clients about changes (list changes, resource updates); the server
@@ -360,7 +369,7 @@ impl Server {
             )));
         }
         let mode = self.mode();
-        let registry = Registry::build(self.defs, self.page_size)?;
+        let registry = Registry::build(self.defs.clone(), self.page_size)?;
         if mode == Mode::Stateless && !registry.stateful_because().is_empty() {
             return Err(Error::Config(format!(
                 "the server is forced stateless, but 2025-era clients could not be served: {}",
@@ -412,6 +421,16 @@ impl Server {
             Hosts::Default if bound.is_some_and(|a| !a.ip().is_loopback()) => None,
             Hosts::Default => Some(LOOPBACK_HOSTS.iter().map(|h| h.to_string()).collect()),
         };
+        let registry = Arc::new(arc_swap::ArcSwap::from_pointee(registry));
+        if let Some(tool_set) = &self.tool_set {
+            tool_set.attach(
+                registry.clone(),
+                self.defs,
+                self.page_size,
+                mode == Mode::Stateless,
+                self.notifier.clone(),
+            );
+        }
         let endpoint = Endpoint {
             registry,
             server_meta: server_meta(&self.info),

@@ -74,7 +74,7 @@ impl Endpoint {
             return Outcome::Accepted;
         };
         let era = call.version.era();
-        let registry = &self.registry;
+        let registry = self.registry.load();
         // A method is served only with the capability that announces it.
         let result = match (call.method, era) {
             ("initialize", Era::Legacy) => Ok(self.initialize(&id, &call)),
@@ -180,7 +180,7 @@ impl Endpoint {
         let requested = call.params.notifications.clone().ok_or_else(|| {
             RpcError::invalid_params("`subscriptions/listen` needs `notifications`")
         })?;
-        let registry = &self.registry;
+        let registry = self.registry.load();
         let agreed = crate::notifier::SubscriptionFilter {
             tools_list_changed: requested.tools_list_changed && registry.has_tools(),
             prompts_list_changed: requested.prompts_list_changed && registry.has_prompts(),
@@ -271,6 +271,7 @@ impl Endpoint {
             .ok_or_else(|| RpcError::invalid_params("`tools/call` needs the tool's `name`"))?;
         let tool = self
             .registry
+            .load()
             .tool(name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
         let arguments = Arguments::parse(call.params.arguments)
@@ -301,10 +302,10 @@ impl Endpoint {
         let uri = call.params.uri.as_deref().ok_or_else(|| {
             RpcError::invalid_params("`resources/read` needs the resource's `uri`")
         })?;
-        let (def, arguments) = match self.registry.resource(uri) {
+        let registry = self.registry.load();
+        let (def, arguments) = match registry.resource(uri) {
             Some(def) => (def, Arguments::default()),
-            None => self
-                .registry
+            None => registry
                 .templates
                 .iter()
                 .find_map(|t| Some((t.def, t.template.match_uri(uri)?)))
@@ -357,6 +358,7 @@ impl Endpoint {
             })?;
         let prompt = self
             .registry
+            .load()
             .prompt(name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
         let arguments = Arguments::parse_strings(call.params.arguments)
@@ -386,17 +388,16 @@ impl Endpoint {
                 "`completion/complete` needs `ref` and `argument`",
             ));
         };
+        let registry = self.registry.load();
         let target = match reference {
             CompletionReference::Prompt { name } => {
-                let prompt = self
-                    .registry
+                let prompt = registry
                     .prompt(name)
                     .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
                 CompletionTarget::Prompt(prompt.name)
             }
             CompletionReference::Resource { uri } => {
-                let template = self
-                    .registry
+                let template = registry
                     .templates
                     .iter()
                     .find(|t| t.def.uri == uri)
@@ -406,7 +407,7 @@ impl Endpoint {
                 CompletionTarget::Resource(template.def.uri)
             }
         };
-        let completion = match self.registry.completer(target, &argument.name) {
+        let completion = match registry.completer(target, &argument.name) {
             // An argument without a completer has no suggestions.
             None => Default::default(),
             Some(completer) => {

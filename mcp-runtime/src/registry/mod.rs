@@ -378,6 +378,13 @@ impl Registry {
         self.tools.get(name).copied()
     }
 
+    /// The names of every tool, sorted.
+    pub fn tool_names(&self) -> Vec<&'static str> {
+        let mut names: Vec<_> = self.tools.keys().copied().collect();
+        names.sort_unstable();
+        names
+    }
+
     /// The prompt of this name.
     pub fn prompt(&self, name: &str) -> Option<&'static PromptDef> {
         self.prompts.get(name).copied()
