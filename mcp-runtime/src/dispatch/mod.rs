@@ -282,6 +282,7 @@ impl Endpoint {
             name,
             arguments: call.params.arguments,
             timeout: tool.timeout,
+            needs: needs_of(tool.params),
         };
         self.run_handler(
             id,
@@ -332,6 +333,7 @@ impl Endpoint {
             name: uri,
             arguments: None,
             timeout: None,
+            needs: needs_of(def.params),
         };
         self.run_handler(
             id,
@@ -369,6 +371,7 @@ impl Endpoint {
             name,
             arguments: call.params.arguments,
             timeout: None,
+            needs: needs_of(prompt.params),
         };
         self.run_handler(
             id,
@@ -424,6 +427,13 @@ impl Endpoint {
         };
         Ok(self.reply(id, call.version.era(), &CompleteResult { completion }, None))
     }
+}
+
+/// The union of a handler's parameters' needs.
+fn needs_of(params: &[crate::extract::Param]) -> crate::extract::Needs {
+    params
+        .iter()
+        .fold(crate::extract::Needs::NOTHING, |all, p| all.union(p.needs))
 }
 
 /// A resource that does not exist: `-32602` in the 2026-07-28 era, `-32002` before it.

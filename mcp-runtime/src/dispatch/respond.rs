@@ -12,7 +12,6 @@ use bytes::Bytes;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use super::{Call, Outcome};
 use crate::endpoint::Endpoint;
@@ -46,13 +45,15 @@ pub(super) struct Target<'a> {
     pub(super) arguments: Option<&'a RawValue>,
     /// The handler's own time limit.
     pub(super) timeout: Option<Duration>,
+    /// What the handler's parameters need.
+    pub(super) needs: crate::extract::Needs,
 }
 
 type Render<T> = Box<dyn Fn(&Endpoint, T) -> Result<Vec<u8>, RpcError> + Send + Sync>;
 type Run<T> = Pin<Box<dyn Future<Output = Result<T, Interrupt>> + Send>>;
 
 /// Cancels the request when dropped before the handler finished.
-struct CancelOnDrop(Option<CancellationToken>);
+struct CancelOnDrop(Option<Arc<RequestScope>>);
 
 impl CancelOnDrop {
     fn disarm(&mut self) {
@@ -62,8 +63,8 @@ impl CancelOnDrop {
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        if let Some(token) = self.0.take() {
-            token.cancel();
+        if let Some(scope) = self.0.take() {
+            scope.cancel_if_watched();
         }
     }
 }
@@ -80,40 +81,69 @@ impl Endpoint {
         start: impl FnOnce(&mut CallContext<'_>) -> Invocation<T>,
         render: Render<T>,
     ) -> Result<Outcome, RpcError> {
+        use crate::extract::Needs;
         let era = call.version.era();
-        let digest = digest(target.arguments);
-        let round = self.input_round(call, &target, &digest)?;
-        let streaming = call.accepts_stream && self.response_mode != ResponseMode::Json;
-        let (sender, receiver) = mpsc::unbounded_channel();
+        // Only handlers that can ask for input need request state; only those and handlers
+        // that notify need a response stream. Plain handlers skip both.
+        let asks = target.needs.contains(Needs::CLIENT_INPUT);
+        let notifies = asks || target.needs.contains(Needs::RESPONSE_STREAM);
+        let digest = if asks { digest(target.arguments) } else { String::new() };
+        let round = if asks {
+            self.input_round(call, &target, &digest)?
+        } else {
+            InputRound::default()
+        };
+        let streaming = notifies && call.accepts_stream && self.response_mode != ResponseMode::Json;
+        let (sender, receiver) = match streaming {
+            true => {
+                let (sender, receiver) = mpsc::unbounded_channel();
+                (Some(sender), Some(receiver))
+            }
+            false => (None, None),
+        };
         let meta = call.params.meta.as_ref();
-        let scope = Arc::new(RequestScope {
-            notifications: streaming.then_some(sender),
-            progress_token: meta.and_then(|m| m.progress_token).map(|t| t.to_owned()),
-            log_level: match (era, &call.session) {
-                (Era::Modern, _) => meta
-                    .and_then(|m| m.log_level.as_deref())
-                    .and_then(LogLevel::from_wire),
-                (Era::Legacy, Some(session)) => Some(session.log_level()),
-                (Era::Legacy, None) => Some(LogLevel::Info),
-            },
-            cancel: CancellationToken::new(),
-            input: round,
-            client_capabilities: match &call.session {
-                Some(session) => session.client_capabilities.clone(),
-                None => meta
-                    .and_then(|m| m.client_capabilities)
-                    .and_then(|c| serde_json::from_str(c.get()).ok())
-                    .unwrap_or(Value::Null),
-            },
-            session: call.session.clone(),
-            input_timeout: self.input_timeout,
-            notifier: Some(self.notifier.clone()),
-        });
+        let log_level = match (era, &call.session) {
+            (Era::Modern, _) => meta
+                .and_then(|m| m.log_level.as_deref())
+                .and_then(LogLevel::from_wire),
+            (Era::Legacy, Some(session)) => Some(session.log_level()),
+            (Era::Legacy, None) => Some(LogLevel::Info),
+        };
+        let client_capabilities = match &call.session {
+            Some(session) => session.client_capabilities.clone(),
+            None if asks => meta
+                .and_then(|m| m.client_capabilities)
+                .and_then(|c| serde_json::from_str(c.get()).ok())
+                .unwrap_or(Value::Null),
+            None => Value::Null,
+        };
+        let scope = Arc::new(RequestScope::new(
+            sender,
+            meta.and_then(|m| m.progress_token).map(|t| t.to_owned()),
+            log_level,
+            round,
+            client_capabilities,
+            call.session.clone(),
+            self.input_timeout,
+            Some(self.notifier.clone()),
+        ));
         let mut context = CallContext::new(arguments, call.version).with_scope(scope.clone());
         let invocation = Invocation::start(|| start(&mut context));
         drop(context);
 
         let limit = target.timeout.or(self.handler_timeout);
+        let in_session = era == Era::Legacy && call.session.is_some();
+        if !notifies && limit.is_none() && !in_session {
+            // The fast path: no stream, no input, no time limit. The handler lives as long as
+            // the request (dropping the connection drops it, after cancelling its token).
+            let mut guard = CancelOnDrop(Some(scope.clone()));
+            let outcome = invocation.finish().await;
+            guard.disarm();
+            return Ok(match render(self, outcome) {
+                Ok(body) => Outcome::Reply(body),
+                Err(e) => Outcome::Error(e),
+            });
+        }
         let finished = async move {
             match limit {
                 Some(limit) => tokio::time::timeout(limit, invocation.finish())
@@ -123,16 +153,18 @@ impl Endpoint {
             }
         };
         let interruptible = Interruptible::new(finished, scope.clone());
-        let (run, guard): (Run<T>, _) = match era {
-            // A 2026-07-28 client cancels by closing the stream: drop the handler with it.
-            Era::Modern => (
+        let (run, guard): (Run<T>, _) = match in_session {
+            // Outside a session a client cancels by closing the stream: drop the handler with
+            // it.
+            false => (
                 Box::pin(interruptible),
-                CancelOnDrop(Some(scope.cancel.clone())),
+                CancelOnDrop(Some(scope.clone())),
             ),
-            // A 2025-era client's disconnect alone does not cancel: the handler runs on until
-            // it finishes or the session's `notifications/cancelled` names it.
-            Era::Legacy => {
-                let cancel = scope.cancel.clone();
+            // In a 2025-era session a disconnect alone does not cancel: the handler runs on
+            // (its stream can be resumed) until it finishes or `notifications/cancelled` names
+            // it.
+            true => {
+                let cancel = scope.cancel().clone();
                 let in_flight = call.session.clone().map(|s| (s, id.as_json().to_owned()));
                 if let Some((session, request)) = &in_flight {
                     session.start_request(request, cancel.clone());
@@ -167,6 +199,8 @@ impl Endpoint {
             render,
             state,
         };
+        // Without a stream nothing is ever sent: a closed channel stands in.
+        let receiver = receiver.unwrap_or_else(|| mpsc::unbounded_channel().1);
         Ok(response.drive(run, receiver, guard).await)
     }
 

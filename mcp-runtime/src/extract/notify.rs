@@ -216,7 +216,7 @@ impl FromCall for Cancellation {
 
     fn from_call(call: &mut CallContext<'_>, _: &Param) -> Result<Self, ArgumentError> {
         Ok(Self {
-            token: call.scope().cancel.clone(),
+            token: call.scope().cancel().clone(),
         })
     }
 

@@ -31,7 +31,8 @@ pub(crate) struct RequestScope {
     pub(crate) progress_token: Option<Box<RawValue>>,
     /// The lowest level the client wants (`None`: no log messages at all).
     pub(crate) log_level: Option<LogLevel>,
-    pub(crate) cancel: CancellationToken,
+    /// Created on first use: most requests never need one.
+    cancel: std::sync::OnceLock<CancellationToken>,
     pub(crate) input: InputRound,
     pub(crate) client_capabilities: Value,
     /// The legacy session the request belongs to.
@@ -43,19 +44,56 @@ pub(crate) struct RequestScope {
 }
 
 impl RequestScope {
+    /// A scope for one request.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        notifications: Option<mpsc::UnboundedSender<StreamItem>>,
+        progress_token: Option<Box<RawValue>>,
+        log_level: Option<LogLevel>,
+        input: InputRound,
+        client_capabilities: Value,
+        session: Option<Arc<crate::session::SessionData>>,
+        input_timeout: std::time::Duration,
+        notifier: Option<crate::Notifier>,
+    ) -> Self {
+        Self {
+            notifications,
+            progress_token,
+            log_level,
+            cancel: std::sync::OnceLock::new(),
+            input,
+            client_capabilities,
+            session,
+            input_timeout,
+            notifier,
+        }
+    }
+
     /// A scope that sends nothing and asks for nothing (for calls made outside a request).
     pub(crate) fn detached() -> Arc<Self> {
         Arc::new(Self {
             notifications: None,
             progress_token: None,
             log_level: None,
-            cancel: CancellationToken::new(),
+            cancel: std::sync::OnceLock::new(),
             input: InputRound::default(),
             client_capabilities: Value::Null,
             session: None,
             input_timeout: std::time::Duration::from_secs(60),
             notifier: None,
         })
+    }
+
+    /// The request's cancellation token.
+    pub(crate) fn cancel(&self) -> &CancellationToken {
+        self.cancel.get_or_init(CancellationToken::new)
+    }
+
+    /// Cancels the request, if anything is listening for that.
+    pub(crate) fn cancel_if_watched(&self) {
+        if let Some(token) = self.cancel.get() {
+            token.cancel();
+        }
     }
 
     /// Queues a notification on the response stream.

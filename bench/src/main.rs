@@ -1,0 +1,165 @@
+//! Run with: cargo run --release -p mcp-bench --bin bench-server -- MODE [PORT]
+//!
+//! The servers `bench/run.sh` measures. MODE is one of:
+//! - `stateless`: `add`, a progress tool (`count`) and 1,000 generated tools listed on one
+//!   page;
+//! - `stateful`: the same plus a client-input tool (`confirm`, multi round-trip for
+//!   2026-07-28 clients) and a `Session` tool, so 2025-era clients get sessions;
+//! - `bare-list`: a bare axum handler answering `tools/list` with the bytes of the SDK's
+//!   1,000-tool listing (the ceiling for a body of that size).
+
+use std::sync::OnceLock;
+
+use mcp_runtime::extract::{Elicitation, Elicitor, FromCall, InputError, Needs, Param, Progress};
+use mcp_runtime::invocation::Invocation;
+use mcp_runtime::prelude::*;
+use mcp_runtime::session::Session;
+use mcp_runtime::tool::{Location, ToolAnnotations, ToolDef};
+use mcp_runtime::Mode;
+
+/// Adds two integers.
+#[tool]
+fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// Reports progress once, then answers.
+#[tool]
+fn count(progress: Progress) -> &'static str {
+    progress.report(1.0, Some(1.0), None);
+    "counted"
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Confirm {
+    ok: bool,
+}
+
+/// Asks the user to confirm (one multi round-trip exchange for 2026-07-28 clients).
+#[tool]
+async fn confirm(elicitor: Elicitor) -> Result<String, InputError> {
+    Ok(match elicitor.form_keyed::<Confirm>(Some("confirm"), "Proceed?").await? {
+        Elicitation::Accept(c) => format!("confirmed={}", c.ok),
+        _ => "declined".into(),
+    })
+}
+
+/// Names the session (only registered in stateful mode).
+fn session_tool() -> &'static ToolDef {
+    const SESSION: Param = Param { name: "session", description: None, needs: Needs::SESSION };
+    fn call(context: &mut mcp_runtime::extract::CallContext<'_>) -> Invocation {
+        match Session::from_call(context, &SESSION) {
+            Ok(session) => Invocation::Ready(ToolResult::text(session.id().to_owned())),
+            Err(e) => Invocation::rejected(e),
+        }
+    }
+    Box::leak(Box::new(ToolDef {
+        name: "session_id",
+        title: None,
+        description: Some("The session's id."),
+        annotations: ToolAnnotations::NONE,
+        params: std::slice::from_ref(&SESSION),
+        input_schema: |_| {},
+        output_schema: |_| None,
+        call,
+        timeout: None,
+        location: Location { file: file!(), line: line!() },
+    }))
+}
+
+/// 1,000 tools with one argument each, for the `tools/list` scenario.
+fn generated_tools() -> impl Iterator<Item = &'static ToolDef> {
+    const QUERY: Param = Param { name: "query", description: Some("What to look up"), needs: Needs::NOTHING };
+    (0..1000).map(|i| {
+        let name: &'static str = Box::leak(format!("lookup_{i:04}").into_boxed_str());
+        let description: &'static str = Box::leak(format!("Looks up entry {i} of the catalogue.").into_boxed_str());
+        &*Box::leak(Box::new(ToolDef {
+            name,
+            title: None,
+            description: Some(description),
+            annotations: ToolAnnotations::NONE,
+            params: std::slice::from_ref(&QUERY),
+            input_schema: |schema| String::describe(schema, &QUERY),
+            output_schema: |_| None,
+            call: |_| Invocation::Ready(ToolResult::text("found")),
+            timeout: None,
+            location: Location { file: file!(), line: line!() },
+        }))
+    })
+}
+
+fn server(mode: Mode) -> Server {
+    let mut server = Server::new().name("bench").page_size(1000);
+    let stateful = mode == Mode::Stateful;
+    for tool in mcp_runtime::registry::collected_tools() {
+        let needs_state = tool.params.iter().any(|p| p.needs.requires_state());
+        if stateful || !needs_state {
+            server = server.tool(tool);
+        }
+    }
+    for tool in generated_tools() {
+        server = server.tool(tool);
+    }
+    if stateful {
+        server = server.tool(session_tool()).max_sessions(1_000_000);
+    }
+    server.force_mode(mode)
+}
+
+/// The legacy `tools/list` result of the 1,000-tool server, as JSON-RPC result bytes.
+async fn listing() -> &'static [u8] {
+    static LISTING: OnceLock<Vec<u8>> = OnceLock::new();
+    if let Some(bytes) = LISTING.get() {
+        return bytes;
+    }
+    let client = mcp_runtime::testing::TestClient::new(server(Mode::Stateless)).expect("a valid server").legacy();
+    let result = client.request("tools/list", serde_json::json!({})).await.expect("a listing");
+    LISTING.get_or_init(|| serde_json::to_vec(&result).expect("JSON"))
+}
+
+async fn bare_list(body: bytes::Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    #[derive(serde::Deserialize)]
+    struct Request<'a> {
+        #[serde(borrow)]
+        id: &'a serde_json::value::RawValue,
+        #[allow(dead_code)]
+        method: &'a str,
+    }
+    let Ok(request) = serde_json::from_slice::<Request<'_>>(&body) else {
+        return axum::http::StatusCode::BAD_REQUEST.into_response();
+    };
+    let result = listing().await;
+    let mut out = Vec::with_capacity(result.len() + 64);
+    out.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+    out.extend_from_slice(request.id.get().as_bytes());
+    out.extend_from_slice(br#","result":"#);
+    out.extend_from_slice(result);
+    out.push(b'}');
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], out).into_response()
+}
+
+#[tokio::main]
+async fn main() -> Result<(), mcp_runtime::Error> {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "stateless".into());
+    let port = args.next().unwrap_or_else(|| "8090".into());
+    let addr = format!("127.0.0.1:{port}");
+    match mode.as_str() {
+        "bare-list" => {
+            listing().await;
+            let app = axum::Router::new().route("/mcp", axum::routing::post(bare_list));
+            let listener = tokio::net::TcpListener::bind(&addr).await?;
+            eprintln!("bench-server: bare-list at http://{addr}/mcp");
+            axum::serve(listener, app).await?;
+            Ok(())
+        }
+        "stateless" | "stateful" => {
+            let mode = if mode == "stateful" { Mode::Stateful } else { Mode::Stateless };
+            let listening = server(mode).bind(addr).await?;
+            eprintln!("bench-server: {mode:?} at {}", listening.url());
+            listening.run().await
+        }
+        other => Err(mcp_runtime::Error::Config(format!("unknown mode `{other}`"))),
+    }
+}
