@@ -16,7 +16,7 @@ def rows(path):
 def main(path):
     rps, p99, other = {}, {}, []
     for label, v in rows(path):
-        if "c" in v:
+        if "c" in v and "rps" in v:
             key = (label, int(v["c"]))
             rps[key] = float(v["rps"])
             p99[key] = float(v.get("p99_ms", 0))

@@ -38,15 +38,24 @@ struct Confirm {
 /// Asks the user to confirm (one multi round-trip exchange for 2026-07-28 clients).
 #[tool]
 async fn confirm(elicitor: Elicitor) -> Result<String, InputError> {
-    Ok(match elicitor.form_keyed::<Confirm>(Some("confirm"), "Proceed?").await? {
-        Elicitation::Accept(c) => format!("confirmed={}", c.ok),
-        _ => "declined".into(),
-    })
+    Ok(
+        match elicitor
+            .form_keyed::<Confirm>(Some("confirm"), "Proceed?")
+            .await?
+        {
+            Elicitation::Accept(c) => format!("confirmed={}", c.ok),
+            _ => "declined".into(),
+        },
+    )
 }
 
 /// Names the session (only registered in stateful mode).
 fn session_tool() -> &'static ToolDef {
-    const SESSION: Param = Param { name: "session", description: None, needs: Needs::SESSION };
+    const SESSION: Param = Param {
+        name: "session",
+        description: None,
+        needs: Needs::SESSION,
+    };
     fn call(context: &mut mcp_runtime::extract::CallContext<'_>) -> Invocation {
         match Session::from_call(context, &SESSION) {
             Ok(session) => Invocation::Ready(ToolResult::text(session.id().to_owned())),
@@ -63,16 +72,24 @@ fn session_tool() -> &'static ToolDef {
         output_schema: |_| None,
         call,
         timeout: None,
-        location: Location { file: file!(), line: line!() },
+        location: Location {
+            file: file!(),
+            line: line!(),
+        },
     }))
 }
 
 /// 1,000 tools with one argument each, for the `tools/list` scenario.
 fn generated_tools() -> impl Iterator<Item = &'static ToolDef> {
-    const QUERY: Param = Param { name: "query", description: Some("What to look up"), needs: Needs::NOTHING };
+    const QUERY: Param = Param {
+        name: "query",
+        description: Some("What to look up"),
+        needs: Needs::NOTHING,
+    };
     (0..1000).map(|i| {
         let name: &'static str = Box::leak(format!("lookup_{i:04}").into_boxed_str());
-        let description: &'static str = Box::leak(format!("Looks up entry {i} of the catalogue.").into_boxed_str());
+        let description: &'static str =
+            Box::leak(format!("Looks up entry {i} of the catalogue.").into_boxed_str());
         &*Box::leak(Box::new(ToolDef {
             name,
             title: None,
@@ -83,7 +100,10 @@ fn generated_tools() -> impl Iterator<Item = &'static ToolDef> {
             output_schema: |_| None,
             call: |_| Invocation::Ready(ToolResult::text("found")),
             timeout: None,
-            location: Location { file: file!(), line: line!() },
+            location: Location {
+                file: file!(),
+                line: line!(),
+            },
         }))
     })
 }
@@ -112,8 +132,13 @@ async fn listing() -> &'static [u8] {
     if let Some(bytes) = LISTING.get() {
         return bytes;
     }
-    let client = mcp_runtime::testing::TestClient::new(server(Mode::Stateless)).expect("a valid server").legacy();
-    let result = client.request("tools/list", serde_json::json!({})).await.expect("a listing");
+    let client = mcp_runtime::testing::TestClient::new(server(Mode::Stateless))
+        .expect("a valid server")
+        .legacy();
+    let result = client
+        .request("tools/list", serde_json::json!({}))
+        .await
+        .expect("a listing");
     LISTING.get_or_init(|| serde_json::to_vec(&result).expect("JSON"))
 }
 
@@ -136,7 +161,11 @@ async fn bare_list(body: bytes::Bytes) -> axum::response::Response {
     out.extend_from_slice(br#","result":"#);
     out.extend_from_slice(result);
     out.push(b'}');
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], out).into_response()
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        out,
+    )
+        .into_response()
 }
 
 #[tokio::main]
@@ -155,11 +184,17 @@ async fn main() -> Result<(), mcp_runtime::Error> {
             Ok(())
         }
         "stateless" | "stateful" => {
-            let mode = if mode == "stateful" { Mode::Stateful } else { Mode::Stateless };
+            let mode = if mode == "stateful" {
+                Mode::Stateful
+            } else {
+                Mode::Stateless
+            };
             let listening = server(mode).bind(addr).await?;
             eprintln!("bench-server: {mode:?} at {}", listening.url());
             listening.run().await
         }
-        other => Err(mcp_runtime::Error::Config(format!("unknown mode `{other}`"))),
+        other => Err(mcp_runtime::Error::Config(format!(
+            "unknown mode `{other}`"
+        ))),
     }
 }

@@ -276,7 +276,7 @@ impl Endpoint {
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
         let arguments = Arguments::parse(call.params.arguments)
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-        let (id2, era) = (id.clone(), call.version.era());
+        let era = call.version.era();
         let target = Target {
             method: "tools/call",
             name,
@@ -290,7 +290,9 @@ impl Endpoint {
             target,
             arguments,
             |context| (tool.call)(context),
-            Box::new(move |endpoint, result| Ok(endpoint.body(&id2, era, &result, None))),
+            move |endpoint: &Endpoint, id: &RequestId, result| {
+                Ok(endpoint.body(id, era, &result, None))
+            },
         )
         .await
     }
@@ -327,7 +329,7 @@ impl Endpoint {
                 scope: c.scope,
             })
             .unwrap_or(self.list_cache);
-        let (id2, era) = (id.clone(), call.version.era());
+        let era = call.version.era();
         let target = Target {
             method: "resources/read",
             name: uri,
@@ -341,10 +343,10 @@ impl Endpoint {
             target,
             arguments,
             |context| (def.read)(context, &read_target),
-            Box::new(move |endpoint, result| {
+            move |endpoint: &Endpoint, id: &RequestId, result: crate::resource::ReadOutcome| {
                 let contents = result?;
-                Ok(endpoint.body(&id2, era, &ReadResult { contents }, Some(cache)))
-            }),
+                Ok(endpoint.body(id, era, &ReadResult { contents }, Some(cache)))
+            },
         )
         .await
     }
@@ -365,7 +367,7 @@ impl Endpoint {
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
         let arguments = Arguments::parse_strings(call.params.arguments)
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-        let (id2, era) = (id.clone(), call.version.era());
+        let era = call.version.era();
         let target = Target {
             method: "prompts/get",
             name,
@@ -379,7 +381,9 @@ impl Endpoint {
             target,
             arguments,
             |context| (prompt.get)(context),
-            Box::new(move |endpoint, result| Ok(endpoint.body(&id2, era, &result?, None))),
+            move |endpoint: &Endpoint, id: &RequestId, result: crate::prompt::GetOutcome| {
+                Ok(endpoint.body(id, era, &result?, None))
+            },
         )
         .await
     }

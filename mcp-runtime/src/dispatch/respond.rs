@@ -49,7 +49,7 @@ pub(super) struct Target<'a> {
     pub(super) needs: crate::extract::Needs,
 }
 
-type Render<T> = Box<dyn Fn(&Endpoint, T) -> Result<Vec<u8>, RpcError> + Send + Sync>;
+type Render<T> = Box<dyn Fn(&Endpoint, &RequestId, T) -> Result<Vec<u8>, RpcError> + Send + Sync>;
 type Run<T> = Pin<Box<dyn Future<Output = Result<T, Interrupt>> + Send>>;
 
 /// Cancels the request when dropped before the handler finished.
@@ -79,7 +79,7 @@ impl Endpoint {
         target: Target<'_>,
         arguments: Arguments<'_>,
         start: impl FnOnce(&mut CallContext<'_>) -> Invocation<T>,
-        render: Render<T>,
+        render: impl Fn(&Endpoint, &RequestId, T) -> Result<Vec<u8>, RpcError> + Send + Sync + 'static,
     ) -> Result<Outcome, RpcError> {
         use crate::extract::Needs;
         let era = call.version.era();
@@ -87,7 +87,11 @@ impl Endpoint {
         // that notify need a response stream. Plain handlers skip both.
         let asks = target.needs.contains(Needs::CLIENT_INPUT);
         let notifies = asks || target.needs.contains(Needs::RESPONSE_STREAM);
-        let digest = if asks { digest(target.arguments) } else { String::new() };
+        let digest = if asks {
+            digest(target.arguments)
+        } else {
+            String::new()
+        };
         let round = if asks {
             self.input_round(call, &target, &digest)?
         } else {
@@ -125,7 +129,10 @@ impl Endpoint {
             client_capabilities,
             call.session.clone(),
             self.input_timeout,
-            Some(self.notifier.clone()),
+            target
+                .needs
+                .contains(Needs::CHANGES)
+                .then(|| self.notifier.clone()),
         ));
         let mut context = CallContext::new(arguments, call.version).with_scope(scope.clone());
         let invocation = Invocation::start(|| start(&mut context));
@@ -139,7 +146,7 @@ impl Endpoint {
             let mut guard = CancelOnDrop(Some(scope.clone()));
             let outcome = invocation.finish().await;
             guard.disarm();
-            return Ok(match render(self, outcome) {
+            return Ok(match render(self, id, outcome) {
                 Ok(body) => Outcome::Reply(body),
                 Err(e) => Outcome::Error(e),
             });
@@ -156,10 +163,7 @@ impl Endpoint {
         let (run, guard): (Run<T>, _) = match in_session {
             // Outside a session a client cancels by closing the stream: drop the handler with
             // it.
-            false => (
-                Box::pin(interruptible),
-                CancelOnDrop(Some(scope.clone())),
-            ),
+            false => (Box::pin(interruptible), CancelOnDrop(Some(scope.clone()))),
             // In a 2025-era session a disconnect alone does not cancel: the handler runs on
             // (its stream can be resumed) until it finishes or `notifications/cancelled` names
             // it.
@@ -196,7 +200,7 @@ impl Endpoint {
         let response = Response {
             endpoint: self.clone(),
             id: id.clone(),
-            render,
+            render: Box::new(render),
             state,
         };
         // Without a stream nothing is ever sent: a closed channel stands in.
@@ -290,7 +294,7 @@ impl<T: HandlerOutcome> Response<T> {
     /// The final JSON-RPC body (or error) of a finished or interrupted run.
     fn finish(&self, result: Result<T, Interrupt>) -> Result<Vec<u8>, RpcError> {
         match result {
-            Ok(outcome) => (self.render)(&self.endpoint, outcome),
+            Ok(outcome) => (self.render)(&self.endpoint, &self.id, outcome),
             Err(Interrupt::InputRequired(requests)) => Ok(self.input_required(requests)),
             Err(Interrupt::MissingCapability(capability)) => Err(RpcError::new(
                 ErrorCode::MISSING_CAPABILITY,
@@ -298,7 +302,9 @@ impl<T: HandlerOutcome> Response<T> {
             )
             .with_status(http::StatusCode::BAD_REQUEST)
             .with_data(json!({"requiredCapabilities": {capability: {}}}))),
-            Err(Interrupt::Unavailable(method)) => (self.render)(&self.endpoint, T::input_unavailable(method)),
+            Err(Interrupt::Unavailable(method)) => {
+                (self.render)(&self.endpoint, &self.id, T::input_unavailable(method))
+            }
         }
     }
 
