@@ -39,6 +39,15 @@ fn new_handle() -> String {
     handle
 }
 
+/// Runs `f` on the items of the list `handle`.
+fn with_list<R>(handle: &str, f: impl FnOnce(&mut Vec<Todo>) -> R) -> Result<R, String> {
+    let mut lists = LISTS.lock().expect("the lists lock");
+    let items = lists
+        .get_mut(handle)
+        .ok_or(format!("there is no list `{handle}`"))?;
+    Ok(f(items))
+}
+
 /// The list a call works on: the one it names, else its session's own.
 fn resolve(list: Option<String>, session: MaybeSession) -> Result<String, String> {
     match (list, session.0) {
@@ -69,13 +78,12 @@ fn add_todo(
     notifier: Notifier,
 ) -> Result<String, String> {
     let handle = resolve(list, session)?;
-    let mut lists = LISTS.lock().expect("the lists lock");
-    let items = lists
-        .get_mut(&handle)
-        .ok_or(format!("there is no list `{handle}`"))?;
-    items.push(Todo { text, done: false });
+    let count = with_list(&handle, |items| {
+        items.push(Todo { text, done: false });
+        items.len()
+    })?;
     notifier.resource_updated(format!("todo://{handle}"));
-    Ok(format!("{handle}: {} items", items.len()))
+    Ok(format!("{handle}: {count} items"))
 }
 
 /// Marks an item done.
@@ -88,16 +96,14 @@ fn complete_todo(
     session: MaybeSession,
 ) -> Result<String, String> {
     let handle = resolve(list, session)?;
-    let mut lists = LISTS.lock().expect("the lists lock");
-    let items = lists
-        .get_mut(&handle)
-        .ok_or(format!("there is no list `{handle}`"))?;
-    let todo = item
-        .checked_sub(1)
-        .and_then(|i| items.get_mut(i))
-        .ok_or(format!("there is no item {item}"))?;
-    todo.done = true;
-    Ok(format!("done: {}", todo.text))
+    with_list(&handle, |items| {
+        let todo = item
+            .checked_sub(1)
+            .and_then(|i| items.get_mut(i))
+            .ok_or(format!("there is no item {item}"))?;
+        todo.done = true;
+        Ok(format!("done: {}", todo.text))
+    })?
 }
 
 /// The items of a list.
@@ -108,11 +114,7 @@ fn list_todos(
     session: MaybeSession,
 ) -> Result<Json<Items>, String> {
     let handle = resolve(list, session)?;
-    let lists = LISTS.lock().expect("the lists lock");
-    let items = lists
-        .get(&handle)
-        .cloned()
-        .ok_or(format!("there is no list `{handle}`"))?;
+    let items = with_list(&handle, |items| items.clone())?;
     Ok(Json(Items { items }))
 }
 
