@@ -243,3 +243,61 @@ async fn tools_change_at_runtime_and_listeners_hear_it() {
     assert_eq!(tools.names(), ["change_tools", "whoami"]);
     assert!(tools.disable("nope").is_err());
 }
+
+#[tokio::test]
+async fn shutdown_ends_long_lived_streams_instead_of_hanging() {
+    let mut server = Server::from_registry();
+    let _notifier = server.notifier();
+    let listening = server.bind("127.0.0.1:0").await.unwrap();
+    let addr = listening.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(listening.run_until(async {
+        let _ = stopped.await;
+    }));
+    // A harness around the bound address, to open the streams.
+    let s = mcp_tests::Running::at(addr);
+    let mut listen = s
+        .open(&listen_request(9, json!({"toolsListChanged": true})))
+        .await;
+    assert_eq!(
+        listen.next().await.unwrap()["method"],
+        "notifications/subscriptions/acknowledged"
+    );
+    let init = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+    let session = s
+        .post(&[], init)
+        .await
+        .header("mcp-session-id")
+        .unwrap()
+        .to_owned();
+    let get = [
+        ("Host", "localhost"),
+        ("Accept", "text/event-stream"),
+        ("Mcp-Session-Id", session.as_str()),
+    ];
+    let mut standalone = s.open(&request("GET", &get, b"")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+
+    stop.send(()).unwrap();
+    let result = tokio::time::timeout(std::time::Duration::from_secs(5), served).await;
+    assert!(
+        result.is_ok(),
+        "the server stopped instead of waiting on its open streams"
+    );
+    let closing = listen
+        .next()
+        .await
+        .expect("the listen stream's closing result");
+    assert_eq!(closing["id"], 9);
+    assert_eq!(
+        closing["result"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        9
+    );
+    assert!(listen.next().await.is_none());
+    while standalone.next().await.is_some() {}
+    assert!(
+        standalone.received().contains("retry: 1000"),
+        "{}",
+        standalone.received()
+    );
+}

@@ -41,6 +41,8 @@ pub(crate) struct Endpoint {
     pub(crate) notifier: crate::Notifier,
     /// Whether the server announces list changes and resource updates.
     pub(crate) changes: bool,
+    /// Cancelled when the server shuts down: long-lived streams end.
+    pub(crate) shutdown: tokio_util::sync::CancellationToken,
     /// Legacy sessions, when the server is stateful.
     pub(crate) sessions: Option<Arc<crate::session::Sessions>>,
 }

@@ -55,7 +55,9 @@ pub use mcp_macros::{complete, prompt, resource, tool};
 pub use notifier::Notifier;
 pub use protocol::Content;
 pub use server::Mode;
-pub use server::{Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_PATH};
+pub use server::{
+    Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_PATH, SHUTDOWN_GRACE,
+};
 pub use tool::{IntoToolResult, Json, ToolResult};
 pub use tool_set::ToolSet;
 

@@ -27,6 +27,9 @@ pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// The default number of items on one page of a list result.
 pub const DEFAULT_PAGE_SIZE: usize = 100;
 
+/// How long in-flight calls may run on after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 /// The default path of the MCP endpoint.
 pub const DEFAULT_PATH: &str = "/mcp";
 
@@ -456,6 +459,7 @@ impl Server {
             sessions,
             notifier: self.notifier,
             changes,
+            shutdown: tokio_util::sync::CancellationToken::new(),
         };
         Ok((Arc::new(endpoint), self.path))
     }
@@ -489,6 +493,7 @@ impl Server {
         let (endpoint, path) = self.build(Some(local))?;
         Ok(Listening {
             listener,
+            streams: endpoint.shutdown.clone(),
             router: crate::transport::http::router(endpoint, &path),
             local,
             path,
@@ -505,6 +510,7 @@ impl Server {
 #[derive(Debug)]
 pub struct Listening {
     listener: TcpListener,
+    streams: tokio_util::sync::CancellationToken,
     router: axum::Router,
     local: SocketAddr,
     path: String,
@@ -526,7 +532,9 @@ impl Listening {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Runs until `shutdown` completes, then stops accepting and lets in-flight requests finish.
+    /// Runs until `shutdown` completes, then stops accepting, ends the long-lived streams
+    /// (`subscriptions/listen` with its closing result, session `GET` streams with a `retry:`
+    /// hint), and lets in-flight calls finish for up to [`SHUTDOWN_GRACE`].
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -535,9 +543,27 @@ impl Listening {
             // Responses are small and complete: send them without waiting for Nagle's timer.
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let streams = self.streams.clone();
+        let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            shutdown.await;
+            streams.cancel();
+            let _ = stopping.send(());
+        };
+        let serve = axum::serve(listener, self.router).with_graceful_shutdown(signal);
+        let serve = std::pin::pin!(std::future::IntoFuture::into_future(serve));
+        let deadline = async {
+            if stopped.await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            served = serve => served?,
+            // In-flight calls that outlive the grace period are dropped with the runtime.
+            () = deadline => tracing::warn!("shutdown grace period over; exiting with calls in flight"),
+        }
         Ok(())
     }
 }

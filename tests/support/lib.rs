@@ -36,6 +36,11 @@ impl Running {
         }
     }
 
+    /// A handle to a server something else runs at `addr` (it is not stopped on drop).
+    pub fn at(addr: SocketAddr) -> Self {
+        Self { addr, stop: None }
+    }
+
     /// Serves an axum router (an MCP endpoint with the application's layers) in the background.
     pub async fn start_router(router: axum::Router) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -17,6 +17,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// as long as the stream.
 pub(crate) fn changes<G: Send + 'static>(
     notifier: &Notifier,
+    shutdown: tokio_util::sync::CancellationToken,
     first: Vec<Bytes>,
     wanted: impl Fn(&Change) -> bool + Send + Sync + 'static,
     subscription: Option<Value>,
@@ -24,22 +25,32 @@ pub(crate) fn changes<G: Send + 'static>(
 ) -> EventStream {
     let receiver = notifier.subscribe();
     let wanted = std::sync::Arc::new(wanted);
-    let state = (
-        receiver,
-        first.into_iter().collect::<std::collections::VecDeque<_>>(),
-        guard,
-    );
+    let ready: std::collections::VecDeque<Bytes> = first.into_iter().collect();
+    let state = (receiver, ready, guard, false);
     Box::pin(futures_util::stream::unfold(
         state,
-        move |(mut receiver, mut ready, guard)| {
+        move |(mut receiver, mut ready, guard, mut ending)| {
             let wanted = wanted.clone();
             let subscription = subscription.clone();
+            let shutdown = shutdown.clone();
             async move {
                 loop {
                     if let Some(event) = ready.pop_front() {
-                        return Some((Ok(event), (receiver, ready, guard)));
+                        return Some((Ok(event), (receiver, ready, guard, ending)));
+                    }
+                    if ending {
+                        return None;
                     }
                     tokio::select! {
+                        () = shutdown.cancelled() => {
+                            // The server is stopping: a listen stream gets its closing result; a
+                            // session stream is told when to come back.
+                            ending = true;
+                            ready.push_back(match &subscription {
+                                Some(id) => frame(&closing(id)),
+                                None => Bytes::from_static(b"retry: 1000\n\n"),
+                            });
+                        }
                         change = receiver.recv() => match change {
                             Ok(change) if wanted(&change) => {
                                 ready.push_back(frame(&notification(&change, subscription.as_ref())));
@@ -55,6 +66,18 @@ pub(crate) fn changes<G: Send + 'static>(
             }
         },
     ))
+}
+
+/// The result that ends a `subscriptions/listen` stream gracefully.
+fn closing(id: &Value) -> Value {
+    json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "result": {
+            "resultType": "complete",
+            "_meta": {"io.modelcontextprotocol/subscriptionId": id},
+        },
+    })
 }
 
 /// The notification announcing a change.

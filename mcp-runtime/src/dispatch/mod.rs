@@ -204,6 +204,7 @@ impl Endpoint {
         let first = vec![listen::frame(&ack)];
         let stream = listen::changes(
             &self.notifier,
+            self.shutdown.clone(),
             first,
             move |change| agreed.wants(change),
             Some(subscription),

@@ -188,6 +188,7 @@ async fn handle_get(State(endpoint): State<Arc<Endpoint>>, request: Request) -> 
     };
     event_stream(crate::dispatch::listen::changes(
         &endpoint.notifier,
+        endpoint.shutdown.clone(),
         Vec::new(),
         wanted,
         None,
