@@ -27,7 +27,7 @@ use crate::resource::ReadTarget;
 
 use respond::Target;
 
-use results::{CompleteResult, DiscoverResult, InitializeResult, ListResult, ReadResult, Stamp};
+use results::{CompleteResult, DiscoverResult, InitializeResult, ListResult, ReadResult};
 
 /// A request (or notification) whose era is known.
 #[derive(Debug)]
@@ -133,12 +133,33 @@ impl Endpoint {
         result: &R,
         cache: Option<CachePolicy>,
     ) -> Vec<u8> {
-        let stamp = (era == Era::Modern).then_some(Stamp {
-            result_type: "complete",
-            meta: &self.server_meta,
-            cache,
-        });
-        crate::protocol::result_body(id, &results::Stamped { result, stamp })
+        let mut out = Vec::with_capacity(256);
+        out.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+        out.extend_from_slice(id.as_json().as_bytes());
+        out.extend_from_slice(br#","result":"#);
+        serde_json::to_writer(&mut out, result).expect("results serialize to JSON");
+        if era == Era::Modern {
+            // Every result is an object: the stamp goes in before its closing brace.
+            debug_assert_eq!(out.last(), Some(&b'}'));
+            out.pop();
+            if !out.ends_with(b"{") {
+                out.push(b',');
+            }
+            out.extend_from_slice(br#""resultType":"complete","_meta":"#);
+            out.extend_from_slice(self.server_meta.get().as_bytes());
+            if let Some(cache) = cache {
+                let scope = match cache.scope {
+                    crate::protocol::CacheScope::Public => "public",
+                    crate::protocol::CacheScope::Private => "private",
+                };
+                out.extend_from_slice(
+                    format!(r#","ttlMs":{},"cacheScope":"{scope}""#, cache.ttl_ms).as_bytes(),
+                );
+            }
+            out.push(b'}');
+        }
+        out.push(b'}');
+        out
     }
 
     /// `logging/setLevel`: the session keeps the level; without a session it cannot outlive

@@ -1,29 +1,12 @@
-//! Result bodies of both eras. Modern results gain a [`Stamp`]: `resultType`, the server's
-//! identity in `_meta`, and for cacheable results `ttlMs` and `cacheScope`.
+//! Result bodies of both eras. (Modern results are stamped with `resultType`, the server's
+//! identity in `_meta`, and for cacheable results `ttlMs` and `cacheScope`, as they are written:
+//! see `Endpoint::body`.)
 
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::completion::Completion;
-use crate::protocol::{CachePolicy, Implementation, ResourceContents};
-
-#[derive(Serialize)]
-pub(super) struct Stamped<'a, R> {
-    #[serde(flatten)]
-    pub(super) result: &'a R,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub(super) stamp: Option<Stamp<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct Stamp<'a> {
-    pub(super) result_type: &'static str,
-    #[serde(rename = "_meta")]
-    pub(super) meta: &'a RawValue,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub(super) cache: Option<CachePolicy>,
-}
+use crate::protocol::{Implementation, ResourceContents};
 
 #[derive(Serialize)]
 pub(super) struct Empty {}
