@@ -1,9 +1,9 @@
 //! Attribute macros for `mcp-runtime`. Use them through `mcp_runtime`; the generated code
 //! refers to `::mcp_runtime` (or the path given with `crate = ...`).
 //!
-//! Each macro runs in four stages: parse the attribute ([`attr`]), build a model of the function
-//! that borrows its syntax ([`model`]), check both, collecting every error ([`args`],
-//! [`validate`]), and expand ([`expand`]), which cannot fail.
+//! Each macro runs in four stages: parse the attribute (`attr`), build a model of the function
+//! that borrows its syntax (`model`), check both, collecting every error (`args`, `validate`),
+//! and expand (`expand`), which cannot fail.
 
 mod args;
 mod attr;
