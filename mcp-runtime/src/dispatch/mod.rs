@@ -33,7 +33,7 @@ use results::{CompleteResult, DiscoverResult, InitializeResult, ListResult, Read
 #[derive(Debug)]
 pub(crate) struct Call<'a> {
     /// `None` for a notification.
-    pub(crate) id: Option<RequestId>,
+    pub(crate) id: Option<&'a RequestId>,
     pub(crate) method: &'a str,
     pub(crate) params: Params<'a>,
     pub(crate) version: ProtocolVersion,
@@ -64,7 +64,7 @@ pub(crate) enum Outcome {
 impl Endpoint {
     /// Runs one request to its outcome.
     pub(crate) async fn dispatch(self: &Arc<Self>, call: Call<'_>) -> Outcome {
-        let Some(id) = call.id.clone() else {
+        let Some(id) = call.id else {
             if let (Some(session), "notifications/cancelled") = (&call.session, call.method) {
                 if let Some(request) = call.params.request_id {
                     session.cancel_request(request.get());
@@ -77,37 +77,37 @@ impl Endpoint {
         let registry = self.registry.load();
         // A method is served only with the capability that announces it.
         let result = match (call.method, era) {
-            ("initialize", Era::Legacy) => Ok(self.initialize(&id, &call)),
-            ("server/discover", Era::Modern) => Ok(self.discover(&id)),
-            ("ping", Era::Legacy) => Ok(self.reply(&id, era, &results::Empty {}, None)),
+            ("initialize", Era::Legacy) => Ok(self.initialize(id, &call)),
+            ("server/discover", Era::Modern) => Ok(self.discover(id)),
+            ("ping", Era::Legacy) => Ok(self.reply(id, era, &results::Empty {}, None)),
             ("logging/setLevel", Era::Legacy) if registry.has_logging() => {
-                self.set_level(&id, &call)
+                self.set_level(id, &call)
             }
             ("resources/subscribe" | "resources/unsubscribe", Era::Legacy)
                 if registry.has_resources() && call.session.is_some() =>
             {
-                self.subscribe(&id, &call)
+                self.subscribe(id, &call)
             }
             ("tools/list", _) if registry.has_tools() => {
-                self.list(&id, &call, &registry.tool_pages, "tools")
+                self.list(id, &call, &registry.tool_pages, "tools")
             }
-            ("tools/call", _) if registry.has_tools() => self.call_tool(&id, &call).await,
+            ("tools/call", _) if registry.has_tools() => self.call_tool(id, &call).await,
             ("resources/list", _) if registry.has_resources() => {
-                self.list(&id, &call, &registry.resource_pages, "resources")
+                self.list(id, &call, &registry.resource_pages, "resources")
             }
             ("resources/templates/list", _) if registry.has_resources() => {
-                self.list(&id, &call, &registry.template_pages, "resourceTemplates")
+                self.list(id, &call, &registry.template_pages, "resourceTemplates")
             }
             ("resources/read", _) if registry.has_resources() => {
-                self.read_resource(&id, &call).await
+                self.read_resource(id, &call).await
             }
             ("prompts/list", _) if registry.has_prompts() => {
-                self.list(&id, &call, &registry.prompt_pages, "prompts")
+                self.list(id, &call, &registry.prompt_pages, "prompts")
             }
-            ("prompts/get", _) if registry.has_prompts() => self.get_prompt(&id, &call).await,
-            ("subscriptions/listen", Era::Modern) if self.changes => self.listen(&id, &call),
+            ("prompts/get", _) if registry.has_prompts() => self.get_prompt(id, &call).await,
+            ("subscriptions/listen", Era::Modern) if self.changes => self.listen(id, &call),
             ("completion/complete", _) if registry.has_completers() => {
-                self.complete(&id, &call).await
+                self.complete(id, &call).await
             }
             (method, _) => Err(RpcError::method_not_found(method)),
         };
@@ -124,8 +124,8 @@ impl Endpoint {
         Outcome::Reply(self.body(id, era, result, cache))
     }
 
-    /// A success body: for the 2026-07-28 era with `resultType`, the server's identity and
-    /// (for cacheable results) `ttlMs` and `cacheScope`.
+    /// A success body: for the 2026-07-28 era with `resultType` "complete", the server's
+    /// identity and (for cacheable results) `ttlMs` and `cacheScope`.
     fn body<R: serde::Serialize>(
         &self,
         id: &RequestId,
@@ -133,19 +133,29 @@ impl Endpoint {
         result: &R,
         cache: Option<CachePolicy>,
     ) -> Vec<u8> {
-        let mut out = Vec::with_capacity(256);
-        out.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
-        out.extend_from_slice(id.as_json().as_bytes());
-        out.extend_from_slice(br#","result":"#);
-        serde_json::to_writer(&mut out, result).expect("results serialize to JSON");
+        self.stamped_body(id, era, "complete", result, cache)
+    }
+
+    /// A success body whose result, in the 2026-07-28 era, is stamped with `resultType`, the
+    /// server's identity in `_meta` and the cache hints, as it is written.
+    pub(crate) fn stamped_body<R: serde::Serialize>(
+        &self,
+        id: &RequestId,
+        era: Era,
+        result_type: &str,
+        result: &R,
+        cache: Option<CachePolicy>,
+    ) -> Vec<u8> {
+        let mut out = crate::protocol::result_body(id, result);
         if era == Era::Modern {
-            // Every result is an object: the stamp goes in before its closing brace.
-            debug_assert_eq!(out.last(), Some(&b'}'));
-            out.pop();
+            // Drop the envelope's and the result's closing braces; every result is an object.
+            out.truncate(out.len() - 2);
             if !out.ends_with(b"{") {
                 out.push(b',');
             }
-            out.extend_from_slice(br#""resultType":"complete","_meta":"#);
+            out.extend_from_slice(br#""resultType":""#);
+            out.extend_from_slice(result_type.as_bytes());
+            out.extend_from_slice(br#"","_meta":"#);
             out.extend_from_slice(self.server_meta.get().as_bytes());
             if let Some(cache) = cache {
                 let scope = match cache.scope {
@@ -156,9 +166,8 @@ impl Endpoint {
                     format!(r#","ttlMs":{},"cacheScope":"{scope}""#, cache.ttl_ms).as_bytes(),
                 );
             }
-            out.push(b'}');
+            out.extend_from_slice(b"}}");
         }
-        out.push(b'}');
         out
     }
 

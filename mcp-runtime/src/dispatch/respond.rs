@@ -363,12 +363,11 @@ impl<T: HandlerOutcome> Response<T> {
             self.state.scope.input.answers.clone(),
         );
         let result = json!({
-            "resultType": "input_required",
             "inputRequests": requests.into_iter().collect::<Map<String, Value>>(),
             "requestState": state.seal(&self.endpoint.state_keys),
-            "_meta": self.endpoint.server_meta,
         });
-        crate::protocol::result_body(&self.id, &result)
+        self.endpoint
+            .stamped_body(&self.id, Era::Modern, "input_required", &result, None)
     }
 
     fn stream(

@@ -106,17 +106,17 @@ impl InputRound {
         if let Some(answer) = self.answers.get(&key) {
             return Box::pin(std::future::ready(answer.clone()));
         }
-        let mut asked = self.asked.lock().expect("input lock");
-        if !asked.requests.iter().any(|(k, _)| *k == key) {
-            asked
-                .requests
-                .push((key, json!({"method": method, "params": params})));
-        }
+        self.request(&key, method, params);
         Box::pin(std::future::pending())
     }
 
-    /// Forgets an answer the handler found malformed, so the next round asks again.
+    /// Asks again for an answer the handler found malformed.
     pub(crate) fn reject(&self, key: &str, method: &'static str, params: Value) {
+        self.request(key, method, params);
+    }
+
+    /// Records that the client must be asked for `key` (once per key and round).
+    fn request(&self, key: &str, method: &'static str, params: Value) {
         let mut asked = self.asked.lock().expect("input lock");
         if !asked.requests.iter().any(|(k, _)| k == key) {
             asked

@@ -87,6 +87,16 @@ impl RpcError {
         self
     }
 
+    /// Reads a JSON-RPC error object (as a peer sent it).
+    pub fn from_json(error: &Value) -> Self {
+        let mut e = Self::new(
+            ErrorCode(error["code"].as_i64().unwrap_or(0) as i32),
+            error["message"].as_str().unwrap_or("").to_owned(),
+        );
+        e.data = error.get("data").cloned();
+        e
+    }
+
     /// `-32700`, HTTP 400.
     pub fn parse_error(e: impl std::fmt::Display) -> Self {
         Self::new(ErrorCode::PARSE_ERROR, format!("parse error: {e}"))

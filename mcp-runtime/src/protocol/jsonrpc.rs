@@ -142,25 +142,14 @@ impl<'a> Message<'a> {
     }
 }
 
-/// Serializes a successful response.
+/// Serializes a successful response, the id copied verbatim.
 pub fn result_body<R: Serialize + ?Sized>(id: &RequestId, result: &R) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct Success<'a, R: ?Sized> {
-        jsonrpc: &'static str,
-        id: &'a RawValue,
-        result: &'a R,
-    }
-    let mut out = Vec::with_capacity(128);
-    let id = raw(id.as_json());
-    serde_json::to_writer(
-        &mut out,
-        &Success {
-            jsonrpc: "2.0",
-            id,
-            result,
-        },
-    )
-    .expect("a result serializes to JSON");
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+    out.extend_from_slice(id.as_json().as_bytes());
+    out.extend_from_slice(br#","result":"#);
+    serde_json::to_writer(&mut out, result).expect("a result serializes to JSON");
+    out.push(b'}');
     out
 }
 

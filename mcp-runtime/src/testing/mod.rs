@@ -172,13 +172,7 @@ impl TestClient {
         let response = self.send(builder, &body).await;
         let mut body = response.body;
         if let Some(error) = body.get("error") {
-            let mut e = RpcError::new(
-                crate::protocol::ErrorCode(error["code"].as_i64().unwrap_or(0) as i32),
-                error["message"].as_str().unwrap_or("").to_owned(),
-            )
-            .with_status(response.status);
-            e.data = error.get("data").cloned();
-            return Err(e);
+            return Err(RpcError::from_json(error).with_status(response.status));
         }
         Ok(body["result"].take())
     }
@@ -200,10 +194,7 @@ impl TestClient {
         let builder = Request::post(crate::server::DEFAULT_PATH);
         let response = self.send(builder, &init).await;
         if let Some(error) = response.body.get("error") {
-            return Err(RpcError::new(
-                crate::protocol::ErrorCode(error["code"].as_i64().unwrap_or(0) as i32),
-                error["message"].as_str().unwrap_or("").to_owned(),
-            ));
+            return Err(RpcError::from_json(error));
         }
         let session = response
             .headers

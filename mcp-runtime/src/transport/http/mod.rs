@@ -102,7 +102,7 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
         _ => (None, None),
     };
     let call = Call {
-        id: message.id.clone(),
+        id: message.id.as_ref(),
         method,
         params,
         version,
@@ -248,9 +248,7 @@ fn session_refused(refusal: SessionRefusal) -> Response {
 fn client_response(message: &Message<'_>) -> Result<serde_json::Value, RpcError> {
     if let Some(error) = message.error {
         let error: serde_json::Value = serde_json::from_str(error.get()).unwrap_or_default();
-        let code = error["code"].as_i64().unwrap_or(0) as i32;
-        let text = error["message"].as_str().unwrap_or("").to_owned();
-        return Err(RpcError::new(ErrorCode(code), text));
+        return Err(RpcError::from_json(&error));
     }
     Ok(message
         .result
