@@ -259,6 +259,58 @@ async fn sampling_goes_out_on_the_stream_and_the_answer_comes_back_by_post() {
 }
 
 #[tokio::test]
+async fn clients_reusing_a_request_id_each_get_their_own_answers() {
+    let s = Running::start(stateful()).await;
+    let (a, b) = (Client::connect(&s).await, Client::connect(&s).await);
+    // Both calls use request id 7, at the same moment, and each asks its client's model.
+    let (call_a, call_b) = (
+        call_bytes(&a, 7, "ask", json!({"question": "a?"})),
+        call_bytes(&b, 7, "ask", json!({"question": "b?"})),
+    );
+    let (mut events_a, mut events_b) = tokio::join!(s.open(&call_a), s.open(&call_b));
+    let (out_a, out_b) = tokio::join!(events_a.next(), events_b.next());
+    let (out_a, out_b) = (out_a.unwrap(), out_b.unwrap());
+    assert_eq!(out_a["params"]["messages"][0]["content"]["text"], "a?");
+    assert_eq!(out_b["params"]["messages"][0]["content"]["text"], "b?");
+    // The server-to-client ids may coincide too; each answer is routed by its session.
+    let answer = |id: &Value, text: &str| {
+        json!({"jsonrpc": "2.0", "id": id, "result": {"role": "assistant", "content": {"type": "text", "text": text}, "model": "m"}}).to_string()
+    };
+    let (answer_a, answer_b) = (
+        answer(&out_a["id"], "from a"),
+        answer(&out_b["id"], "from b"),
+    );
+    let (headers_a, headers_b) = (a.headers(), b.headers());
+    let (posted_b, posted_a) =
+        tokio::join!(s.post(&headers_b, &answer_b), s.post(&headers_a, &answer_a),);
+    assert_eq!((posted_a.status, posted_b.status), (202, 202));
+    let (result_a, result_b) = tokio::join!(events_a.next(), events_b.next());
+    let (result_a, result_b) = (result_a.unwrap(), result_b.unwrap());
+    assert_eq!(
+        (result_a["id"].clone(), result_b["id"].clone()),
+        (json!(7), json!(7))
+    );
+    assert_eq!(result_a["result"]["content"][0]["text"], "model: from a");
+    assert_eq!(result_b["result"]["content"][0]["text"], "model: from b");
+}
+
+#[tokio::test]
+async fn a_session_is_initialized_once() {
+    let s = Running::start(stateful()).await;
+    let c = Client::connect(&s).await;
+    let again = s.post(&[("Mcp-Session-Id", &c.session)], INIT).await;
+    assert_eq!((again.status, again.error_code()), (400, -32600));
+    assert!(again.header("mcp-session-id").is_none());
+    // The session lives on, and a client that starts over gets a new one.
+    assert_eq!(
+        c.call("count", json!({})).await.result()["content"][0]["text"],
+        "tester call 1"
+    );
+    let fresh = Client::connect(&s).await;
+    assert_ne!(fresh.session, c.session);
+}
+
+#[tokio::test]
 async fn unanswered_requests_time_out_and_undeclared_capabilities_are_errors() {
     let s = Running::start(stateful().input_timeout(Duration::from_millis(100))).await;
     let c = Client::connect(&s).await;

@@ -29,6 +29,8 @@ pub(crate) struct Endpoint {
     pub(crate) list_cache: CachePolicy,
     pub(crate) guard: HostGuard,
     pub(crate) body_limit: usize,
+    /// How long a request body may take to arrive.
+    pub(crate) body_read_timeout: Duration,
     pub(crate) response_mode: ResponseMode,
     /// The time limit of handlers without their own.
     pub(crate) handler_timeout: Option<Duration>,

@@ -24,6 +24,14 @@
 //! }
 //! ```
 
+// Handler panics are caught and answered as errors; with `panic = "abort"` one panicking handler
+// would take every session and in-flight call down with it.
+#[cfg(panic = "abort")]
+compile_error!(
+    "mcp-runtime needs `panic = \"unwind\"`: it turns handler panics into error results, \
+     and `panic = \"abort\"` would end the whole server on the first one"
+);
+
 pub mod completion;
 mod dispatch;
 mod endpoint;
@@ -56,7 +64,8 @@ pub use notifier::Notifier;
 pub use protocol::Content;
 pub use server::Mode;
 pub use server::{
-    Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_PATH, SHUTDOWN_GRACE,
+    Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_PAGE_SIZE, DEFAULT_PATH, SHUTDOWN_GRACE,
 };
 pub use tool::{IntoToolResult, Json, ToolResult};
 pub use tool_set::ToolSet;

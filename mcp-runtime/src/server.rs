@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::net::{TcpListener, ToSocketAddrs};
 
 use crate::completion::CompleterDef;
@@ -23,6 +22,13 @@ use crate::Error;
 
 /// The default limit on a request body: 4 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// How long a client may take to send a request's headers (and how long a keep-alive
+/// connection may sit idle) before the connection is closed: 15 s.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How long a client may take to send a request body before it is answered 408: 30 s.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default number of items on one page of a list result.
 pub const DEFAULT_PAGE_SIZE: usize = 100;
@@ -81,6 +87,8 @@ pub struct Server {
     origins: Vec<String>,
     trust_forwarded_host: bool,
     body_limit: usize,
+    header_read_timeout: Duration,
+    body_read_timeout: Duration,
     page_size: usize,
     list_cache: CachePolicy,
     path: String,
@@ -119,6 +127,8 @@ impl Server {
             origins: Vec::new(),
             trust_forwarded_host: false,
             body_limit: DEFAULT_BODY_LIMIT,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             page_size: DEFAULT_PAGE_SIZE,
             list_cache: CachePolicy {
                 ttl_ms: 0,
@@ -312,6 +322,23 @@ impl Server {
         self
     }
 
+    /// How long a client may take to send a request's line and headers (default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`]); the clock starts when the server begins reading them,
+    /// so a keep-alive connection idle for this long is closed too. Applies to
+    /// [`bind`](Server::bind) and [`serve`](Server::serve); a router you mount yourself is
+    /// served by your own listener's settings.
+    pub fn header_read_timeout(mut self, limit: Duration) -> Self {
+        self.header_read_timeout = limit;
+        self
+    }
+
+    /// How long a client may take to send a request body once its headers arrived (default
+    /// [`DEFAULT_BODY_READ_TIMEOUT`]); a slower body is answered HTTP 408.
+    pub fn body_read_timeout(mut self, limit: Duration) -> Self {
+        self.body_read_timeout = limit;
+        self
+    }
+
     /// How many items a list result holds before it continues on the next page (default 100).
     pub fn page_size(mut self, items: usize) -> Self {
         self.page_size = items;
@@ -451,6 +478,7 @@ impl Server {
                 trust_forwarded_host: self.trust_forwarded_host,
             },
             body_limit: self.body_limit,
+            body_read_timeout: self.body_read_timeout,
             response_mode: self.response_mode,
             handler_timeout: self.handler_timeout,
             state_keys: self.state_keys.unwrap_or_else(StateKeys::random),
@@ -490,10 +518,14 @@ impl Server {
                 source,
             })?;
         let local = listener.local_addr()?;
+        let limits = crate::transport::http::connections::ConnectionLimits {
+            header_read_timeout: self.header_read_timeout,
+        };
         let (endpoint, path) = self.build(Some(local))?;
         Ok(Listening {
             listener,
             streams: endpoint.shutdown.clone(),
+            limits,
             router: crate::transport::http::router(endpoint, &path),
             local,
             path,
@@ -511,6 +543,7 @@ impl Server {
 pub struct Listening {
     listener: TcpListener,
     streams: tokio_util::sync::CancellationToken,
+    limits: crate::transport::http::connections::ConnectionLimits,
     router: axum::Router,
     local: SocketAddr,
     path: String,
@@ -539,10 +572,6 @@ impl Listening {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        let listener = self.listener.tap_io(|tcp| {
-            // Responses are small and complete: send them without waiting for Nagle's timer.
-            let _ = tcp.set_nodelay(true);
-        });
         let streams = self.streams.clone();
         let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
         let signal = async move {
@@ -550,8 +579,12 @@ impl Listening {
             streams.cancel();
             let _ = stopping.send(());
         };
-        let serve = axum::serve(listener, self.router).with_graceful_shutdown(signal);
-        let serve = std::pin::pin!(std::future::IntoFuture::into_future(serve));
+        let serve = std::pin::pin!(crate::transport::http::connections::serve(
+            self.listener,
+            self.router,
+            self.limits,
+            signal,
+        ));
         let deadline = async {
             if stopped.await.is_ok() {
                 tokio::time::sleep(SHUTDOWN_GRACE).await;
@@ -560,7 +593,7 @@ impl Listening {
             }
         };
         tokio::select! {
-            served = serve => served?,
+            () = serve => {}
             // In-flight calls that outlive the grace period are dropped with the runtime.
             () = deadline => tracing::warn!("shutdown grace period over; exiting with calls in flight"),
         }

@@ -230,7 +230,8 @@ pub struct Response {
 }
 
 impl Response {
-    fn parse(raw: &[u8]) -> Self {
+    /// Parses a complete raw HTTP/1.1 response (a chunked or a streamed body included).
+    pub fn parse(raw: &[u8]) -> Self {
         let split = raw
             .windows(4)
             .position(|w| w == b"\r\n\r\n")

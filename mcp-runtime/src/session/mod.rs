@@ -69,6 +69,8 @@ pub(crate) enum SessionRefusal {
     Unknown,
     /// The server holds as many sessions as it may.
     Full,
+    /// An `initialize` that names a session: sessions are initialized once.
+    AlreadyInitialized,
 }
 
 impl Sessions {

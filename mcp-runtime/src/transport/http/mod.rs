@@ -1,5 +1,6 @@
 //! The Streamable HTTP endpoint: one POST route serving both eras, with its guards.
 
+pub(crate) mod connections;
 mod era;
 pub(crate) mod guard;
 
@@ -11,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
-use http::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
@@ -41,9 +42,16 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
     if let Err(e) = check_accept(&parts.headers) {
         return error_response(None, &e);
     }
-    let body = match read_body(&parts.headers, body, endpoint.body_limit).await {
+    let body = match read_body(&parts.headers, body, &endpoint).await {
         Ok(body) => body,
-        Err(e) => return error_response(None, &e),
+        Err(e) => {
+            // Part of the body may still be on its way: the connection cannot carry another
+            // request.
+            let mut response = error_response(None, &e);
+            let close = HeaderValue::from_static("close");
+            response.headers_mut().insert(CONNECTION, close);
+            return response;
+        }
     };
     let message = match Message::parse(&body) {
         Ok(m) => m,
@@ -73,7 +81,9 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
     };
     let (session, opened) = match (&endpoint.sessions, version.era()) {
         (Some(sessions), Era::Legacy) => {
-            let found = if method == "initialize" && message.id.is_some() {
+            let found = if method == "initialize" && session_id.is_some() {
+                Err(SessionRefusal::AlreadyInitialized)
+            } else if method == "initialize" && message.id.is_some() {
                 let client_info = params
                     .client_info
                     .and_then(|c| serde_json::from_str(c.get()).ok());
@@ -234,6 +244,12 @@ fn session_refused(refusal: SessionRefusal) -> Response {
             ErrorCode::INTERNAL_ERROR,
             "the server holds as many sessions as it may; retry later",
         ),
+        SessionRefusal::AlreadyInitialized => (
+            StatusCode::BAD_REQUEST,
+            ErrorCode::INVALID_REQUEST,
+            "Bad Request: this session is already initialized; a new session starts with an \
+             initialize request that carries no Mcp-Session-Id",
+        ),
     };
     let mut response = error_response(None, &RpcError::new(code, message).with_status(status));
     if refusal == SessionRefusal::Full {
@@ -322,7 +338,12 @@ fn check_accept(headers: &HeaderMap) -> Result<(), RpcError> {
     }
 }
 
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, RpcError> {
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    endpoint: &Endpoint,
+) -> Result<Bytes, RpcError> {
+    let limit = endpoint.body_limit;
     let too_large = || {
         refused(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -336,7 +357,20 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Byte
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    match Limited::new(body, limit).collect().await {
+    let read = tokio::time::timeout(
+        endpoint.body_read_timeout,
+        Limited::new(body, limit).collect(),
+    );
+    let Ok(read) = read.await else {
+        return Err(refused(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request body did not arrive within {} ms",
+                endpoint.body_read_timeout.as_millis()
+            ),
+        ));
+    };
+    match read {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
         Err(e) => Err(refused(
