@@ -1,12 +1,15 @@
-//! Run with: cargo run --release -p mcp-bench --bin bench-server -- MODE [PORT]
-//!
-//! The servers `bench/run.sh` measures. MODE is one of:
+//! The servers `bench/run.sh` and `bench/soak.sh` measure, shared by the `bench-server` and
+//! `soak-server` binaries. Run with:
+//! `cargo run --release -p mcp-bench --bin bench-server -- MODE [PORT]`, where MODE is one of:
 //! - `stateless`: `add`, a progress tool (`count`) and 1,000 generated tools listed on one
 //!   page;
 //! - `stateful`: the same plus a client-input tool (`confirm`, multi round-trip for
 //!   2026-07-28 clients) and a `Session` tool, so 2025-era clients get sessions;
 //! - `bare-list`: a bare axum handler answering `tools/list` with the bytes of the SDK's
 //!   1,000-tool listing (the ceiling for a body of that size).
+//!
+//! Both SDK modes announce changes: `subscriptions/listen` streams stay open, and the `touch`
+//! tool tells every listener that the tool list changed (the SSE soak, `bench/soak.py`).
 
 use std::sync::OnceLock;
 
@@ -28,6 +31,13 @@ fn add(a: i64, b: i64) -> i64 {
 fn count(progress: Progress) -> &'static str {
     progress.report(1.0, Some(1.0), None);
     "counted"
+}
+
+/// Tells every listener that the tool list changed.
+#[tool]
+fn touch(notifier: mcp_runtime::Notifier) -> &'static str {
+    notifier.tools_changed();
+    "touched"
 }
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
@@ -108,7 +118,8 @@ fn generated_tools() -> impl Iterator<Item = &'static ToolDef> {
     })
 }
 
-fn server(mode: Mode) -> Server {
+/// The SDK server of `mode`.
+pub fn server(mode: Mode) -> Server {
     let mut server = Server::new().name("bench").page_size(1000);
     let stateful = mode == Mode::Stateful;
     for tool in mcp_runtime::registry::collected_tools() {
@@ -123,11 +134,13 @@ fn server(mode: Mode) -> Server {
     if stateful {
         server = server.tool(session_tool()).max_sessions(1_000_000);
     }
+    // Listeners are served only by a server that announces changes.
+    let _ = server.notifier();
     server.force_mode(mode)
 }
 
 /// The legacy `tools/list` result of the 1,000-tool server, as JSON-RPC result bytes.
-async fn listing() -> &'static [u8] {
+pub async fn listing() -> &'static [u8] {
     static LISTING: OnceLock<Vec<u8>> = OnceLock::new();
     if let Some(bytes) = LISTING.get() {
         return bytes;
@@ -142,7 +155,8 @@ async fn listing() -> &'static [u8] {
     LISTING.get_or_init(|| serde_json::to_vec(&result).expect("JSON"))
 }
 
-async fn bare_list(body: bytes::Bytes) -> axum::response::Response {
+/// The bare axum ceiling for `tools/list`: parses the JSON-RPC envelope, answers the listing.
+pub async fn bare_list(body: bytes::Bytes) -> axum::response::Response {
     use axum::response::IntoResponse;
     #[derive(serde::Deserialize)]
     struct Request<'a> {
@@ -168,13 +182,10 @@ async fn bare_list(body: bytes::Bytes) -> axum::response::Response {
         .into_response()
 }
 
-#[tokio::main]
-async fn main() -> Result<(), mcp_runtime::Error> {
-    let mut args = std::env::args().skip(1);
-    let mode = args.next().unwrap_or_else(|| "stateless".into());
-    let port = args.next().unwrap_or_else(|| "8090".into());
+/// Runs the server `MODE [PORT]` from the command line names (see the crate docs).
+pub async fn run(mode: &str, port: &str) -> Result<(), mcp_runtime::Error> {
     let addr = format!("127.0.0.1:{port}");
-    match mode.as_str() {
+    match mode {
         "bare-list" => {
             listing().await;
             let app = axum::Router::new().route("/mcp", axum::routing::post(bare_list));

@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""SSE soak: many concurrent `subscriptions/listen` streams against one server process.
+
+Usage: bench/soak.py --server-pid PID --port PORT [--streams 10000] [--rounds 3]
+(bench/soak.sh builds and starts the soak server, then runs this.)
+
+Each round opens STREAMS streams (500 connecting at a time), waits for every acknowledgement,
+reads the server's resident memory and open descriptors, calls the `touch` tool once and waits
+until every stream has received the tool-list change, times one `tools/call` while all streams
+are open, then closes every stream and waits for the server to release their descriptors.
+
+Memory is read two ways: the process's resident set (what the machine pays, including what
+the allocator keeps for reuse) and the live heap bytes the soak server counts (what the server
+still holds). It fails (exit 1) when a stream is not acknowledged or misses the change, when
+descriptors are not reclaimed within 20 s, when the live heap after a round is not back within
+256 KiB of the baseline (a leak), or when resident memory is unbounded: a later round's peak
+more than 50% above the first round's. (glibc keeps freed memory for reuse, so resident memory
+does not fall back after a round; it levels off.)
+"""
+import argparse
+import asyncio
+import json
+import os
+import resource
+import sys
+import time
+
+META = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": {"name": "soak", "version": "1"},
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+
+def post(port, method, params, name=None):
+    body = json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": method, "params": dict(params, _meta=META)}
+    ).encode()
+    head = [
+        "POST /mcp HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Content-Type: application/json",
+        "Accept: application/json, text/event-stream",
+        "MCP-Protocol-Version: 2026-07-28",
+        f"Mcp-Method: {method}",
+        f"Content-Length: {len(body)}",
+    ]
+    if name:
+        head.append(f"Mcp-Name: {name}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def server_stats(pid):
+    rss_kb = 0
+    threads = 0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss_kb = int(line.split()[1])
+            elif line.startswith("Threads:"):
+                threads = int(line.split()[1])
+    fds = len(os.listdir(f"/proc/{pid}/fd"))
+    return rss_kb, fds, threads
+
+
+async def read_until(reader, needle, seen, timeout):
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(needle.decode())
+        chunk = await asyncio.wait_for(reader.read(65536), left)
+        if not chunk:
+            raise ConnectionError(f"stream ended before {needle.decode()}")
+        seen += chunk
+    return seen
+
+
+async def open_stream(port, gate):
+    async with gate:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(post(port, "subscriptions/listen", {"notifications": {"toolsListChanged": True}}))
+        await writer.drain()
+        seen = await read_until(
+            reader, b"notifications/subscriptions/acknowledged", bytearray(), 30
+        )
+        return reader, writer, seen
+
+
+async def call(port, name, arguments):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    started = time.monotonic()
+    writer.write(post(port, "tools/call", {"name": name, "arguments": arguments}, name))
+    await writer.drain()
+    seen = await read_until(reader, b'"result"', bytearray(), 30)
+    elapsed = time.monotonic() - started
+    writer.close()
+    return bytes(seen), elapsed
+
+
+async def heap_bytes(port):
+    seen, _ = await call(port, "heap_bytes", {})
+    body = seen[seen.index(b"\r\n\r\n") + 4 :]
+    text = json.loads(body)["result"]["content"][0]["text"]
+    return int(text)
+
+
+async def wait_reclaimed(pid, baseline_fds, timeout=20.0):
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        _, fds, _ = server_stats(pid)
+        if fds <= baseline_fds + 2:
+            return time.monotonic() - started
+        await asyncio.sleep(0.1)
+    return None
+
+
+async def round_trip(args, number, baseline_fds):
+    gate = asyncio.Semaphore(500)
+    started = time.monotonic()
+    streams = await asyncio.gather(*(open_stream(args.port, gate) for _ in range(args.streams)))
+    opened_in = time.monotonic() - started
+    rss_open, fds_open, threads = server_stats(args.server_pid)
+    heap_open = await heap_bytes(args.port)
+
+    _, call_latency = await call(args.port, "add", {"a": 1, "b": 2})
+    touched, _ = await call(args.port, "touch", {})
+    assert b"touched" in touched, touched
+    started = time.monotonic()
+    await asyncio.gather(
+        *(read_until(r, b"notifications/tools/list_changed", seen, 60) for r, _, seen in streams)
+    )
+    fanout = time.monotonic() - started
+
+    for _, writer, _ in streams:
+        writer.close()
+    streams.clear()
+    reclaimed_in = await wait_reclaimed(args.server_pid, baseline_fds)
+    await asyncio.sleep(1.0)
+    rss_after, fds_after, _ = server_stats(args.server_pid)
+    heap_after = await heap_bytes(args.port)
+    print(
+        f"round {number}: {args.streams} streams open in {opened_in:.1f}s; "
+        f"server RSS {rss_open / 1024:.1f} MiB, live heap {heap_open / 2**20:.1f} MiB "
+        f"({heap_open / args.streams:.0f} B/stream), {fds_open} fds, {threads} threads; "
+        f"tools/call while open "
+        f"{call_latency * 1000:.1f} ms; list change delivered to all in {fanout * 1000:.0f} ms; "
+        f"closed: fds back to {fds_after} in "
+        + (f"{reclaimed_in:.1f}s" if reclaimed_in is not None else "NEVER (20 s)")
+        + f", RSS {rss_after / 1024:.1f} MiB, live heap {heap_after / 2**20:.2f} MiB",
+        flush=True,
+    )
+    return rss_open, rss_after, reclaimed_in, heap_open, heap_after
+
+
+async def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--server-pid", type=int, required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--streams", type=int, default=10000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = args.streams + 256
+    if soft < need:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(need, hard), hard))
+        if min(need, hard) < need:
+            sys.exit(f"soak: {args.streams} streams need {need} descriptors; the limit is {hard}")
+
+    rss0, fds0, threads0 = server_stats(args.server_pid)
+    heap0 = await heap_bytes(args.port)
+    print(
+        f"baseline: server RSS {rss0 / 1024:.1f} MiB, live heap {heap0 / 2**20:.2f} MiB, "
+        f"{fds0} fds, {threads0} threads",
+        flush=True,
+    )
+    results = [await round_trip(args, n + 1, fds0) for n in range(args.rounds)]
+    failures = []
+    if any(r[2] is None for r in results):
+        failures.append("descriptors were not reclaimed")
+    leaked = max(r[4] for r in results) - heap0
+    if leaked > 256 * 1024:
+        failures.append(f"the live heap stayed {leaked} bytes above the baseline after closing")
+    first_peak, last_after = results[0][0], results[-1][1]
+    if max(r[0] for r in results) > first_peak * 1.5:
+        failures.append(
+            f"resident memory grew across rounds: {[r[0] for r in results]} kB at each round's peak"
+        )
+    peak = max(r[0] for r in results)
+    heap_peak = max(r[3] for r in results)
+    print(
+        f"summary: peak RSS {peak / 1024:.1f} MiB with {args.streams} streams "
+        f"({(peak - rss0) * 1024 / args.streams:.0f} B per stream above baseline), peak live "
+        f"heap {heap_peak / 2**20:.1f} MiB ({(heap_peak - heap0) / args.streams:.0f} B per "
+        f"stream); after the rounds RSS {last_after / 1024:.1f} MiB (baseline "
+        f"{rss0 / 1024:.1f} MiB), live heap {leaked:+d} bytes against the baseline"
+    )
+    if failures:
+        sys.exit("soak FAILED: " + "; ".join(failures))
+    print("soak passed")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
