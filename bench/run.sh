@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Benchmarks this SDK against a bare axum handler (the ceiling) and the official Rust SDK (rmcp),
-# in one run, on loopback. Usage: bench/run.sh [--smoke] [-d SECONDS] [-c "1 16 64"]
+# in one run, on loopback. Usage: bench/run.sh [--smoke] [-d SECONDS] [-c "1 16 64"] [-r REPS]
 #   --smoke   a short run that only checks every scenario works (CI)
 # Servers are pinned to core 0 and the load generator (wrk) to core 1, as ../shared/bench does.
 # Needs wrk (apt-get install wrk), curl, python3, taskset, and ../shared/bench beside the repo.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${MCP_SHARED:-$root/../shared}
-DUR=10 CONNS="1 16 64" SESSIONS="1000 5000" SMOKE=0
+DUR=10 CONNS="1 16 64" SESSIONS="1000 5000" SMOKE=0 REPS=3
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --smoke) SMOKE=1; DUR=1; CONNS="1 16"; SESSIONS="200" ;;
+    --smoke) SMOKE=1; DUR=1; CONNS="1 16"; SESSIONS="200"; REPS=1 ;;
     -d) DUR=$2; shift ;;
     -c) CONNS=$2; shift ;;
+    -r) REPS=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -71,8 +72,14 @@ for s in "bare 8000" "rmcp 8001" "ours 8002"; do
     | grep -v '^#' | tee -a "$results"
 done
 
-say "## 2. stateless tools/call add(1,2), 2026-07-28 envelope (_meta and headers)"
-for c in $CONNS; do load "ours-modern" http://127.0.0.1:8002/mcp "$c" "$ADD_MODERN" "$MODERN_HEADERS"; done
+say "## 2. stateless tools/call add(1,2), 2026-07-28 envelope (_meta and headers); the ceiling"
+say "# parses the same body (bare axum ignores _meta and the headers). Alternating, REPS=$REPS times."
+for c in $CONNS; do
+  for _ in $(seq "$REPS"); do
+    load "bare-modern" http://127.0.0.1:8000/mcp "$c" "$ADD_MODERN" "$MODERN_HEADERS"
+    load "ours-modern" http://127.0.0.1:8002/mcp "$c" "$ADD_MODERN" "$MODERN_HEADERS"
+  done
+done
 stop_all
 
 say "## 3. tools/list of 1,000 tools (one page, pre-serialized) vs bare axum sending the same bytes"

@@ -472,11 +472,7 @@ impl Server {
                 .expect("capabilities serialize"),
             supported_versions: ProtocolVersion::supported(None).collect(),
             list_cache: self.list_cache,
-            guard: HostGuard {
-                hosts,
-                origins: self.origins,
-                trust_forwarded_host: self.trust_forwarded_host,
-            },
+            guard: HostGuard::new(hosts, self.origins, self.trust_forwarded_host),
             body_limit: self.body_limit,
             body_read_timeout: self.body_read_timeout,
             response_mode: self.response_mode,

@@ -35,7 +35,7 @@ pub(crate) struct Call<'a> {
     /// `None` for a notification.
     pub(crate) id: Option<&'a RequestId>,
     pub(crate) method: &'a str,
-    pub(crate) params: Params<'a>,
+    pub(crate) params: &'a Params<'a>,
     pub(crate) version: ProtocolVersion,
     /// Whether the client accepts `text/event-stream` responses.
     pub(crate) accepts_stream: bool,

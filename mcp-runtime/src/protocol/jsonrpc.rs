@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::error::RpcError;
+use super::Params;
 
 /// A JSON-RPC request id, kept exactly as the client wrote it so it is echoed byte for byte.
 ///
@@ -61,8 +62,9 @@ pub struct Message<'a> {
     pub id: Option<RequestId>,
     /// The method name; `None` for a response to a server-to-client request.
     pub method: Option<Cow<'a, str>>,
-    /// The `params` member, unparsed.
-    pub params: Option<&'a RawValue>,
+    /// The `params` (absent is the same as `{}`), or the `-32602` error that answers a request
+    /// whose envelope is sound but whose `params` members are not.
+    pub params: Result<Params<'a>, RpcError>,
     /// Whether the message carries `result` or `error` (a response from the client).
     pub is_response: bool,
     /// A response's `result`.
@@ -71,8 +73,10 @@ pub struct Message<'a> {
     pub error: Option<&'a RawValue>,
 }
 
+/// The envelope as written; `P` is how `params` is read.
 #[derive(Deserialize)]
-struct Wire<'a> {
+#[serde(bound(deserialize = "'de: 'a, P: Deserialize<'de>"))]
+struct Wire<'a, P> {
     #[serde(borrow, default)]
     jsonrpc: Option<Cow<'a, str>>,
     /// Kept even when `null`, which a plain `Option` would fold into "absent".
@@ -80,8 +84,8 @@ struct Wire<'a> {
     id: Option<&'a RawValue>,
     #[serde(borrow, default)]
     method: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    params: Option<&'a RawValue>,
+    #[serde(default = "Option::default")]
+    params: Option<P>,
     #[serde(borrow, default)]
     result: Option<&'a RawValue>,
     #[serde(borrow, default)]
@@ -95,9 +99,16 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValu
 impl<'a> Message<'a> {
     /// Parses one message: `-32700` for malformed JSON, `-32600` for anything that is JSON but
     /// not a single JSON-RPC 2.0 message (batches included).
+    ///
+    /// A well-formed request is read in one pass, its `params` included. Anything else is read
+    /// again, `params` kept raw, to tell a broken envelope (`-32600`, no id) from broken
+    /// `params` (`-32602`, answered with the request's id).
     pub fn parse(body: &'a [u8]) -> Result<Self, RpcError> {
+        if let Ok(wire) = serde_json::from_slice::<Wire<'a, Params<'a>>>(body) {
+            return Self::from_wire(wire, |params| Ok(params.unwrap_or_default()));
+        }
         let first = body.iter().find(|b| !b.is_ascii_whitespace());
-        let wire: Wire<'a> = match serde_json::from_slice(body) {
+        let wire: Wire<'a, &'a RawValue> = match serde_json::from_slice(body) {
             Ok(w) => w,
             Err(e) if e.is_data() => {
                 return Err(match first {
@@ -110,6 +121,19 @@ impl<'a> Message<'a> {
             }
             Err(e) => return Err(RpcError::parse_error(e)),
         };
+        if let Some(params) = wire.params {
+            if !matches!(params.get().as_bytes().first(), Some(b'{')) {
+                return Err(RpcError::invalid_request("`params` must be an object"));
+            }
+        }
+        Self::from_wire(wire, Params::parse)
+    }
+
+    /// Checks the envelope's rules and reads `params` with `read`.
+    fn from_wire<P>(
+        wire: Wire<'a, P>,
+        read: impl FnOnce(Option<P>) -> Result<Params<'a>, RpcError>,
+    ) -> Result<Self, RpcError> {
         if wire.jsonrpc.as_deref() != Some("2.0") {
             return Err(RpcError::invalid_request(r#"`jsonrpc` must be "2.0""#));
         }
@@ -126,15 +150,10 @@ impl<'a> Message<'a> {
         if wire.method.is_none() && !is_response {
             return Err(RpcError::invalid_request("a request must have a `method`"));
         }
-        if let Some(params) = wire.params {
-            if !matches!(params.get().as_bytes().first(), Some(b'{')) {
-                return Err(RpcError::invalid_request("`params` must be an object"));
-            }
-        }
         Ok(Message {
             id,
             method: wire.method,
-            params: wire.params,
+            params: read(wire.params),
             is_response,
             result: wire.result,
             error: wire.error,
@@ -191,6 +210,26 @@ mod tests {
         assert_eq!(m.id.unwrap().as_json(), "7");
         assert_eq!(m.method.as_deref(), Some("ping"));
         assert!(!m.is_response);
+    }
+
+    #[test]
+    fn reads_params_in_the_same_pass_and_answers_bad_members_with_the_id() {
+        let m = Message::parse(
+            br#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"add","arguments":{"a":1}}}"#,
+        )
+        .unwrap();
+        let params = m.params.unwrap();
+        assert_eq!(params.name.as_deref(), Some("add"));
+        assert_eq!(params.arguments.unwrap().get(), r#"{"a":1}"#);
+
+        let m = Message::parse(
+            br#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":5}}"#,
+        )
+        .unwrap();
+        assert_eq!(m.id.unwrap().as_json(), "4");
+        assert_eq!(m.params.unwrap_err().code, ErrorCode::INVALID_PARAMS);
+        let m = Message::parse(br#"{"jsonrpc":"2.0","id":5,"method":"ping"}"#).unwrap();
+        assert!(m.params.unwrap().name.is_none());
     }
 
     #[test]

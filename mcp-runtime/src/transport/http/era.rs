@@ -1,14 +1,15 @@
 //! Decides each request's era from its envelope, and checks the 2026-07-28 header rules.
 
 use base64::Engine as _;
+use http::header::HeaderName;
 use http::{HeaderMap, StatusCode};
 use serde_json::json;
 
 use crate::protocol::{ErrorCode, Params, ProtocolVersion, RpcError};
 
-const PROTOCOL_VERSION: &str = "mcp-protocol-version";
-const METHOD: &str = "mcp-method";
-const NAME: &str = "mcp-name";
+const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
+const METHOD: HeaderName = HeaderName::from_static("mcp-method");
+const NAME: HeaderName = HeaderName::from_static("mcp-name");
 
 /// The revision a request is served under.
 ///
@@ -63,9 +64,9 @@ fn check_modern(headers: &HeaderMap, method: &str, params: &Params<'_>) -> Resul
     Ok(())
 }
 
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, RpcError> {
+fn header(headers: &HeaderMap, name: HeaderName) -> Result<Option<&str>, RpcError> {
     headers
-        .get(name)
+        .get(&name)
         .map(|v| {
             v.to_str()
                 .map_err(|_| mismatch(format!("the {name} header is not valid ASCII")))

@@ -9,12 +9,21 @@ use http::Uri;
 /// a web page on another site cannot reach a local server through DNS rebinding.
 #[derive(Debug, Clone)]
 pub(crate) struct HostGuard {
-    /// Allowed hosts (lowercase; with a port, only that port; `None`: any host).
-    pub(crate) hosts: Option<Vec<String>>,
+    /// Allowed hosts (`None`: any host).
+    hosts: Option<Vec<AllowedHost>>,
     /// Origins allowed besides those whose host is allowed, exactly as browsers send them.
-    pub(crate) origins: Vec<String>,
+    origins: Vec<String>,
     /// Read the host from `X-Forwarded-Host` (behind a trusted proxy).
-    pub(crate) trust_forwarded_host: bool,
+    trust_forwarded_host: bool,
+}
+
+/// One allow-list entry, split once when the server is built.
+#[derive(Debug, Clone)]
+struct AllowedHost {
+    /// Lowercase.
+    host: String,
+    /// With a port, only that port.
+    port: Option<String>,
 }
 
 pub(crate) const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
@@ -37,15 +46,41 @@ impl std::fmt::Display for Refusal {
 
 impl Default for HostGuard {
     fn default() -> Self {
-        Self {
-            hosts: Some(LOOPBACK_HOSTS.iter().map(|h| h.to_string()).collect()),
-            origins: Vec::new(),
-            trust_forwarded_host: false,
-        }
+        Self::new(
+            Some(LOOPBACK_HOSTS.map(String::from).to_vec()),
+            Vec::new(),
+            false,
+        )
     }
 }
 
 impl HostGuard {
+    /// A guard allowing `hosts` (`name` for any port, `name:port` for one; `None`: any host)
+    /// and, besides origins on those hosts, exactly `origins`.
+    pub(crate) fn new(
+        hosts: Option<Vec<String>>,
+        origins: Vec<String>,
+        trust_forwarded_host: bool,
+    ) -> Self {
+        let hosts = hosts.map(|hosts| {
+            hosts
+                .iter()
+                .map(|entry| {
+                    let (host, port) = split_host(entry);
+                    AllowedHost {
+                        host: host.to_ascii_lowercase(),
+                        port: port.map(str::to_owned),
+                    }
+                })
+                .collect()
+        });
+        Self {
+            hosts,
+            origins,
+            trust_forwarded_host,
+        }
+    }
+
     pub(crate) fn check(&self, headers: &HeaderMap, uri: &Uri) -> Result<(), Refusal> {
         if let Some(hosts) = &self.hosts {
             let forwarded = self
@@ -88,8 +123,8 @@ impl HostGuard {
     }
 }
 
-/// Splits `host[:port]` (IPv6 literals in brackets) into the lowercase host and the port.
-fn split_host(authority: &str) -> (String, Option<&str>) {
+/// Splits `host[:port]` (IPv6 literals in brackets) into the host and the port.
+fn split_host(authority: &str) -> (&str, Option<&str>) {
     let (host, port) = if authority.starts_with('[') {
         match authority.find(']') {
             Some(end) => (&authority[..=end], authority[end + 1..].strip_prefix(':')),
@@ -101,10 +136,10 @@ fn split_host(authority: &str) -> (String, Option<&str>) {
             None => (authority, None),
         }
     };
-    (host.to_ascii_lowercase(), port)
+    (host, port)
 }
 
-fn host_allowed(allowed: &[String], authority: &str) -> bool {
+fn host_allowed(allowed: &[AllowedHost], authority: &str) -> bool {
     if authority.is_empty() || authority.contains(['/', '@', ' ']) {
         return false;
     }
@@ -113,8 +148,8 @@ fn host_allowed(allowed: &[String], authority: &str) -> bool {
         return false;
     }
     allowed.iter().any(|entry| {
-        let (allowed_host, allowed_port) = split_host(entry);
-        allowed_host == host && (allowed_port.is_none() || allowed_port == port)
+        entry.host.eq_ignore_ascii_case(host)
+            && entry.port.as_deref().is_none_or(|p| Some(p) == port)
     })
 }
 
@@ -173,11 +208,11 @@ mod tests {
 
     #[test]
     fn configured_lists_and_forwarded_host() {
-        let g = HostGuard {
-            hosts: Some(vec!["mcp.example.com".into(), "api.example.com:443".into()]),
-            origins: vec!["https://app.example.org".into()],
-            trust_forwarded_host: true,
-        };
+        let g = HostGuard::new(
+            Some(vec!["mcp.example.com".into(), "api.example.com:443".into()]),
+            vec!["https://app.example.org".into()],
+            true,
+        );
         assert_eq!(
             check(&g, Some("mcp.example.com"), Some("https://app.example.org")),
             Ok(())

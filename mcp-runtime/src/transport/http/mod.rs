@@ -1,5 +1,6 @@
 //! The Streamable HTTP endpoint: one POST route serving both eras, with its guards.
 
+mod accept;
 pub(crate) mod connections;
 mod era;
 pub(crate) mod guard;
@@ -12,14 +13,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
-use http::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{HeaderName, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::dispatch::{Call, Outcome};
 use crate::endpoint::Endpoint;
-use crate::protocol::{error_body, Era, ErrorCode, Message, Params, RequestId, RpcError};
+use crate::protocol::{error_body, Era, ErrorCode, Message, RequestId, RpcError};
 use crate::session::{Principal, SessionRefusal};
+use accept::Accepted;
 
 /// The axum router serving `endpoint` at `path`.
 pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
@@ -39,8 +41,15 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
     if let Err(e) = check_content_type(&parts.headers) {
         return error_response(None, &e);
     }
-    if let Err(e) = check_accept(&parts.headers) {
-        return error_response(None, &e);
+    let accepted = Accepted::from_headers(&parts.headers);
+    if !accepted.json {
+        return error_response(
+            None,
+            &refused(
+                StatusCode::NOT_ACCEPTABLE,
+                "the Accept header must allow application/json (and text/event-stream)".into(),
+            ),
+        );
     }
     let body = match read_body(&parts.headers, body, &endpoint).await {
         Ok(body) => body,
@@ -71,11 +80,11 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
         return StatusCode::ACCEPTED.into_response();
     };
     let id = message.id.as_ref();
-    let params = match Params::parse(message.params) {
+    let params = match &message.params {
         Ok(p) => p,
-        Err(e) => return error_response(id, &e),
+        Err(e) => return error_response(id, e),
     };
-    let version = match era::classify(&parts.headers, method, &params) {
+    let version = match era::classify(&parts.headers, method, params) {
         Ok(v) => v,
         Err(e) => return error_response(id, &e),
     };
@@ -116,7 +125,7 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
         method,
         params,
         version,
-        accepts_stream: accepts(&parts.headers, "text/event-stream"),
+        accepts_stream: accepted.stream,
         session,
         principal: principal.map(|p| p.0.clone()),
     };
@@ -142,7 +151,7 @@ async fn handle_get(State(endpoint): State<Arc<Endpoint>>, request: Request) -> 
     if let Err(refusal) = endpoint.guard.check(headers, request.uri()) {
         return error_response(None, &refused(StatusCode::FORBIDDEN, refusal.to_string()));
     }
-    if !accepts(headers, "text/event-stream") {
+    if !Accepted::from_headers(headers).stream {
         return error_response(
             None,
             &refused(
@@ -225,7 +234,7 @@ async fn handle_delete(State(endpoint): State<Arc<Endpoint>>, request: Request) 
     }
 }
 
-const SESSION_ID: &str = "mcp-session-id";
+const SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
 
 fn session_refused(refusal: SessionRefusal) -> Response {
     let (status, code, message) = match refusal {
@@ -301,39 +310,6 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), RpcError> {
         Err(refused(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "the request body must have Content-Type: application/json".into(),
-        ))
-    }
-}
-
-/// Whether the `Accept` header allows `media_type` (an absent header allows anything).
-fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
-    let mut values = headers.get_all(ACCEPT).iter().peekable();
-    if values.peek().is_none() {
-        return true;
-    }
-    let family = media_type.split('/').next().unwrap_or_default();
-    values
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter(|range| !range.contains("q=0") || range.contains("q=0."))
-        .map(|range| range.split(';').next().unwrap_or("").trim())
-        .any(|range| {
-            range.eq_ignore_ascii_case(media_type)
-                || range == "*/*"
-                || range
-                    .strip_suffix("/*")
-                    .is_some_and(|f| f.eq_ignore_ascii_case(family))
-        })
-}
-
-/// The client must accept a JSON response.
-fn check_accept(headers: &HeaderMap) -> Result<(), RpcError> {
-    if accepts(headers, "application/json") {
-        Ok(())
-    } else {
-        Err(refused(
-            StatusCode::NOT_ACCEPTABLE,
-            "the Accept header must allow application/json (and text/event-stream)".into(),
         ))
     }
 }
