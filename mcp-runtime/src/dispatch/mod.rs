@@ -255,7 +255,7 @@ impl Endpoint {
     }
 
     fn initialize(&self, id: &RequestId, call: &Call<'_>) -> Outcome {
-        let version = Self::negotiate(&call.params);
+        let version = Self::negotiate(call.params);
         let result = InitializeResult {
             protocol_version: version.as_str(),
             capabilities: &self.legacy_capabilities,

@@ -103,7 +103,7 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
                 sessions
                     .open(
                         principal,
-                        Endpoint::negotiate(&params),
+                        Endpoint::negotiate(params),
                         client_info,
                         capabilities,
                     )
