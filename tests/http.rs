@@ -400,11 +400,84 @@ async fn malformed_messages() {
             200,
             -32602,
         ),
+        // Not an object, wrong or missing `jsonrpc`, no method.
+        ("42", 400, -32600),
+        ("null", 400, -32600),
+        (r#"{"id":1,"method":"ping"}"#, 400, -32600),
+        (r#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#, 400, -32600),
+        (r#"{"jsonrpc":2.0,"id":1,"method":"ping"}"#, 400, -32600),
+        (r#"{"jsonrpc":"2.0","id":1}"#, 400, -32600),
+        (r#"{"jsonrpc":"2.0","id":1,"method":7}"#, 400, -32600),
+        // Ids are strings or integers.
+        (r#"{"jsonrpc":"2.0","id":{},"method":"ping"}"#, 400, -32600),
+        (r#"{"jsonrpc":"2.0","id":[1],"method":"ping"}"#, 400, -32600),
+        (r#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#, 400, -32600),
+        (
+            r#"{"jsonrpc":"2.0","id":true,"method":"ping"}"#,
+            400,
+            -32600,
+        ),
+        // `params` must be an object.
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"ping","params":[1]}"#,
+            400,
+            -32600,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"ping","params":"x"}"#,
+            400,
+            -32600,
+        ),
+        // A duplicated key could route one way and run another: refused wherever it is.
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"ping","method":"tools/call"}"#,
+            400,
+            -32600,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"ping"}"#,
+            400,
+            -32600,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","name":"explode","arguments":{}}}"#,
+            200,
+            -32602,
+        ),
     ];
     for (body, status, code) in cases {
         let r = s.post(&[], body).await;
         assert_eq!((r.status, r.error_code()), (status, code), "{body}");
     }
+}
+
+#[tokio::test]
+async fn keys_differing_in_case_or_by_a_nul_are_other_keys_for_router_and_handler_alike() {
+    let s = server().await;
+    // `Method`, `method\u0000` and `Name` are not the members the router reads: the request is
+    // `ping`, and the tool is `add`, for the router and for the handler.
+    let r = s
+        .post(
+            &[],
+            r#"{"jsonrpc":"2.0","id":1,"method":"ping","Method":"tools/call","method\u0000":"tools/call"}"#,
+        )
+        .await;
+    assert_eq!(r.result(), json!({}));
+    let r = s
+        .post(
+            &[],
+            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","Name":"explode","name\u0000":"explode","arguments":{"a":1,"b":2}}}"#,
+        )
+        .await;
+    assert_eq!(r.result()["content"][0]["text"], "3");
+    // In `arguments` too: `A` and `a\u0000` are not `a`, and the handler sees `a` = 1.
+    let r = s
+        .post(
+            &[],
+            r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2,"A":100,"a\u0000":100}}}"#,
+        )
+        .await;
+    assert_eq!(r.result()["content"][0]["text"], "3");
 }
 
 #[tokio::test]
