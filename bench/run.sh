@@ -66,10 +66,13 @@ say "## 1. stateless tools/call add(1,2), 2025 envelope (shared/bench/bench.sh)"
 start bare 8000 "$A/bare_axum" 8000
 start rmcp 8001 "$A/rmcp_anchor" stateless 8001
 start ours 8002 env MCP_BIND=127.0.0.1:8002 "$R/hello"
-for s in "bare 8000" "rmcp 8001" "ours 8002"; do
-  set -- $s
-  "$shared/bench/bench.sh" "http://127.0.0.1:$2/mcp" -c "$CONNS" -d "$DUR" -w 1 --label "$1" 2>/dev/null \
-    | grep -v '^#' | tee -a "$results"
+say "# each server in turn, REPS=$REPS times (the summary takes the median of the per-round ratios)"
+for _ in $(seq "$REPS"); do
+  for s in "bare 8000" "rmcp 8001" "ours 8002"; do
+    set -- $s
+    "$shared/bench/bench.sh" "http://127.0.0.1:$2/mcp" -c "$CONNS" -d "$DUR" -w 1 --label "$1" 2>/dev/null \
+      | grep -v '^#' | grep -v peak_rss | tee -a "$results"
+  done
 done
 
 say "## 2. stateless tools/call add(1,2), 2026-07-28 envelope (_meta and headers); the ceiling"

@@ -23,28 +23,41 @@ def main(path):
     # A scenario measured several times (alternating with its ceiling) is its median.
     rps = {k: statistics.median(r for r, _ in s) for k, s in samples.items()}
     p99 = {k: statistics.median(p for _, p in s) for k, s in samples.items()}
+
+    def ratio(ours, base, c, p99s=False):
+        """The median of the per-round ratios: rounds alternate, so a slow spell of the machine
+        hits both sides of a round alike."""
+        a, b = samples.get((ours, c)), samples.get((base, c))
+        if not a or not b:
+            return None
+        i = 1 if p99s else 0
+        pairs = [x[i] / y[i] for x, y in zip(a, b) if y[i] > 0]
+        return statistics.median(pairs) if pairs else None
     conns = sorted({c for (_, c) in rps})
     print("\n# summary (ratios within this run)")
     for c in conns:
-        bare, rmcp, ours = rps.get(("bare", c)), rps.get(("rmcp", c)), rps.get(("ours", c))
-        if bare and ours:
-            line = f"c={c}: tools/call ours/bare={ours / bare:.2f}x"
-            if rmcp:
-                line += f" ours/rmcp={ours / rmcp:.2f}x"
-            if p99.get(("bare", c)):
-                line += f" p99 ours/bare={p99[('ours', c)] / p99[('bare', c)]:.2f}x"
-            print(line)
-        modern, bare_modern = rps.get(("ours-modern", c)), rps.get(("bare-modern", c))
-        if modern and bare_modern:
-            print(
-                f"c={c}: tools/call 2026-07-28 envelope ours/bare-same-body={modern / bare_modern:.2f}x"
-                f" ({modern:.0f} vs {bare_modern:.0f} req/s, medians of {len(samples[('ours-modern', c)])})"
-                f" p99 ours/bare={p99[('ours-modern', c)] / max(p99[('bare-modern', c)], 1e-9):.2f}x"
+        if ratio("ours", "bare", c):
+            line = (
+                f"c={c}: tools/call 2025 envelope ours/bare={ratio('ours', 'bare', c):.2f}x"
+                f" ({rps[('ours', c)]:.0f} vs {rps[('bare', c)]:.0f} req/s)"
             )
-        if rps.get(("bare-list", c)) and rps.get(("ours-list", c)):
-            print(f"c={c}: tools/list(1000) ours/bare-same-bytes={rps[('ours-list', c)] / rps[('bare-list', c)]:.2f}x")
-        if rps.get(("ours-sse", c)) and rps.get(("ours-json", c)):
-            print(f"c={c}: SSE call / JSON call={rps[('ours-sse', c)] / rps[('ours-json', c)]:.2f}x")
+            if ratio("ours", "rmcp", c):
+                line += f" ours/rmcp={ratio('ours', 'rmcp', c):.2f}x ({rps[('rmcp', c)]:.0f} req/s)"
+            line += f" p99 ours/bare={ratio('ours', 'bare', c, p99s=True):.2f}x"
+            line += f" ({p99[('ours', c)]:.2f} vs {p99[('bare', c)]:.2f} ms)"
+            print(line)
+        if ratio("ours-modern", "bare-modern", c):
+            print(
+                f"c={c}: tools/call 2026-07-28 envelope ours/bare-same-body="
+                f"{ratio('ours-modern', 'bare-modern', c):.2f}x"
+                f" ({rps[('ours-modern', c)]:.0f} vs {rps[('bare-modern', c)]:.0f} req/s)"
+                f" p99 ours/bare={ratio('ours-modern', 'bare-modern', c, p99s=True):.2f}x"
+                f" ({p99[('ours-modern', c)]:.2f} vs {p99[('bare-modern', c)]:.2f} ms)"
+            )
+        if ratio("ours-list", "bare-list", c):
+            print(f"c={c}: tools/list(1000) ours/bare-same-bytes={ratio('ours-list', 'bare-list', c):.2f}x")
+        if ratio("ours-sse", "ours-json", c):
+            print(f"c={c}: SSE call / JSON call={ratio('ours-sse', 'ours-json', c):.2f}x")
         first, retry = rps.get(("mrtr-first", c)), rps.get(("mrtr-retry", c))
         if first and retry:
             print(f"c={c}: MRTR round trips/s={1 / (1 / first + 1 / retry):.0f}")
