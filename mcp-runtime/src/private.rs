@@ -121,3 +121,9 @@ impl<T> OutputViaSerialize for &ReturnType<T> {
         None
     }
 }
+
+/// Fuzzing hook: whether `sealed` opens as the state of a `tools/call` of `fuzz`, no arguments.
+pub fn fuzz_open_request_state(keys: &crate::mrtr::StateKeys, sealed: &str) -> bool {
+    let digest = crate::mrtr::digest(None);
+    crate::mrtr::RequestState::open(sealed, keys, None, "tools/call", "fuzz", &digest).is_ok()
+}
