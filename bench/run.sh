@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Benchmarks this SDK against a bare axum handler (the ceiling) and the official Rust SDK (rmcp),
-# in one run, on loopback. Usage: bench/run.sh [--smoke] [-d SECONDS] [-c "1 16 64"] [-r REPS]
+# in one run, on loopback. Usage: bench/run.sh [--smoke] [-d SECONDS] [-c "1 16 64"] [-r REPS] [--calls-only]
+#   --calls-only  only the stateless tools/call scenarios (1 and 2)
 #   --smoke   a short run that only checks every scenario works (CI)
 # Servers are pinned to core 0 and the load generator (wrk) to core 1, as ../shared/bench does.
 # Needs wrk (apt-get install wrk), curl, python3, taskset, and ../shared/bench beside the repo.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${MCP_SHARED:-$root/../shared}
-DUR=10 CONNS="1 16 64" SESSIONS="1000 5000" SMOKE=0 REPS=3
+DUR=10 CONNS="1 16 64" SESSIONS="1000 5000" SMOKE=0 REPS=3 CALLS_ONLY=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --smoke) SMOKE=1; DUR=1; CONNS="1 16"; SESSIONS="200"; REPS=1 ;;
     -d) DUR=$2; shift ;;
     -c) CONNS=$2; shift ;;
     -r) REPS=$2; shift ;;
+    --calls-only) CALLS_ONLY=1 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -85,6 +87,7 @@ for c in $CONNS; do
 done
 stop_all
 
+if [ "$CALLS_ONLY" = 0 ]; then
 say "## 3. tools/list of 1,000 tools (one page, pre-serialized) vs bare axum sending the same bytes"
 start ours-list 8003 "$R/bench-server" stateless 8003
 start bare-list 8004 "$R/bench-server" bare-list 8004
@@ -123,6 +126,7 @@ start rmcp-stateful 8011 "$A/rmcp_anchor" stateful 8011
 "$shared/bench/bench.sh" http://127.0.0.1:8011/mcp --stateful --lifecycle -c "" --lc-conns "1 16" -d "$DUR" -w 1 \
   --sessions "$SESSIONS" --label rmcp-stateful 2>/dev/null | grep -v '^#' | tee -a "$results"
 stop_all
+fi
 
 python3 "$root/bench/summary.py" "$results"
 [ "$SMOKE" = 1 ] && echo "bench smoke: every scenario ran"
