@@ -77,12 +77,12 @@ pub struct Message<'a> {
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "'de: 'a, P: Deserialize<'de>"))]
 struct Wire<'a, P> {
-    #[serde(borrow, default)]
+    #[serde(default, deserialize_with = "super::params::borrow_str")]
     jsonrpc: Option<Cow<'a, str>>,
     /// Kept even when `null`, which a plain `Option` would fold into "absent".
     #[serde(borrow, default, deserialize_with = "present")]
     id: Option<&'a RawValue>,
-    #[serde(borrow, default)]
+    #[serde(default, deserialize_with = "super::params::borrow_str")]
     method: Option<Cow<'a, str>>,
     #[serde(default = "Option::default")]
     params: Option<P>,
@@ -218,8 +218,10 @@ mod tests {
             br#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"add","arguments":{"a":1}}}"#,
         )
         .unwrap();
+        // Strings without escapes are borrowed from the body, not copied.
+        assert!(matches!(m.method, Some(Cow::Borrowed("tools/call"))));
         let params = m.params.unwrap();
-        assert_eq!(params.name.as_deref(), Some("add"));
+        assert!(matches!(params.name, Some(Cow::Borrowed("add"))));
         assert_eq!(params.arguments.unwrap().get(), r#"{"a":1}"#);
 
         let m = Message::parse(
@@ -230,6 +232,8 @@ mod tests {
         assert_eq!(m.params.unwrap_err().code, ErrorCode::INVALID_PARAMS);
         let m = Message::parse(br#"{"jsonrpc":"2.0","id":5,"method":"ping"}"#).unwrap();
         assert!(m.params.unwrap().name.is_none());
+        let m = Message::parse(br#"{"jsonrpc":"2.0","id":6,"method":"p\u0069ng"}"#).unwrap();
+        assert!(matches!(m.method, Some(Cow::Owned(ref s)) if s == "ping"));
     }
 
     #[test]

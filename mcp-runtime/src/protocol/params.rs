@@ -16,19 +16,19 @@ pub struct Params<'a> {
     #[serde(rename = "_meta", borrow, default)]
     pub meta: Option<RequestMeta<'a>>,
     /// The tool (or prompt) name.
-    #[serde(borrow, default)]
+    #[serde(default, deserialize_with = "borrow_str")]
     pub name: Option<Cow<'a, str>>,
     /// The resource URI.
-    #[serde(borrow, default)]
+    #[serde(default, deserialize_with = "borrow_str")]
     pub uri: Option<Cow<'a, str>>,
     /// A tool call's arguments, unparsed.
     #[serde(borrow, default)]
     pub arguments: Option<&'a RawValue>,
     /// A pagination cursor.
-    #[serde(borrow, default)]
+    #[serde(default, deserialize_with = "borrow_str")]
     pub cursor: Option<Cow<'a, str>>,
     /// The version a legacy client asks for in `initialize`.
-    #[serde(borrow, default)]
+    #[serde(default, deserialize_with = "borrow_str")]
     pub protocol_version: Option<Cow<'a, str>>,
     /// A legacy client's capabilities, from `initialize`.
     #[serde(borrow, default)]
@@ -40,13 +40,13 @@ pub struct Params<'a> {
     #[serde(borrow, default)]
     pub input_responses: Option<&'a RawValue>,
     /// The sealed state an earlier round returned.
-    #[serde(borrow, default)]
+    #[serde(default, deserialize_with = "borrow_str")]
     pub request_state: Option<Cow<'a, str>>,
     /// The request a `notifications/cancelled` cancels.
     #[serde(borrow, default)]
     pub request_id: Option<&'a RawValue>,
     /// The level of `logging/setLevel`.
-    #[serde(borrow, default)]
+    #[serde(default, deserialize_with = "borrow_str")]
     pub level: Option<Cow<'a, str>>,
     /// What a `subscriptions/listen` request opts in to.
     #[serde(default)]
@@ -101,7 +101,11 @@ pub struct CompletionContextParams {
 #[derive(Debug, Default, Deserialize)]
 pub struct RequestMeta<'a> {
     /// The revision of a 2026-07-28-era request.
-    #[serde(rename = "io.modelcontextprotocol/protocolVersion", borrow, default)]
+    #[serde(
+        rename = "io.modelcontextprotocol/protocolVersion",
+        default,
+        deserialize_with = "borrow_str"
+    )]
     pub protocol_version: Option<Cow<'a, str>>,
     /// The client's capabilities for this request.
     #[serde(rename = "io.modelcontextprotocol/clientCapabilities", borrow, default)]
@@ -113,8 +117,22 @@ pub struct RequestMeta<'a> {
     #[serde(rename = "progressToken", borrow, default)]
     pub progress_token: Option<&'a RawValue>,
     /// The lowest level of log messages the client wants for this request (2026-07-28).
-    #[serde(rename = "io.modelcontextprotocol/logLevel", borrow, default)]
+    #[serde(
+        rename = "io.modelcontextprotocol/logLevel",
+        default,
+        deserialize_with = "borrow_str"
+    )]
     pub log_level: Option<Cow<'a, str>>,
+}
+
+/// Reads an optional string borrowed from the body when it has no escapes (serde only borrows a
+/// `Cow` that is not inside an `Option`; a plain `Option<Cow<str>>` always copies).
+pub(super) fn borrow_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Cow<'a, str>>, D::Error> {
+    #[derive(Deserialize)]
+    struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
+    Ok(Option::<Borrowed<'a>>::deserialize(d)?.map(|b| b.0))
 }
 
 impl<'a> Params<'a> {

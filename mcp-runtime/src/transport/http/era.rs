@@ -1,5 +1,7 @@
 //! Decides each request's era from its envelope, and checks the 2026-07-28 header rules.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use http::header::HeaderName;
 use http::{HeaderMap, StatusCode};
@@ -110,17 +112,18 @@ fn missing_meta(key: &str) -> RpcError {
 }
 
 /// Decodes a header value written as `=?base64?…?=` (for values that are not plain ASCII).
-fn decode_sentinel(value: &str) -> Result<String, RpcError> {
+fn decode_sentinel(value: &str) -> Result<Cow<'_, str>, RpcError> {
     let Some(encoded) = value
         .strip_prefix("=?base64?")
         .and_then(|v| v.strip_suffix("?="))
     else {
-        return Ok(value.to_owned());
+        return Ok(Cow::Borrowed(value));
     };
     base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
+        .map(Cow::Owned)
         .ok_or_else(|| {
             mismatch(format!(
                 "the header value `{value}` is not valid base64 UTF-8"
