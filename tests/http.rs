@@ -302,7 +302,7 @@ async fn modern_header_rules() {
 #[tokio::test]
 async fn get_and_delete_are_not_allowed() {
     let s = server().await;
-    for method in ["GET", "DELETE"] {
+    for method in ["GET", "DELETE", "PUT", "PATCH"] {
         let r = s
             .send(&request(
                 method,
@@ -310,8 +310,19 @@ async fn get_and_delete_are_not_allowed() {
                 b"",
             ))
             .await;
-        assert_eq!(r.status, 405);
+        assert_eq!((r.status, r.error_code()), (405, -32601), "{method}");
         assert_eq!(r.header("allow"), Some("POST"));
+    }
+    // Only the endpoint's path is served.
+    let body = br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    for path in ["/", "/mcp/", "/mcpx", "/other"] {
+        let raw = request(
+            "POST",
+            &[("Host", "localhost"), ("Content-Type", "application/json")],
+            body,
+        );
+        let raw = String::from_utf8(raw).unwrap().replacen("/mcp", path, 1);
+        assert_eq!(s.send(raw.as_bytes()).await.status, 404, "{path}");
     }
 }
 

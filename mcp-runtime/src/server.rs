@@ -522,7 +522,7 @@ impl Server {
             listener,
             streams: endpoint.shutdown.clone(),
             limits,
-            router: crate::transport::http::router(endpoint, &path),
+            endpoint,
             local,
             path,
         })
@@ -540,7 +540,7 @@ pub struct Listening {
     listener: TcpListener,
     streams: tokio_util::sync::CancellationToken,
     limits: crate::transport::http::connections::ConnectionLimits,
-    router: axum::Router,
+    endpoint: Arc<crate::endpoint::Endpoint>,
     local: SocketAddr,
     path: String,
 }
@@ -577,7 +577,8 @@ impl Listening {
         };
         let serve = std::pin::pin!(crate::transport::http::connections::serve(
             self.listener,
-            self.router,
+            self.endpoint,
+            self.path,
             self.limits,
             signal,
         ));

@@ -1,13 +1,18 @@
 //! Accepting TCP connections and serving HTTP/1.1 on them, with the limits that keep slow or
 //! idle clients from holding the server's resources.
 
+use std::convert::Infallible;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
+use hyper::body::Incoming;
+use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+
+use crate::endpoint::Endpoint;
 
 /// How long an accept error (such as running out of file descriptors) pauses accepting.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
@@ -20,15 +25,17 @@ pub(crate) struct ConnectionLimits {
     pub(crate) header_read_timeout: Duration,
 }
 
-/// Serves `router` on every connection `listener` accepts until `shutdown` completes; then
+/// Serves `endpoint` at `path` on every connection `listener` accepts until `shutdown` completes; then
 /// stops accepting, lets each connection finish the request it is serving, and returns once all
 /// are closed.
 pub(crate) async fn serve(
     listener: TcpListener,
-    router: axum::Router,
+    endpoint: Arc<Endpoint>,
+    path: String,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) {
+    let path: Arc<str> = path.into();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
@@ -50,7 +57,14 @@ pub(crate) async fn serve(
         };
         // Responses are small and complete: send them without waiting for Nagle's timer.
         let _ = tcp.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        let (endpoint, path) = (endpoint.clone(), path.clone());
+        let service = service_fn(move |request: http::Request<Incoming>| {
+            let (endpoint, path) = (endpoint.clone(), path.clone());
+            async move {
+                let request = request.map(axum::body::Body::new);
+                Ok::<_, Infallible>(super::route(endpoint, &path, request).await)
+            }
+        });
         let connection = connections.watch(http.serve_connection(TokioIo::new(tcp), service));
         tokio::spawn(async move {
             if let Err(e) = connection.await {

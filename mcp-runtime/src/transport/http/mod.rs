@@ -14,7 +14,7 @@ use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
 use http::header::{HeaderName, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::dispatch::{Call, Outcome};
@@ -31,6 +31,23 @@ pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
             post(handle_post).get(handle_get).delete(handle_delete),
         )
         .with_state(endpoint)
+}
+
+/// Serves one request the way [`router`] does, without a router: what [`Server::bind`]
+/// serves. (axum's router boxes every request's future twice and records the matched route;
+/// one path and three methods need neither.)
+///
+/// [`Server::bind`]: crate::Server::bind
+pub(crate) async fn route(endpoint: Arc<Endpoint>, path: &str, request: Request) -> Response {
+    if request.uri().path() != path {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match *request.method() {
+        Method::POST => handle_post(State(endpoint), request).await,
+        Method::GET => handle_get(State(endpoint), request).await,
+        Method::DELETE => handle_delete(State(endpoint), request).await,
+        _ => method_not_allowed().await,
+    }
 }
 
 async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Response {
