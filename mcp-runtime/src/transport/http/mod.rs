@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::any;
 use axum::Router;
 use bytes::Bytes;
 use http::header::{HeaderName, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
@@ -23,29 +23,30 @@ use crate::protocol::{error_body, Era, ErrorCode, Message, RequestId, RpcError};
 use crate::session::{Principal, SessionRefusal};
 use accept::Accepted;
 
-/// The axum router serving `endpoint` at `path`.
+/// The axum router serving `endpoint` at `path` (for mounting in an application).
 pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
     Router::new()
-        .route(
-            path,
-            post(handle_post).get(handle_get).delete(handle_delete),
-        )
+        .route(path, any(by_method))
         .with_state(endpoint)
 }
 
-/// Serves one request the way [`router`] does, without a router: what [`Server::bind`]
-/// serves. (axum's router boxes every request's future twice and records the matched route;
-/// one path and three methods need neither.)
+/// Serves one request at `path` without a router: what [`Server::bind`] serves. (axum's router
+/// boxes every request's future twice and records the matched route; one path needs neither.)
 ///
 /// [`Server::bind`]: crate::Server::bind
 pub(crate) async fn route(endpoint: Arc<Endpoint>, path: &str, request: Request) -> Response {
     if request.uri().path() != path {
         return StatusCode::NOT_FOUND.into_response();
     }
+    by_method(State(endpoint), request).await
+}
+
+/// The endpoint's one method table, behind both [`router`] and [`route`].
+async fn by_method(state: State<Arc<Endpoint>>, request: Request) -> Response {
     match *request.method() {
-        Method::POST => handle_post(State(endpoint), request).await,
-        Method::GET => handle_get(State(endpoint), request).await,
-        Method::DELETE => handle_delete(State(endpoint), request).await,
+        Method::POST => handle_post(state, request).await,
+        Method::GET => handle_get(state, request).await,
+        Method::DELETE => handle_delete(state, request).await,
         _ => method_not_allowed().await,
     }
 }
