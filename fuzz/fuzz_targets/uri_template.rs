@@ -1,9 +1,9 @@
 //! `UriTemplate`: parsing an arbitrary template and matching arbitrary URIs against it never
 //! panics. A parsed template re-parses from `as_str()` to the same template; every variable a
 //! match captures is one of the template's variables. And a URI expanded from the template with
-//! plain alphanumeric values (none of whose characters, nor `,`, occur in the template's literals,
-//! and nothing but `{&…}` and one final `{#…}` after a query) matches, capturing exactly those
-//! values in order.
+//! plain alphanumeric values (none of whose characters occur in the template's literals, each
+//! within its prefix modifier, and nothing but `{&…}` and one final `{#…}` after a query) matches,
+//! capturing exactly those values in order.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -36,7 +36,7 @@ enum Part<'t> {
     Literal(&'t str),
     Expression {
         op: Option<char>,
-        vars: Vec<&'t str>,
+        vars: Vec<(&'t str, Option<usize>)>,
     },
 }
 
@@ -51,7 +51,10 @@ fn parts(template: &str) -> Vec<Part<'_>> {
             let list = if op.is_some() { &body[1..] } else { body };
             let vars = list
                 .split(',')
-                .map(|spec| spec.split(':').next().unwrap_or_default())
+                .map(|spec| match spec.split_once(':') {
+                    Some((name, max)) => (name, Some(max.parse().expect("parse accepted it"))),
+                    None => (spec, None),
+                })
                 .collect();
             out.push(Part::Expression { op, vars });
             rest = &open[end + 1..];
@@ -86,11 +89,6 @@ fn expand(parts: &[Part<'_>], fills: &[&[u8]]) -> Option<(String, Vec<(String, S
             Part::Expression { .. } => None,
         })
         .collect();
-    // A value's end is the first occurrence of the literal after it, and several variables'
-    // values are joined with `,`: a literal with a `,` would end the value early.
-    if literal_chars.contains(',') {
-        return None;
-    }
     // After the first query expression, the query runs to `#` or the end: only continuations
     // and one closing fragment may follow.
     if let Some(first) = parts.iter().position(|p| {
@@ -120,7 +118,14 @@ fn expand(parts: &[Part<'_>], fills: &[&[u8]]) -> Option<(String, Vec<(String, S
         match part {
             Part::Literal(l) => uri.push_str(l),
             Part::Expression { op, vars } => {
-                let values: Vec<String> = vars.iter().map(|_| next()).collect();
+                let values: Vec<String> = vars
+                    .iter()
+                    .map(|(_, max)| {
+                        let mut value = next();
+                        value.truncate(max.unwrap_or(usize::MAX));
+                        value
+                    })
+                    .collect();
                 if values
                     .iter()
                     .any(|v| v.chars().any(|c| literal_chars.contains(c)))
@@ -133,17 +138,19 @@ fn expand(parts: &[Part<'_>], fills: &[&[u8]]) -> Option<(String, Vec<(String, S
                         let pairs: Vec<String> = vars
                             .iter()
                             .zip(&values)
-                            .map(|(k, v)| format!("{k}={v}"))
+                            .map(|((k, _), v)| format!("{k}={v}"))
                             .collect();
                         uri.push_str(&pairs.join("&"));
                     }
                     Some('+') | None => uri.push_str(&values.join(",")),
                     Some(lead) => {
                         uri.push(*lead);
-                        uri.push_str(&values.join(","));
+                        // RFC 6570: `{/a,b}` expands to `/1/2`, `{.a,b}` to `.1.2`.
+                        let separator = if *lead == '#' { ',' } else { *lead };
+                        uri.push_str(&values.join(separator.encode_utf8(&mut [0; 4])));
                     }
                 }
-                expected.extend(vars.iter().map(|v| v.to_string()).zip(values));
+                expected.extend(vars.iter().map(|(v, _)| v.to_string()).zip(values));
             }
         }
     }

@@ -5,6 +5,13 @@
 //! Matching never backtracks: each part of the template consumes the URI from left to right,
 //! and the end of a value is found by a linear search, so a URI of any length is matched in
 //! time proportional to its length.
+//!
+//! Values are separated as RFC 6570 expands them: `,` in `{a,b}`, `{+a,b}` and `{#a,b}`, `/` in
+//! `{/a,b}`, `.` in `{.a,b}`, `&` between query pairs. Nothing a URI holds is dropped: the last
+//! variable of an expression keeps the rest of the expression's value, separators included (a
+//! list value: `{ids}` matches `1,2,3` with `ids` = `1,2,3`), and where fewer values are given
+//! than an expression has variables, the later ones are absent. A prefix modifier is a limit:
+//! `{code:3}` matches a value of at most three characters (after percent-decoding).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -28,7 +35,57 @@ pub struct UriTemplate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Part {
     Literal(String),
-    Expression { op: Op, vars: Vec<String> },
+    Expression { op: Op, vars: Vec<Var> },
+}
+
+/// One variable of an expression: its name and its prefix modifier, if any (`{name:3}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Var {
+    name: String,
+    max_chars: Option<usize>,
+}
+
+impl Var {
+    /// Parses `name` or `name:N` (N from 1 to 9999, RFC 6570's `max-length`).
+    fn parse(spec: &str) -> Result<Self, String> {
+        if spec.ends_with('*') {
+            return Err(format!("the explode modifier in `{spec}` is not supported"));
+        }
+        let (name, max_chars) = match spec.split_once(':') {
+            Some((name, max)) => {
+                let valid = (1..=4).contains(&max.len())
+                    && max.bytes().all(|b| b.is_ascii_digit())
+                    && !max.starts_with('0');
+                if !valid {
+                    return Err(format!(
+                        "the prefix modifier in `{spec}` is not a length from 1 to 9999"
+                    ));
+                }
+                (name, max.parse().ok())
+            }
+            None => (spec, None),
+        };
+        let valid = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'%'));
+        if !valid {
+            return Err(format!("`{spec}` is not a valid variable name"));
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            max_chars,
+        })
+    }
+
+    /// The percent-decoded `raw` value, if it is valid UTF-8 and within the prefix modifier.
+    fn value<'u>(&self, raw: &'u str) -> Option<Cow<'u, str>> {
+        let value = decode(raw)?;
+        match self.max_chars {
+            Some(max) if value.chars().nth(max).is_some() => None,
+            _ => Some(value),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,10 +145,18 @@ impl UriTemplate {
                 }
             }
         }
-        Ok(Self {
+        let template = Self {
             source: template.to_owned(),
             parts,
-        })
+        };
+        let names: Vec<&str> = template.variables().collect();
+        let repeated = (1..names.len()).find(|&i| names[..i].contains(&names[i]));
+        if let Some(name) = repeated.map(|i| names[i]) {
+            return Err(error(format!(
+                "the variable `{name}` appears twice (a match could give it two values)"
+            )));
+        }
+        Ok(template)
     }
 
     fn expression(body: &str) -> Result<Part, String> {
@@ -107,21 +172,7 @@ impl UriTemplate {
             }
             _ => (Op::Simple, body),
         };
-        let mut vars = Vec::new();
-        for spec in list.split(',') {
-            if spec.ends_with('*') {
-                return Err(format!("the explode modifier in `{spec}` is not supported"));
-            }
-            let name = spec.split(':').next().unwrap_or_default();
-            let valid = !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'%'));
-            if !valid {
-                return Err(format!("`{spec}` is not a valid variable name"));
-            }
-            vars.push(name.to_owned());
-        }
+        let vars = list.split(',').map(Var::parse).collect::<Result<_, _>>()?;
         Ok(Part::Expression { op, vars })
     }
 
@@ -133,7 +184,7 @@ impl UriTemplate {
     /// The names of every variable, in order.
     pub fn variables(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().flat_map(|p| match p {
-            Part::Expression { vars, .. } => vars.iter().map(String::as_str).collect(),
+            Part::Expression { vars, .. } => vars.iter().map(|v| v.name.as_str()).collect(),
             Part::Literal(_) => Vec::new(),
         })
     }
@@ -162,8 +213,8 @@ impl UriTemplate {
                             _ => None,
                         })
                         .flatten();
-                    let names: Vec<&String> = vars.iter().chain(continued).collect();
-                    pos += Self::match_query(*op, &names, rest, &mut values)?;
+                    let vars: Vec<&Var> = vars.iter().chain(continued).collect();
+                    pos += Self::match_query(*op, &vars, rest, &mut values)?;
                 }
                 Part::Expression { op, vars } => {
                     let body = match op.prefix() {
@@ -174,32 +225,50 @@ impl UriTemplate {
                         },
                         None => rest,
                     };
-                    let len = Self::value_len(*op, body, self.parts.get(index + 1))?;
-                    let raw = &body[..len];
-                    pos += rest.len() - body.len() + len;
-                    let mut items = raw.split(',');
-                    for var in vars {
-                        if let Some(item) = items.next() {
-                            values.push((var.as_str(), decode(item)?));
+                    let next = self.parts.get(index + 1);
+                    let mut at = rest.len() - body.len();
+                    for (i, var) in vars.iter().enumerate() {
+                        if i > 0 {
+                            // Fewer values than variables: the later ones are absent.
+                            match rest[at..].strip_prefix(op.separator()) {
+                                Some(_) => at += 1,
+                                None => break,
+                            }
                         }
+                        let last = i + 1 == vars.len();
+                        let len = Self::value_len(*op, &rest[at..], next, last)?;
+                        values.push((var.name.as_str(), var.value(&rest[at..at + len])?));
+                        at += len;
                     }
+                    pos += at;
                 }
             }
         }
         (pos == uri.len()).then_some(values)
     }
 
-    /// How much of `body` one expression's value takes: up to the next literal, or to the
-    /// first character the expression cannot contain.
-    fn value_len(op: Op, body: &str, next: Option<&Part>) -> Option<usize> {
-        let allowed = |c: char| match op {
-            Op::Reserved | Op::Fragment => is_uri_char(c),
-            _ => is_unreserved(c) || c == '%' || c == ',',
+    /// How much of `body` one value takes: up to the next literal, or to the first character
+    /// the value cannot contain. Only the last value of an expression may contain the
+    /// expression's separator.
+    fn value_len(op: Op, body: &str, next: Option<&Part>, last: bool) -> Option<usize> {
+        let separator = op.separator();
+        let allowed = |c: char| {
+            let class = match op {
+                Op::Reserved | Op::Fragment => is_uri_char(c),
+                _ => is_unreserved(c) || c == '%' || c == ',',
+            };
+            class && (last || c != separator)
         };
         let limit = body.find(|c: char| !allowed(c)).unwrap_or(body.len());
         match next {
-            // The value ends where the literal first starts, which must be within its reach.
-            Some(Part::Literal(literal)) => body.find(literal.as_str()).filter(|&at| at <= limit),
+            // The last value ends where the literal first starts, which must be within its
+            // reach; an earlier one ends there or at its separator, whichever comes first.
+            Some(Part::Literal(literal)) => {
+                match body.find(literal.as_str()).filter(|&at| at <= limit) {
+                    Some(at) => Some(at),
+                    None => (!last).then_some(limit),
+                }
+            }
             // The next expression starts at its operator's character.
             Some(Part::Expression { op: next, .. }) => {
                 let lead = match next {
@@ -216,7 +285,7 @@ impl UriTemplate {
 
     fn match_query<'t, 'u>(
         op: Op,
-        vars: &[&'t String],
+        vars: &[&'t Var],
         rest: &'u str,
         values: &mut Vec<(&'t str, Cow<'u, str>)>,
     ) -> Option<usize> {
@@ -227,8 +296,8 @@ impl UriTemplate {
         let end = query.find('#').unwrap_or(query.len());
         for pair in query[..end].split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            if let Some(var) = vars.iter().find(|v| v.as_str() == key) {
-                values.push((var.as_str(), decode(value)?));
+            if let Some(var) = vars.iter().find(|v| v.name == key) {
+                values.push((var.name.as_str(), var.value(value)?));
             }
         }
         Some(1 + end)
@@ -255,6 +324,16 @@ impl Op {
         }
     }
 
+    /// What separates the values of an expression with several variables.
+    fn separator(self) -> char {
+        match self {
+            Op::Label => '.',
+            Op::Path => '/',
+            Op::Query | Op::QueryContinuation => '&',
+            Op::Simple | Op::Reserved | Op::Fragment => ',',
+        }
+    }
+
     fn has_prefix(self) -> bool {
         self.prefix().is_some() || self.is_query()
     }
@@ -278,8 +357,12 @@ fn decode(value: &str) -> Option<Cow<'_, str>> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            let hex = bytes.get(i + 1..i + 3)?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            let digit = |b: u8| (b as char).to_digit(16).unwrap_or_default() as u8;
+            out.push(digit(hex[0]) << 4 | digit(hex[1]));
             i += 3;
         } else {
             out.push(bytes[i]);
@@ -376,10 +459,85 @@ mod tests {
             "x://{a*}",
             "x://{}",
             "x://{a}{b}",
+            "x://{a}/{a}",
+            "x://{a}{?b,a}",
         ] {
             assert!(UriTemplate::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(vars("users://{id}", "users://%zz"), None);
+    }
+
+    #[test]
+    fn nothing_a_uri_holds_is_dropped() {
+        // A single variable keeps a list value whole.
+        assert_eq!(vars("x://{a}", "x://1,2"), pairs(&[("a", "1,2")]));
+        // The last variable keeps the rest, separators included.
+        assert_eq!(
+            vars("x://{a,b},{c}", "x://1,2,3"),
+            pairs(&[("a", "1"), ("b", "2"), ("c", "3")])
+        );
+        assert_eq!(
+            vars("x://{a,b}", "x://1,2,3"),
+            pairs(&[("a", "1"), ("b", "2,3")])
+        );
+        // Fewer values than variables: the later ones are absent.
+        assert_eq!(vars("x://{a,b}.json", "x://1.json"), pairs(&[("a", "1")]));
+        assert_eq!(
+            vars("x://{a,b}.json", "x://1,2.json"),
+            pairs(&[("a", "1"), ("b", "2")])
+        );
+    }
+
+    #[test]
+    fn path_and_label_values_use_their_own_separator() {
+        assert_eq!(
+            vars("repo://x{/owner,name}", "repo://x/me/tool"),
+            pairs(&[("owner", "me"), ("name", "tool")])
+        );
+        assert_eq!(
+            vars("repo://x{/owner,name}", "repo://x/me"),
+            pairs(&[("owner", "me")])
+        );
+        assert_eq!(vars("repo://x{/owner,name}", "repo://x/a/b/c"), None);
+        assert_eq!(
+            vars("host://www{.domain,tld}", "host://www.example.com"),
+            pairs(&[("domain", "example"), ("tld", "com")])
+        );
+        assert_eq!(
+            vars("x://{+a,b}", "x://p/q,r/s"),
+            pairs(&[("a", "p/q"), ("b", "r/s")])
+        );
+    }
+
+    #[test]
+    fn prefix_modifiers_are_limits() {
+        assert_eq!(vars("x://{a:3}", "x://123"), pairs(&[("a", "123")]));
+        assert_eq!(vars("x://{a:3}", "x://1234"), None);
+        // Characters are counted after decoding.
+        assert_eq!(vars("x://{a:1}", "x://%C3%A9"), pairs(&[("a", "é")]));
+        assert_eq!(vars("x://q{?a:2}", "x://q?a=123"), None);
+        assert_eq!(vars("x://q{?a:2}", "x://q?a=12"), pairs(&[("a", "12")]));
+        for bad in [
+            "x://{a:}",
+            "x://{a:zz}",
+            "x://{a:0}",
+            "x://{a:10000}",
+            "x://{a:+1}",
+        ] {
+            let error = UriTemplate::parse(bad).unwrap_err().to_string();
+            assert!(error.contains("prefix modifier"), "{bad}: {error}");
+        }
+        assert!(UriTemplate::parse("x://{a:9999}").is_ok());
+    }
+
+    #[test]
+    fn percent_escapes_are_two_hex_digits() {
+        assert_eq!(vars("x://{a}", "x://%41"), pairs(&[("a", "A")]));
+        for bad in [
+            "x://%+1", "x://%-1", "x://%4", "x://%", "x://% 1", "x://%ff",
+        ] {
+            assert_eq!(vars("x://{+a}", bad), None, "{bad}");
+        }
     }
 
     #[test]
