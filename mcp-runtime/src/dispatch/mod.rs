@@ -207,9 +207,14 @@ impl Endpoint {
     /// `subscriptions/listen`: acknowledge what this server can honour, then stream those
     /// changes, each tagged with the subscription (the request's id).
     fn listen(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
-        let requested = call.params.notifications.clone().ok_or_else(|| {
-            RpcError::invalid_params("`subscriptions/listen` needs `notifications`")
-        })?;
+        let requested = call
+            .params
+            .notifications
+            .as_deref()
+            .cloned()
+            .ok_or_else(|| {
+                RpcError::invalid_params("`subscriptions/listen` needs `notifications`")
+            })?;
         let registry = self.registry.load();
         let agreed = crate::notifier::SubscriptionFilter {
             tools_list_changed: requested.tools_list_changed && registry.has_tools(),
@@ -420,8 +425,10 @@ impl Endpoint {
     }
 
     async fn complete(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
-        let (Some(reference), Some(argument)) = (&call.params.reference, &call.params.argument)
-        else {
+        let (Some(reference), Some(argument)) = (
+            call.params.reference.as_deref(),
+            call.params.argument.as_deref(),
+        ) else {
             return Err(RpcError::invalid_params(
                 "`completion/complete` needs `ref` and `argument`",
             ));

@@ -42,10 +42,7 @@ impl<'a> Arguments<'a> {
             .map_err(|e| ArgumentError::Malformed(e.to_string()))?;
         Ok(Self {
             raw: Some(raw),
-            entries: entries
-                .into_iter()
-                .map(|(k, v)| (k, ArgumentValue::Json(v)))
-                .collect(),
+            entries,
         })
     }
 
@@ -113,7 +110,7 @@ impl<'a> Arguments<'a> {
 struct EntriesVisitor;
 
 impl<'de> Visitor<'de> for EntriesVisitor {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+    type Value = Vec<(Cow<'de, str>, ArgumentValue<'de>)>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("`arguments` to be a JSON object")
@@ -128,7 +125,7 @@ impl<'de> Visitor<'de> for EntriesVisitor {
                     key.0
                 )));
             }
-            entries.push((key.0, map.next_value()?));
+            entries.push((key.0, ArgumentValue::Json(map.next_value()?)));
         }
         Ok(entries)
     }

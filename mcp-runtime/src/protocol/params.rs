@@ -8,7 +8,8 @@ use serde_json::value::RawValue;
 use super::RpcError;
 
 /// The `params` of any request this server understands. Members a method does not use are
-/// ignored; a member of the wrong type is `-32602`.
+/// ignored; a member of the wrong type is `-32602`. (The members of rare methods are boxed: every
+/// request's params are built and moved, and a smaller struct is cheaper to move.)
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Params<'a> {
@@ -50,16 +51,16 @@ pub struct Params<'a> {
     pub level: Option<Cow<'a, str>>,
     /// What a `subscriptions/listen` request opts in to.
     #[serde(default)]
-    pub notifications: Option<crate::notifier::SubscriptionFilter>,
+    pub notifications: Option<Box<crate::notifier::SubscriptionFilter>>,
     /// What `completion/complete` completes.
     #[serde(rename = "ref", default)]
-    pub reference: Option<CompletionReference>,
+    pub reference: Option<Box<CompletionReference>>,
     /// The argument `completion/complete` completes.
     #[serde(default)]
-    pub argument: Option<CompletionArgument>,
+    pub argument: Option<Box<CompletionArgument>>,
     /// Arguments already resolved, for `completion/complete`.
     #[serde(default)]
-    pub context: Option<CompletionContextParams>,
+    pub context: Option<Box<CompletionContextParams>>,
 }
 
 /// The `ref` of a `completion/complete` request.

@@ -1,7 +1,8 @@
 //! The `Accept` header: which of the endpoint's two response types a client takes.
 
-use http::header::ACCEPT;
-use http::HeaderMap;
+use http::HeaderValue;
+
+use super::headers::RequestHeaders;
 
 /// What a request's `Accept` header allows, read in one pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,21 +14,46 @@ pub(crate) struct Accepted {
 }
 
 impl Accepted {
+    const BOTH: Self = Self {
+        json: true,
+        stream: true,
+    };
+
     /// Reads every `Accept` header; without one, everything is acceptable.
-    pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
-        let mut values = headers.get_all(ACCEPT).iter().peekable();
-        if values.peek().is_none() {
-            return Self {
-                json: true,
-                stream: true,
-            };
+    pub(crate) fn from_headers(headers: &RequestHeaders<'_>) -> Self {
+        match headers.accept {
+            None => Self::BOTH,
+            Some(value) if !headers.accept_repeated => {
+                Self::common(value).unwrap_or_else(|| Self::parse([value]))
+            }
+            Some(_) => Self::parse(headers.accept_values()),
         }
+    }
+
+    /// The values MCP clients send, recognised without parsing.
+    fn common(value: &HeaderValue) -> Option<Self> {
+        let (json, stream) = match value.as_bytes() {
+            b"application/json, text/event-stream"
+            | b"application/json,text/event-stream"
+            | b"text/event-stream, application/json"
+            | b"*/*" => (true, true),
+            b"application/json" => (true, false),
+            b"text/event-stream" => (false, true),
+            _ => return None,
+        };
+        Some(Self { json, stream })
+    }
+
+    fn parse<'v>(values: impl IntoIterator<Item = &'v HeaderValue>) -> Self {
         let mut accepted = Self {
             json: false,
             stream: false,
         };
         // Bytes, not `str`: a header value is checked once, and a range is a few bytes.
-        for range in values.flat_map(|v| v.as_bytes().split(|&b| b == b',')) {
+        for range in values
+            .into_iter()
+            .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+        {
             let mut parts = range.split(|&b| b == b';');
             let media = parts.next().unwrap_or_default().trim_ascii();
             if parts.any(refuses) {
@@ -67,12 +93,20 @@ fn refuses(param: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    use http::header::ACCEPT;
+    use http::HeaderMap;
+
     fn accepted(values: &[&str]) -> (bool, bool) {
         let mut headers = HeaderMap::new();
         for v in values {
             headers.append(ACCEPT, v.parse().unwrap());
         }
-        let a = Accepted::from_headers(&headers);
+        let a = Accepted::from_headers(&RequestHeaders::read(&headers));
+        // The common values' shortcut agrees with the parse.
+        if let [one] = values {
+            let parsed = Accepted::parse([&one.parse().unwrap()]);
+            assert_eq!(parsed, a, "{one}");
+        }
         (a.json, a.stream)
     }
 
@@ -90,6 +124,14 @@ mod tests {
             (true, true)
         );
         assert_eq!(accepted(&["*/*"]), (true, true));
+        assert_eq!(
+            accepted(&["text/event-stream, application/json"]),
+            (true, true)
+        );
+        assert_eq!(
+            accepted(&["application/json,text/event-stream"]),
+            (true, true)
+        );
         assert_eq!(accepted(&["application/*;q=0.5"]), (true, false));
         assert_eq!(
             accepted(&["TEXT/Event-Stream; charset=utf-8"]),

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt as _;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -59,11 +60,7 @@ pub(crate) async fn serve(
         let _ = tcp.set_nodelay(true);
         let (endpoint, path) = (endpoint.clone(), path.clone());
         let service = service_fn(move |request: http::Request<Incoming>| {
-            let (endpoint, path) = (endpoint.clone(), path.clone());
-            async move {
-                let request = request.map(axum::body::Body::new);
-                Ok::<_, Infallible>(super::route(endpoint, &path, request).await)
-            }
+            super::route(endpoint.clone(), &path, request).map(Ok::<_, Infallible>)
         });
         let connection = connections.watch(http.serve_connection(TokioIo::new(tcp), service));
         tokio::spawn(async move {

@@ -3,15 +3,12 @@
 use std::borrow::Cow;
 
 use base64::Engine as _;
-use http::header::HeaderName;
-use http::{HeaderMap, StatusCode};
+use http::{HeaderValue, StatusCode};
 use serde_json::json;
 
 use crate::protocol::{ErrorCode, Params, ProtocolVersion, RpcError};
 
-const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
-const METHOD: HeaderName = HeaderName::from_static("mcp-method");
-const NAME: HeaderName = HeaderName::from_static("mcp-name");
+use super::headers::{RequestHeaders, METHOD, NAME, PROTOCOL_VERSION};
 
 /// The revision a request is served under.
 ///
@@ -19,11 +16,11 @@ const NAME: HeaderName = HeaderName::from_static("mcp-name");
 /// agree with its body. Anything else is a legacy request, at the revision of its
 /// `MCP-Protocol-Version` header (`2025-03-26` without one).
 pub(crate) fn classify(
-    headers: &HeaderMap,
+    headers: &RequestHeaders<'_>,
     method: &str,
     params: &Params<'_>,
 ) -> Result<ProtocolVersion, RpcError> {
-    let header = header(headers, PROTOCOL_VERSION)?;
+    let header = header(headers.protocol_version, &PROTOCOL_VERSION)?;
     if let Some(requested) = params.meta_version() {
         // The header must repeat the body's version before the version itself is judged.
         match_header("MCP-Protocol-Version", header, requested)?;
@@ -48,27 +45,35 @@ pub(crate) fn classify(
     }
 }
 
-fn check_modern(headers: &HeaderMap, method: &str, params: &Params<'_>) -> Result<(), RpcError> {
+fn check_modern(
+    headers: &RequestHeaders<'_>,
+    method: &str,
+    params: &Params<'_>,
+) -> Result<(), RpcError> {
     let meta = params.meta.as_ref().expect("a modern request has _meta");
     if meta.client_capabilities.is_none() {
         return Err(missing_meta("io.modelcontextprotocol/clientCapabilities"));
     }
-    match_header("Mcp-Method", header(headers, METHOD)?, method)?;
+    match_header("Mcp-Method", header(headers.method, &METHOD)?, method)?;
     let name = match method {
         "tools/call" | "prompts/get" => params.name.as_deref(),
         "resources/read" => params.uri.as_deref(),
         _ => return Ok(()),
     };
     if let Some(name) = name {
-        let sent = header(headers, NAME)?.map(decode_sentinel).transpose()?;
+        let sent = header(headers.name, &NAME)?
+            .map(decode_sentinel)
+            .transpose()?;
         match_header("Mcp-Name", sent.as_deref(), name)?;
     }
     Ok(())
 }
 
-fn header(headers: &HeaderMap, name: HeaderName) -> Result<Option<&str>, RpcError> {
-    headers
-        .get(&name)
+fn header<'h>(
+    value: Option<&'h HeaderValue>,
+    name: &http::HeaderName,
+) -> Result<Option<&'h str>, RpcError> {
+    value
         .map(|v| {
             v.to_str()
                 .map_err(|_| mismatch(format!("the {name} header is not valid ASCII")))
@@ -134,7 +139,7 @@ fn decode_sentinel(value: &str) -> Result<Cow<'_, str>, RpcError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
+    use http::HeaderMap;
     use serde_json::value::RawValue;
 
     fn classify_with(
@@ -148,7 +153,7 @@ mod tests {
         }
         let raw: Box<RawValue> = RawValue::from_string(params.into()).unwrap();
         let params = Params::parse(Some(&raw)).unwrap();
-        classify(&map, method, &params)
+        classify(&RequestHeaders::read(&map), method, &params)
     }
 
     const META: &str = r#""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}"#;

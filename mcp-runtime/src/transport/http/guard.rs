@@ -1,7 +1,8 @@
 //! DNS-rebinding protection: the `Host` and `Origin` allow-lists.
 
-use http::header::{HeaderMap, HOST, ORIGIN};
 use http::Uri;
+
+use super::headers::RequestHeaders;
 
 /// Which hosts and origins may reach the endpoint.
 ///
@@ -81,23 +82,21 @@ impl HostGuard {
         }
     }
 
-    pub(crate) fn check(&self, headers: &HeaderMap, uri: &Uri) -> Result<(), Refusal> {
+    pub(crate) fn check(&self, headers: &RequestHeaders<'_>, uri: &Uri) -> Result<(), Refusal> {
         if let Some(hosts) = &self.hosts {
             let forwarded = self
                 .trust_forwarded_host
-                .then(|| headers.get("x-forwarded-host"))
+                .then_some(headers.forwarded_host)
                 .flatten();
-            let host = forwarded
-                .or_else(|| headers.get(HOST))
-                .and_then(|h| h.to_str().ok())
-                .map(|h| h.split(',').next().unwrap_or("").trim())
+            let host = RequestHeaders::text(forwarded.or(headers.host))
+                .map(|h| h.split_once(',').map_or(h, |(first, _)| first).trim())
                 .or_else(|| uri.authority().map(|a| a.as_str()))
                 .unwrap_or("");
             if !host_allowed(hosts, host) {
                 return Err(Refusal::Host(host.to_owned()));
             }
         }
-        if let Some(origin) = headers.get(ORIGIN) {
+        if let Some(origin) = headers.origin {
             let origin = origin.to_str().unwrap_or("");
             if !self.origin_allowed(origin) {
                 return Err(Refusal::Origin(origin.to_owned()));
@@ -140,7 +139,7 @@ fn split_host(authority: &str) -> (&str, Option<&str>) {
 }
 
 fn host_allowed(allowed: &[AllowedHost], authority: &str) -> bool {
-    if authority.is_empty() || authority.contains(['/', '@', ' ']) {
+    if authority.is_empty() || authority.bytes().any(|b| matches!(b, b'/' | b'@' | b' ')) {
         return false;
     }
     let (host, port) = split_host(authority);
@@ -156,6 +155,7 @@ fn host_allowed(allowed: &[AllowedHost], authority: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::{HeaderMap, HOST, ORIGIN};
     use http::HeaderValue;
 
     fn check(guard: &HostGuard, host: Option<&str>, origin: Option<&str>) -> Result<(), Refusal> {
@@ -166,7 +166,7 @@ mod tests {
         if let Some(o) = origin {
             headers.insert(ORIGIN, HeaderValue::from_str(o).unwrap());
         }
-        guard.check(&headers, &Uri::from_static("/mcp"))
+        guard.check(&RequestHeaders::read(&headers), &Uri::from_static("/mcp"))
     }
 
     #[test]
@@ -225,6 +225,7 @@ mod tests {
             "x-forwarded-host",
             HeaderValue::from_static("mcp.example.com"),
         );
+        let headers = RequestHeaders::read(&headers);
         assert_eq!(g.check(&headers, &Uri::from_static("/mcp")), Ok(()));
     }
 }

@@ -4,17 +4,20 @@ mod accept;
 pub(crate) mod connections;
 mod era;
 pub(crate) mod guard;
+mod headers;
 
+use std::future::{ready, Future};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use bytes::Bytes;
-use http::header::{HeaderName, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use futures_util::future::Either;
+use http::header::{ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
+use http::{HeaderValue, Method, Request, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::dispatch::{Call, Outcome};
@@ -22,44 +25,71 @@ use crate::endpoint::Endpoint;
 use crate::protocol::{error_body, Era, ErrorCode, Message, RequestId, RpcError};
 use crate::session::{Principal, SessionRefusal};
 use accept::Accepted;
+use headers::{RequestHeaders, SESSION_ID};
 
 /// The axum router serving `endpoint` at `path` (for mounting in an application).
 pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
     Router::new()
-        .route(path, any(by_method))
+        .route(path, any(by_method::<Body>))
         .with_state(endpoint)
+}
+
+/// The errors a request body's reads may end with.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A request body the endpoint can read: hyper's own (what [`Server::bind`] serves) or axum's
+/// (when mounted in a router).
+///
+/// [`Server::bind`]: crate::Server::bind
+pub(crate) trait RequestBody:
+    hyper::body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static
+{
+}
+
+impl<B> RequestBody for B where
+    B: hyper::body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static
+{
 }
 
 /// Serves one request at `path` without a router: what [`Server::bind`] serves. (axum's router
 /// boxes every request's future twice and records the matched route; one path needs neither.)
 ///
 /// [`Server::bind`]: crate::Server::bind
-pub(crate) async fn route(endpoint: Arc<Endpoint>, path: &str, request: Request) -> Response {
+pub(crate) fn route<B: RequestBody>(
+    endpoint: Arc<Endpoint>,
+    path: &str,
+    request: Request<B>,
+) -> impl Future<Output = Response> + Send {
     if request.uri().path() != path {
-        return StatusCode::NOT_FOUND.into_response();
+        return Either::Left(ready(StatusCode::NOT_FOUND.into_response()));
     }
-    by_method(State(endpoint), request).await
+    Either::Right(by_method(State(endpoint), request))
 }
 
-/// The endpoint's one method table, behind both [`router`] and [`route`].
-async fn by_method(state: State<Arc<Endpoint>>, request: Request) -> Response {
+/// The endpoint's one method table, behind both [`router`] and [`route`]. Only a POST needs a
+/// future of its own; the others are answered at once.
+fn by_method<B: RequestBody>(
+    State(endpoint): State<Arc<Endpoint>>,
+    request: Request<B>,
+) -> impl Future<Output = Response> + Send {
     match *request.method() {
-        Method::POST => handle_post(state, request).await,
-        Method::GET => handle_get(state, request).await,
-        Method::DELETE => handle_delete(state, request).await,
-        _ => method_not_allowed().await,
+        Method::POST => Either::Left(handle_post(endpoint, request)),
+        Method::GET => Either::Right(ready(handle_get(&endpoint, &request))),
+        Method::DELETE => Either::Right(ready(handle_delete(&endpoint, &request))),
+        _ => Either::Right(ready(method_not_allowed())),
     }
 }
 
-async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Response {
+async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B>) -> Response {
     let (parts, body) = request.into_parts();
-    if let Err(refusal) = endpoint.guard.check(&parts.headers, &parts.uri) {
+    let headers = RequestHeaders::read(&parts.headers);
+    if let Err(refusal) = endpoint.guard.check(&headers, &parts.uri) {
         return error_response(None, &refused(StatusCode::FORBIDDEN, refusal.to_string()));
     }
-    if let Err(e) = check_content_type(&parts.headers) {
+    if let Err(e) = check_content_type(headers.content_type) {
         return error_response(None, &e);
     }
-    let accepted = Accepted::from_headers(&parts.headers);
+    let accepted = Accepted::from_headers(&headers);
     if !accepted.json {
         return error_response(
             None,
@@ -69,7 +99,7 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
             ),
         );
     }
-    let body = match read_body(&parts.headers, body, &endpoint).await {
+    let body = match read_body(headers.content_length, body, &endpoint).await {
         Ok(body) => body,
         Err(e) => {
             // Part of the body may still be on its way: the connection cannot carry another
@@ -84,7 +114,7 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
         Ok(m) => m,
         Err(e) => return error_response(None, &e),
     };
-    let session_id = parts.headers.get(SESSION_ID).and_then(|v| v.to_str().ok());
+    let session_id = RequestHeaders::text(headers.session_id);
     let principal = parts.extensions.get::<Principal>();
     let Some(method) = message.method.as_deref() else {
         // A response to a server-to-client request: it completes the call waiting for it.
@@ -102,7 +132,7 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
         Ok(p) => p,
         Err(e) => return error_response(id, e),
     };
-    let version = match era::classify(&parts.headers, method, params) {
+    let version = match era::classify(&headers, method, params) {
         Ok(v) => v,
         Err(e) => return error_response(id, &e),
     };
@@ -161,15 +191,15 @@ async fn handle_post(State(endpoint): State<Arc<Endpoint>>, request: Request) ->
 }
 
 /// `GET` resumes a session's stream from `Last-Event-ID` (stateful servers).
-async fn handle_get(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Response {
+fn handle_get<B>(endpoint: &Arc<Endpoint>, request: &Request<B>) -> Response {
     let Some(sessions) = &endpoint.sessions else {
-        return method_not_allowed().await;
+        return method_not_allowed();
     };
-    let headers = request.headers();
-    if let Err(refusal) = endpoint.guard.check(headers, request.uri()) {
+    let headers = RequestHeaders::read(request.headers());
+    if let Err(refusal) = endpoint.guard.check(&headers, request.uri()) {
         return error_response(None, &refused(StatusCode::FORBIDDEN, refusal.to_string()));
     }
-    if !Accepted::from_headers(headers).stream {
+    if !Accepted::from_headers(&headers).stream {
         return error_response(
             None,
             &refused(
@@ -179,14 +209,11 @@ async fn handle_get(State(endpoint): State<Arc<Endpoint>>, request: Request) -> 
         );
     }
     let principal = request.extensions().get::<Principal>();
-    let session = match sessions.find(
-        headers.get(SESSION_ID).and_then(|v| v.to_str().ok()),
-        principal,
-    ) {
+    let session = match sessions.find(RequestHeaders::text(headers.session_id), principal) {
         Ok(session) => session,
         Err(refusal) => return session_refused(refusal),
     };
-    if let Some(last) = headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
+    if let Some(last) = RequestHeaders::text(headers.last_event_id) {
         // An id of another session, or of no stream, replays nothing.
         return match crate::dispatch::resume(&session, last) {
             Some(events) => event_stream(events),
@@ -201,7 +228,7 @@ async fn handle_get(State(endpoint): State<Arc<Endpoint>>, request: Request) -> 
         };
     }
     if !endpoint.changes {
-        return method_not_allowed().await;
+        return method_not_allowed();
     }
     // The session's one stream of notifications not tied to a request.
     let Some(guard) = session.open_standalone() else {
@@ -234,15 +261,15 @@ async fn handle_get(State(endpoint): State<Arc<Endpoint>>, request: Request) -> 
 }
 
 /// `DELETE` ends a legacy session on a stateful server; a stateless server has none.
-async fn handle_delete(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Response {
+fn handle_delete<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
     let Some(sessions) = &endpoint.sessions else {
-        return method_not_allowed().await;
+        return method_not_allowed();
     };
-    let headers = request.headers();
-    if let Err(refusal) = endpoint.guard.check(headers, request.uri()) {
+    let headers = RequestHeaders::read(request.headers());
+    if let Err(refusal) = endpoint.guard.check(&headers, request.uri()) {
         return error_response(None, &refused(StatusCode::FORBIDDEN, refusal.to_string()));
     }
-    let id = headers.get(SESSION_ID).and_then(|v| v.to_str().ok());
+    let id = RequestHeaders::text(headers.session_id);
     match sessions.find(id, request.extensions().get::<Principal>()) {
         Ok(session) => {
             sessions.close(&session.id);
@@ -251,8 +278,6 @@ async fn handle_delete(State(endpoint): State<Arc<Endpoint>>, request: Request) 
         Err(refusal) => session_refused(refusal),
     }
 }
-
-const SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
 
 fn session_refused(refusal: SessionRefusal) -> Response {
     let (status, code, message) = match refusal {
@@ -299,7 +324,7 @@ fn client_response(message: &Message<'_>) -> Result<serde_json::Value, RpcError>
         .unwrap_or_default())
 }
 
-async fn method_not_allowed() -> Response {
+fn method_not_allowed() -> Response {
     let error = RpcError::new(
         ErrorCode::METHOD_NOT_FOUND,
         "this endpoint serves POST (and, for sessions, DELETE and GET with Last-Event-ID)",
@@ -316,12 +341,15 @@ fn refused(status: StatusCode, message: String) -> RpcError {
     RpcError::new(ErrorCode::INVALID_REQUEST, message).with_status(status)
 }
 
-fn check_content_type(headers: &HeaderMap) -> Result<(), RpcError> {
-    let is_json = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim())
-        .is_some_and(|essence| essence.eq_ignore_ascii_case("application/json"));
+fn check_content_type(value: Option<&HeaderValue>) -> Result<(), RpcError> {
+    let is_json = value.is_some_and(|v| {
+        // What every client sends, compared before the general parse.
+        v.as_bytes() == b"application/json"
+            || v.to_str().is_ok_and(|v| {
+                let essence = v.split_once(';').map_or(v, |(essence, _)| essence).trim();
+                essence.eq_ignore_ascii_case("application/json")
+            })
+    });
     if is_json {
         Ok(())
     } else {
@@ -332,9 +360,9 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), RpcError> {
     }
 }
 
-async fn read_body(
-    headers: &HeaderMap,
-    body: Body,
+async fn read_body<B: RequestBody>(
+    content_length: Option<&HeaderValue>,
+    body: B,
     endpoint: &Endpoint,
 ) -> Result<Bytes, RpcError> {
     let limit = endpoint.body_limit;
@@ -344,10 +372,7 @@ async fn read_body(
             format!("the request body is larger than {limit} bytes"),
         )
     };
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = RequestHeaders::text(content_length).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
