@@ -158,6 +158,16 @@ pub(crate) fn resource(tokens: TokenStream, model: &Handler<'_>) -> Checked<Reso
         return (None, errors);
     };
     let variables = template_variables(&uri.value());
+    for (i, var) in variables.iter().enumerate() {
+        if variables[..i].contains(var) {
+            errors.push(syn::Error::new(
+                uri.span(),
+                format!(
+                    "the template variable `{var}` appears twice: a URI could give it two values"
+                ),
+            ));
+        }
+    }
     for var in &variables {
         if !model.params.iter().any(|p| &p.name == var) {
             errors.push(syn::Error::new(
