@@ -104,11 +104,16 @@ impl<'a> Message<'a> {
     /// again, `params` kept raw, to tell a broken envelope (`-32600`, no id) from broken
     /// `params` (`-32602`, answered with the request's id).
     pub fn parse(body: &'a [u8]) -> Result<Self, RpcError> {
-        if let Ok(wire) = serde_json::from_slice::<Wire<'a, Params<'a>>>(body) {
+        // Checked once here, the text is read without serde_json checking every string and raw
+        // value again.
+        let text = std::str::from_utf8(body).map_err(|e| {
+            RpcError::parse_error(format!("the request body is not valid UTF-8 ({e})"))
+        })?;
+        if let Ok(wire) = serde_json::from_str::<Wire<'a, Params<'a>>>(text) {
             return Self::from_wire(wire, |params| Ok(params.unwrap_or_default()));
         }
         let first = body.iter().find(|b| !b.is_ascii_whitespace());
-        let wire: Wire<'a, &'a RawValue> = match serde_json::from_slice(body) {
+        let wire: Wire<'a, &'a RawValue> = match serde_json::from_str(text) {
             Ok(w) => w,
             Err(e) if e.is_data() => {
                 return Err(match first {
@@ -271,6 +276,23 @@ mod tests {
             code(r#"{"jsonrpc":"2.0","id":1,"method":"a","method":"b"}"#),
             ErrorCode::INVALID_REQUEST.0
         );
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_a_parse_error() {
+        for body in [
+            &b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"p\xffng\"}"[..],
+            b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"\xc3\"}}",
+            b"\xef\xbb",
+        ] {
+            let error = Message::parse(body).unwrap_err();
+            assert_eq!(error.code, ErrorCode::PARSE_ERROR);
+            assert!(error.message.contains("not valid UTF-8"), "{}", error.message);
+        }
+        // Text that is UTF-8 but not ASCII is read as it is.
+        let m = Message::parse("{\"jsonrpc\":\"2.0\",\"id\":\"é\",\"method\":\"ping\"}".as_bytes())
+            .unwrap();
+        assert_eq!(m.id.unwrap().as_json(), "\"é\"");
     }
 
     #[test]

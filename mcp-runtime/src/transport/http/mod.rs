@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use axum::Router;
+use axum::{BoxError, Router};
 use bytes::Bytes;
 use futures_util::future::Either;
 use http::header::{ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
@@ -33,9 +33,6 @@ pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
         .route(path, any(by_method::<Body>))
         .with_state(endpoint)
 }
-
-/// The errors a request body's reads may end with.
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A request body the endpoint can read: hyper's own (what [`Server::bind`] serves) or axum's
 /// (when mounted in a router).
