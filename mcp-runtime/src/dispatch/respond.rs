@@ -134,7 +134,7 @@ impl Endpoint {
                 .contains(Needs::CHANGES)
                 .then(|| self.notifier.clone()),
         ));
-        let mut context = CallContext::new(arguments, call.version).with_scope(scope.clone());
+        let mut context = CallContext::scoped(arguments, call.version, scope.clone());
         let invocation = Invocation::start(|| start(&mut context));
         drop(context);
 

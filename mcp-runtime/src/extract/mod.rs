@@ -54,16 +54,20 @@ impl<'a> CallContext<'a> {
     /// A call with these arguments, made under `version`, outside any request: notifications
     /// go nowhere and no client input can be had.
     pub fn new(arguments: Arguments<'a>, version: ProtocolVersion) -> Self {
+        Self::scoped(arguments, version, RequestScope::detached())
+    }
+
+    /// A call made within a request, through its scope.
+    pub(crate) fn scoped(
+        arguments: Arguments<'a>,
+        version: ProtocolVersion,
+        scope: std::sync::Arc<RequestScope>,
+    ) -> Self {
         Self {
             arguments,
             version,
-            scope: RequestScope::detached(),
+            scope,
         }
-    }
-
-    pub(crate) fn with_scope(mut self, scope: std::sync::Arc<RequestScope>) -> Self {
-        self.scope = scope;
-        self
     }
 
     pub(crate) fn scope(&self) -> &std::sync::Arc<RequestScope> {
