@@ -188,7 +188,7 @@ async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B
 }
 
 /// `GET` resumes a session's stream from `Last-Event-ID` (stateful servers).
-fn handle_get<B>(endpoint: &Arc<Endpoint>, request: &Request<B>) -> Response {
+fn handle_get<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
     let Some(sessions) = &endpoint.sessions else {
         return method_not_allowed();
     };
