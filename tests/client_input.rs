@@ -114,13 +114,35 @@ async fn elicitation_round_trip() {
     assert_eq!(done["resultType"], "complete");
     assert_eq!(done["content"][0]["text"], "Hello, Ada!");
 
-    let declined = json!({"name": "greet", "arguments": {}, "inputResponses": {"user_name": {"action": "decline"}}});
+    let declined = json!({"name": "greet", "arguments": {}, "requestState": state, "inputResponses": {"user_name": {"action": "decline"}}});
     assert_eq!(
         s.modern_with("tools/call", declined, all_capabilities())
             .await
             .result()["content"][0]["text"],
         "declined"
     );
+
+    // Answers without the state of the round that asked are refused, not taken on trust.
+    let unasked = json!({"name": "greet", "arguments": {}, "inputResponses": {"user_name": {"action": "decline"}}});
+    let refused = s
+        .modern_with("tools/call", unasked, all_capabilities())
+        .await
+        .json();
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    assert!(refused["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("requestState"));
+    // An answer to a question the round did not ask never reaches the handler: it asks again.
+    let smuggled = json!({
+        "name": "greet", "arguments": {}, "requestState": state,
+        "inputResponses": {"other": {"action": "accept", "content": {"name": "Eve"}}},
+    });
+    let again = s
+        .modern_with("tools/call", smuggled, all_capabilities())
+        .await
+        .result();
+    assert_eq!(again["resultType"], "input_required", "{again}");
 }
 
 #[tokio::test]
@@ -251,6 +273,53 @@ async fn tampered_foreign_and_expired_states_are_refused() {
         )
         .await;
     assert_eq!(foreign.error_code(), -32602);
+}
+
+#[tokio::test]
+async fn a_state_is_bound_to_arguments_no_parser_can_read() {
+    // Arguments a JSON value parser refuses once all digested alike, so a state sealed for one
+    // such set was accepted with any other.
+    let s = server().await;
+    let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
+    let sets = [
+        r#"{"pad":1e400}"#.to_owned(),
+        r#"{"pad":"\ud800"}"#.to_owned(),
+        format!(r#"{{"pad":{deep}}}"#),
+    ];
+    let mut meta = mcp_tests::modern_meta();
+    meta.as_object_mut()
+        .unwrap()
+        .extend(all_capabilities().as_object().unwrap().clone());
+    let call = |arguments: &str, state: Option<&str>| {
+        let state = state.map_or(String::new(), |s| format!(r#","requestState":"{s}""#));
+        format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{{"name":"greet","arguments":{arguments}{state},"_meta":{meta}}}}}"#
+        )
+    };
+    let headers = [
+        ("MCP-Protocol-Version", "2026-07-28"),
+        ("Mcp-Method", "tools/call"),
+        ("Mcp-Name", "greet"),
+    ];
+    for sealed_for in &sets {
+        let first = s.post(&headers, &call(sealed_for, None)).await.result();
+        assert_eq!(first["resultType"], "input_required", "{sealed_for}");
+        let state = first["requestState"].as_str().unwrap().to_owned();
+        for other in sets.iter().filter(|o| *o != sealed_for) {
+            let reused = s.post(&headers, &call(other, Some(&state))).await;
+            assert_eq!(
+                reused.error_code(),
+                -32602,
+                "sealed for {sealed_for}, used with {other}"
+            );
+        }
+        // The same arguments, sent again, still open it.
+        let again = s
+            .post(&headers, &call(sealed_for, Some(&state)))
+            .await
+            .result();
+        assert_eq!(again["resultType"], "input_required");
+    }
 }
 
 #[tokio::test]

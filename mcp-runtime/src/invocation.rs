@@ -13,16 +13,16 @@ use crate::tool::ToolResult;
 pub trait Outcome: Sized + Send + 'static {
     /// The outcome of a call whose parameters could not be resolved.
     fn rejected(error: ArgumentError) -> Self;
-    /// The outcome of a handler that panicked.
-    fn panicked(detail: &str) -> Self;
+    /// The outcome of a handler that panicked. What the panic said stays in the server's log
+    /// (it may name internals: paths, queries, values); the client learns only that the handler
+    /// failed.
+    fn panicked() -> Self;
     /// The outcome of a handler stopped at its time limit.
     fn timed_out(limit: std::time::Duration) -> Self;
     /// The outcome of a handler that needs client input this client cannot give.
     fn input_unavailable(method: &str) -> Self;
     /// The outcome of a request the client cancelled.
-    fn cancelled() -> Self {
-        Self::panicked("the client cancelled the request")
-    }
+    fn cancelled() -> Self;
 }
 
 fn unavailable_message(method: &str) -> String {
@@ -38,8 +38,12 @@ impl Outcome for ToolResult {
         ToolResult::error(error.to_string())
     }
 
-    fn panicked(detail: &str) -> Self {
-        ToolResult::error(format!("the tool failed unexpectedly: {detail}"))
+    fn panicked() -> Self {
+        ToolResult::error("the tool failed unexpectedly (the server logged the details)")
+    }
+
+    fn cancelled() -> Self {
+        ToolResult::error("the client cancelled the request")
     }
 
     fn timed_out(limit: std::time::Duration) -> Self {
@@ -59,10 +63,14 @@ impl<T: Send + 'static> Outcome for Result<T, RpcError> {
         Err(RpcError::invalid_params(error.to_string()))
     }
 
-    fn panicked(detail: &str) -> Self {
-        Err(RpcError::internal(format!(
-            "the handler failed unexpectedly: {detail}"
-        )))
+    fn panicked() -> Self {
+        Err(RpcError::internal(
+            "the handler failed unexpectedly (the server logged the details)",
+        ))
+    }
+
+    fn cancelled() -> Self {
+        Err(RpcError::internal("the client cancelled the request"))
     }
 
     fn timed_out(limit: std::time::Duration) -> Self {
@@ -113,7 +121,7 @@ impl<T: Outcome> Invocation<T> {
     /// Starts a call with `start`; a panic while starting becomes [`Outcome::panicked`].
     pub fn start(start: impl FnOnce() -> Self) -> Self {
         std::panic::catch_unwind(AssertUnwindSafe(start))
-            .unwrap_or_else(|panic| Self::Ready(T::panicked(panic_detail(&*panic))))
+            .unwrap_or_else(|panic| Self::Ready(panicked(&*panic)))
     }
 
     /// Runs the call to completion; a panic becomes [`Outcome::panicked`].
@@ -139,15 +147,18 @@ impl<T: Outcome> Future for CatchUnwind<T> {
         let future = self.0.as_mut();
         match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
             Ok(poll) => poll,
-            Err(panic) => Poll::Ready(T::panicked(panic_detail(&*panic))),
+            Err(panic) => Poll::Ready(panicked(&*panic)),
         }
     }
 }
 
-fn panic_detail(panic: &(dyn std::any::Any + Send)) -> &str {
-    panic
+/// Logs a handler's panic and gives the outcome the client sees.
+pub(crate) fn panicked<T: Outcome>(panic: &(dyn std::any::Any + Send)) -> T {
+    let detail = panic
         .downcast_ref::<&str>()
         .copied()
         .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("no message")
+        .unwrap_or("no message");
+    tracing::error!(panic = detail, "a handler panicked");
+    T::panicked()
 }

@@ -293,7 +293,10 @@ impl Server {
         self
     }
 
-    /// Accepts any `Host` (for servers behind a proxy that checks it). `Origin` is still checked.
+    /// Accepts any `Host` (for servers behind a proxy that checks it). `Origin` is still
+    /// checked, and more strictly: with any host allowed, a browser's `Origin` must be one of
+    /// [`allowed_origins`](Server::allowed_origins) (a request without `Origin`, from a program
+    /// rather than a web page, passes).
     pub fn allow_any_host(mut self) -> Self {
         self.hosts = Hosts::Any;
         self
@@ -451,6 +454,9 @@ impl Server {
             Hosts::Default if bound.is_some_and(|a| !a.ip().is_loopback()) => None,
             Hosts::Default => Some(LOOPBACK_HOSTS.iter().map(|h| h.to_string()).collect()),
         };
+        if let Some(warning) = exposure_warning(bound, hosts.is_some(), !self.origins.is_empty()) {
+            tracing::warn!("{warning}");
+        }
         let registry = Arc::new(arc_swap::ArcSwap::from_pointee(registry));
         if let Some(tool_set) = &self.tool_set {
             tool_set.attach(
@@ -598,6 +604,40 @@ impl Listening {
     }
 }
 
+/// What the startup log says when a server is reachable from other hosts without a `Host`
+/// allow-list: nothing but the network stands between it and any program that can reach it.
+fn exposure_warning(
+    bound: Option<SocketAddr>,
+    host_list: bool,
+    origin_list: bool,
+) -> Option<String> {
+    if host_list {
+        return None;
+    }
+    let origins = if origin_list {
+        "browsers only from the listed origins"
+    } else {
+        "no browser origin (none is listed)"
+    };
+    Some(match bound {
+        Some(addr) if !addr.ip().is_loopback() => format!(
+            "serving on {addr}, reachable from other hosts, with no Host allow-list: any Host \
+             is accepted and {origins}, but any program that reaches this address can call \
+             every tool unless a layer in front authenticates it; set Server::allowed_hosts or \
+             authenticate callers"
+        ),
+        Some(addr) => format!(
+            "serving on {addr} with no Host allow-list (Server::allow_any_host): any Host is \
+             accepted, {origins}"
+        ),
+        None => format!(
+            "mounted with no Host allow-list (Server::allow_any_host): any Host is accepted, \
+             {origins}; unless the application authenticates callers, whoever reaches it can \
+             call every tool"
+        ),
+    })
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -638,5 +678,25 @@ impl crate::session::SessionStore for SharedStore {
     }
     fn remove_where(&self, expired: &dyn Fn(&crate::session::SessionData) -> bool) -> usize {
         self.0.remove_where(expired)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_startup_log_says_when_other_hosts_can_call() {
+        let open: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let local: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let warning = exposure_warning(Some(open), false, false).unwrap();
+        assert!(warning.contains("reachable from other hosts"), "{warning}");
+        assert!(warning.contains("allowed_hosts"), "{warning}");
+        assert!(exposure_warning(Some(open), true, false).is_none());
+        assert!(exposure_warning(Some(local), true, false).is_none());
+        assert!(!exposure_warning(Some(local), false, true)
+            .unwrap()
+            .contains("reachable from other hosts"));
+        assert!(exposure_warning(None, false, false).is_some());
     }
 }

@@ -184,8 +184,10 @@ impl Endpoint {
                     outcome
                 });
                 let run = async move {
-                    task.await
-                        .unwrap_or_else(|e| Ok(T::panicked(&e.to_string())))
+                    task.await.unwrap_or_else(|e| match e.try_into_panic() {
+                        Ok(panic) => Ok(crate::invocation::panicked(&*panic)),
+                        Err(_) => Ok(T::cancelled()),
+                    })
                 };
                 (Box::pin(run), CancelOnDrop(None))
             }
@@ -218,25 +220,37 @@ impl Endpoint {
         if call.version.era() == Era::Legacy {
             return Ok(InputRound::new(InputMode::Unavailable, Map::new()));
         }
-        let mut answers = match call.params.request_state.as_deref() {
-            Some(sealed) => {
-                RequestState::open(
-                    sealed,
-                    &self.state_keys,
-                    call.principal.as_deref(),
-                    target.method,
-                    target.name,
-                    digest,
-                )
-                .map_err(|e| RpcError::invalid_params(e.to_string()))?
-                .answers
+        let Some(sealed) = call.params.request_state.as_deref() else {
+            if call.params.input_responses.is_some() {
+                // Answers can only answer what a round asked, and every round that asks seals
+                // its questions in the state it returns.
+                return Err(RpcError::invalid_params(
+                    "`inputResponses` must come with the `requestState` of the result that asked \
+                     for them",
+                ));
             }
-            None => Map::new(),
+            return Ok(InputRound::new(InputMode::RoundTrip, Map::new()));
         };
+        let state = RequestState::open(
+            sealed,
+            &self.state_keys,
+            call.principal.as_deref(),
+            target.method,
+            target.name,
+            digest,
+        )
+        .map_err(|e| RpcError::invalid_params(e.to_string()))?;
+        let mut answers = state.answers;
         if let Some(raw) = call.params.input_responses {
             let responses: Map<String, Value> = serde_json::from_str(raw.get())
                 .map_err(|_| RpcError::invalid_params("`inputResponses` must be an object"))?;
-            answers.extend(responses);
+            // Only what the last round asked is taken: a client cannot slip in answers to
+            // questions the handler has not asked yet.
+            answers.extend(
+                responses
+                    .into_iter()
+                    .filter(|(key, _)| state.asked.contains(key)),
+            );
         }
         Ok(InputRound::new(InputMode::RoundTrip, answers))
     }
@@ -361,6 +375,7 @@ impl<T: HandlerOutcome> Response<T> {
             self.state.digest.clone(),
             self.endpoint.state_ttl,
             self.state.scope.input.answers.clone(),
+            requests.iter().map(|(key, _)| key.clone()).collect(),
         );
         let result = json!({
             "inputRequests": requests.into_iter().collect::<Map<String, Value>>(),

@@ -119,16 +119,32 @@ impl<'de> Visitor<'de> for EntriesVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries: Self::Value = Vec::with_capacity(map.size_hint().unwrap_or(4));
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            if entries.iter().any(|(k, _)| *k == key.0) {
-                return Err(de::Error::custom(format_args!(
-                    "duplicate argument `{}`",
-                    key.0
-                )));
-            }
             entries.push((key.0, ArgumentValue::Json(map.next_value()?)));
         }
-        Ok(entries)
+        match duplicate(entries.iter().map(|(k, _)| k.as_ref())) {
+            Some(key) => Err(de::Error::custom(format_args!(
+                "duplicate argument `{key}`"
+            ))),
+            None => Ok(entries),
+        }
     }
+}
+
+/// A key that appears twice, if any, in time O(n log n) whatever the keys (a pairwise check is
+/// quadratic: 490,000 keys held a worker for minutes).
+fn duplicate<'k>(keys: impl ExactSizeIterator<Item = &'k str>) -> Option<&'k str> {
+    /// Below this, comparing pairs is cheaper than sorting.
+    const PAIRWISE: usize = 8;
+    let mut keys: Vec<&str> = keys.collect();
+    if keys.len() <= PAIRWISE {
+        return keys
+            .iter()
+            .enumerate()
+            .find(|(i, k)| keys[..*i].contains(k))
+            .map(|(_, k)| *k);
+    }
+    keys.sort_unstable();
+    keys.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
 }
 
 /// A map key that borrows from the input unless it contains escapes.
@@ -185,6 +201,17 @@ mod tests {
         );
         let bad = raw(r#"{"a":1}"#);
         assert!(Arguments::parse_strings(Some(&bad)).is_err());
+    }
+
+    #[test]
+    fn finds_duplicates_among_many_keys() {
+        let many = (0..1000).map(|i| format!("k{i}")).collect::<Vec<_>>();
+        assert_eq!(duplicate(many.iter().map(String::as_str)), None);
+        let mut twice = many.clone();
+        twice.push("k500".into());
+        assert_eq!(duplicate(twice.iter().map(String::as_str)), Some("k500"));
+        assert_eq!(duplicate(["a", "b", "a"].into_iter()), Some("a"));
+        assert_eq!(duplicate(["a", "b"].into_iter()), None);
     }
 
     #[test]

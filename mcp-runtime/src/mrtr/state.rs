@@ -123,6 +123,9 @@ pub(crate) struct RequestState {
     /// The answers gathered so far, by input key.
     #[serde(rename = "a")]
     pub(crate) answers: Map<String, Value>,
+    /// The keys of the inputs this round asked for: the only answers the next round takes.
+    #[serde(rename = "q", default)]
+    pub(crate) asked: Vec<String>,
 }
 
 /// Why a request state was refused.
@@ -142,14 +145,125 @@ fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// A digest of JSON arguments that ignores key order and spacing.
+/// A digest of JSON arguments that ignores key order and spacing, in time linear in their size
+/// whatever their shape and without building a tree of values.
+///
+/// Arguments that cannot be read as plain JSON values (a number out of range such as `1e400`, a
+/// lone surrogate, nesting deeper than the parser allows) are digested as the exact text sent,
+/// so that they never share a digest with other arguments.
 pub(crate) fn digest(arguments: Option<&serde_json::value::RawValue>) -> String {
-    let canonical = arguments
-        .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-        .map(|v| v.to_string())
-        .unwrap_or_default();
-    let hash = Sha256::digest(canonical.as_bytes());
-    hash.iter().map(|b| format!("{b:02x}")).collect()
+    let mut hasher = Sha256::new();
+    if let Some(raw) = arguments {
+        let mut canonical = Sha256::new();
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        let read = serde::de::DeserializeSeed::deserialize(Canonical(&mut canonical), &mut de)
+            .and_then(|()| de.end());
+        match read {
+            Ok(()) => {
+                hasher.update(b"c");
+                hasher.update(canonical.finalize());
+            }
+            Err(_) => {
+                hasher.update(b"r");
+                hasher.update(raw.get().as_bytes());
+            }
+        }
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Feeds one JSON value into a hash in canonical form: every value tagged and length-prefixed
+/// (so no two values feed the same bytes), object members sorted by key, each member's value
+/// hashed on its own first (so sorting moves 32-byte digests, not subtrees).
+struct Canonical<'h>(&'h mut Sha256);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Canonical<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Canonical<'_> {
+    fn tagged(self, tag: u8, bytes: &[u8]) {
+        self.0.update([tag]);
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Canonical<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.tagged(b'n', &[]);
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.tagged(b'b', &[u8::from(v)]);
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.tagged(b'i', &v.to_le_bytes());
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.tagged(b'u', &v.to_le_bytes());
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.tagged(b'f', &v.to_bits().to_le_bytes());
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.tagged(b's', v.as_bytes());
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.update(b"[");
+        while seq.next_element_seed(Canonical(self.0))?.is_some() {}
+        self.0.update(b"]");
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut members: Vec<(String, [u8; 32])> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let mut value = Sha256::new();
+            map.next_value_seed(Canonical(&mut value))?;
+            members.push((key, value.finalize().into()));
+        }
+        members.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        if let Some(pair) = members.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(serde::de::Error::custom(format_args!(
+                "duplicate key `{}`",
+                pair[0].0
+            )));
+        }
+        self.0.update(b"{");
+        for (key, value) in &members {
+            self.0.update((key.len() as u64).to_le_bytes());
+            self.0.update(key.as_bytes());
+            self.0.update(value);
+        }
+        self.0.update(b"}");
+        Ok(())
+    }
 }
 
 impl RequestState {
@@ -161,6 +275,7 @@ impl RequestState {
         digest: String,
         ttl: Duration,
         answers: Map<String, Value>,
+        asked: Vec<String>,
     ) -> Self {
         Self {
             principal,
@@ -169,6 +284,7 @@ impl RequestState {
             digest,
             expires: now().saturating_add(ttl.as_secs()),
             answers,
+            asked,
         }
     }
 
@@ -215,7 +331,59 @@ mod tests {
             digest(None),
             Duration::from_secs(60),
             answers,
+            vec!["confirm".into()],
         )
+    }
+
+    fn raw(json: &str) -> Box<serde_json::value::RawValue> {
+        serde_json::value::RawValue::from_string(json.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn digests_ignore_order_and_spacing_but_nothing_else() {
+        let d = |json: &str| digest(Some(&raw(json)));
+        assert_eq!(
+            d(r#"{"a":1,"b":[1,{"x":"y","w":null}]}"#),
+            d(r#" { "b" : [1, {"w":null,"x":"y"}], "a":1 } "#)
+        );
+        let distinct = [
+            r#"{"a":1}"#,
+            r#"{"a":-1}"#,
+            r#"{"a":1.5}"#,
+            r#"{"a":"1"}"#,
+            r#"{"a":[1]}"#,
+            r#"{"a":{}}"#,
+            r#"{"a":null}"#,
+            r#"{"a":true}"#,
+            r#"{"ab":1}"#,
+            r#"{"a":1,"b":1}"#,
+            r#"{"a":"x","b":"y"}"#,
+            r#"{"a":"xb","":"y"}"#,
+            "{}",
+        ];
+        let digests: std::collections::HashSet<_> = distinct.iter().map(|j| d(j)).collect();
+        assert_eq!(digests.len(), distinct.len());
+        assert_ne!(d("{}"), digest(None));
+    }
+
+    #[test]
+    fn arguments_a_value_parser_refuses_are_digested_as_sent() {
+        // Each of these once digested as "no arguments", so a state sealed for one call
+        // opened for any other.
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+        let unreadable = [
+            r#"{"a":1e400}"#.to_owned(),
+            r#"{"a":"\ud800"}"#.to_owned(),
+            deep,
+            r#"{"a":1,"a":2}"#.to_owned(),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for json in &unreadable {
+            let d = digest(Some(&raw(json)));
+            assert_ne!(d, digest(None), "{json}");
+            assert_ne!(d, digest(Some(&raw("{}"))), "{json}");
+            assert!(seen.insert(d), "{json}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::error::RpcError;
+use super::object::Object;
 use super::Params;
 
 /// A JSON-RPC request id, kept exactly as the client wrote it so it is echoed byte for byte.
@@ -109,12 +110,14 @@ impl<'a> Message<'a> {
         let text = std::str::from_utf8(body).map_err(|e| {
             RpcError::parse_error(format!("the request body is not valid UTF-8 ({e})"))
         })?;
-        if let Ok(wire) = serde_json::from_str::<Wire<'a, Params<'a>>>(text) {
-            return Self::from_wire(wire, |params| Ok(params.unwrap_or_default()));
+        // Objects only, at every level: serde would read an array as the fields in order.
+        if let Ok(Object(wire)) = serde_json::from_str::<Object<Wire<'a, Object<Params<'a>>>>>(text)
+        {
+            return Self::from_wire(wire, |params| Ok(params.map(|p| p.0).unwrap_or_default()));
         }
         let first = body.iter().find(|b| !b.is_ascii_whitespace());
         let wire: Wire<'a, &'a RawValue> = match serde_json::from_str(text) {
-            Ok(w) => w,
+            Ok(Object(w)) => w,
             Err(e) if e.is_data() => {
                 return Err(match first {
                     Some(b'[') => RpcError::invalid_request("batch requests are not supported"),
@@ -276,6 +279,37 @@ mod tests {
             code(r#"{"jsonrpc":"2.0","id":1,"method":"a","method":"b"}"#),
             ErrorCode::INVALID_REQUEST.0
         );
+    }
+
+    #[test]
+    fn positional_arrays_are_refused_wherever_an_object_belongs() {
+        // The envelope itself, as an array of its fields.
+        assert_eq!(code(r#"["2.0",1,"ping"]"#), ErrorCode::INVALID_REQUEST.0);
+        // `params` as an array of `Params` fields: what a gateway reading `params.name` misses.
+        assert_eq!(
+            code(
+                r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":[null,"add",null,{"a":40,"b":2}]}"#
+            ),
+            ErrorCode::INVALID_REQUEST.0
+        );
+        // Members that are objects, given as arrays, are -32602 with the request's id.
+        for params in [
+            r#"{"_meta":["2026-07-28",{}]}"#,
+            r#"{"notifications":[true]}"#,
+            r#"{"ref":["ref/prompt","p"],"argument":{"name":"a","value":""}}"#,
+            r#"{"ref":{"type":"ref/prompt","name":"p"},"argument":["a",""]}"#,
+            r#"{"context":[{"a":"b"}]}"#,
+            r#"{"context":{"arguments":{"a":"1","a":"2"}}}"#,
+        ] {
+            let body = format!(r#"{{"jsonrpc":"2.0","id":9,"method":"m","params":{params}}}"#);
+            let m = Message::parse(body.as_bytes()).unwrap();
+            assert_eq!(m.id.unwrap().as_json(), "9");
+            assert_eq!(
+                m.params.unwrap_err().code,
+                ErrorCode::INVALID_PARAMS,
+                "{params}"
+            );
+        }
     }
 
     #[test]

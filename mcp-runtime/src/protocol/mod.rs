@@ -3,6 +3,7 @@
 mod content;
 mod error;
 mod jsonrpc;
+mod object;
 mod params;
 mod version;
 

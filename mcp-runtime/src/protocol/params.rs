@@ -14,7 +14,12 @@ use super::RpcError;
 #[serde(rename_all = "camelCase")]
 pub struct Params<'a> {
     /// Per-request metadata (required in the 2026-07-28 era).
-    #[serde(rename = "_meta", borrow, default)]
+    #[serde(
+        rename = "_meta",
+        borrow,
+        default,
+        deserialize_with = "super::object::optional_object"
+    )]
     pub meta: Option<RequestMeta<'a>>,
     /// The tool (or prompt) name.
     #[serde(default, deserialize_with = "borrow_str")]
@@ -50,16 +55,20 @@ pub struct Params<'a> {
     #[serde(default, deserialize_with = "borrow_str")]
     pub level: Option<Cow<'a, str>>,
     /// What a `subscriptions/listen` request opts in to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::object::optional_boxed")]
     pub notifications: Option<Box<crate::notifier::SubscriptionFilter>>,
     /// What `completion/complete` completes.
-    #[serde(rename = "ref", default)]
+    #[serde(
+        rename = "ref",
+        default,
+        deserialize_with = "super::object::optional_boxed"
+    )]
     pub reference: Option<Box<CompletionReference>>,
     /// The argument `completion/complete` completes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::object::optional_boxed")]
     pub argument: Option<Box<CompletionArgument>>,
     /// Arguments already resolved, for `completion/complete`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::object::optional_boxed")]
     pub context: Option<Box<CompletionContextParams>>,
 }
 
@@ -93,8 +102,8 @@ pub struct CompletionArgument {
 /// The `context` of a `completion/complete` request.
 #[derive(Debug, Default, Deserialize)]
 pub struct CompletionContextParams {
-    /// Arguments already resolved.
-    #[serde(default)]
+    /// Arguments already resolved (a key given twice is refused).
+    #[serde(default, deserialize_with = "super::object::unique_strings")]
     pub arguments: std::collections::HashMap<String, String>,
 }
 
@@ -141,7 +150,8 @@ impl<'a> Params<'a> {
     pub fn parse(raw: Option<&'a RawValue>) -> Result<Self, RpcError> {
         match raw {
             None => Ok(Self::default()),
-            Some(raw) => serde_json::from_str(raw.get())
+            Some(raw) => serde_json::from_str::<super::object::Object<Self>>(raw.get())
+                .map(|params| params.0)
                 .map_err(|e| RpcError::invalid_params(format!("invalid params: {e}"))),
         }
     }

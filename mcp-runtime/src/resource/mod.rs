@@ -1,9 +1,11 @@
 //! Resources: static URIs and URI templates, what `#[resource]` expands to, and reading them.
 
 mod contents;
+mod path;
 mod template;
 
 pub use contents::IntoContents;
+pub use path::{PathSegment, RelativePath, UnsafePath};
 pub use template::{TemplateError, UriTemplate};
 
 use serde::Serialize;

@@ -347,10 +347,11 @@ fn is_uri_char(c: char) -> bool {
     is_unreserved(c) || "%:/?#[]@!$&'()*+,;=".contains(c)
 }
 
-/// Percent-decodes one value; `None` if it is not valid UTF-8 afterwards.
+/// Percent-decodes one value; `None` if it is not valid UTF-8 afterwards or holds a NUL (which
+/// ends a string for the C libraries and file systems handlers pass values to).
 fn decode(value: &str) -> Option<Cow<'_, str>> {
     if !value.contains('%') {
-        return Some(Cow::Borrowed(value));
+        return (!value.contains('\0')).then_some(Cow::Borrowed(value));
     }
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -368,6 +369,9 @@ fn decode(value: &str) -> Option<Cow<'_, str>> {
             out.push(bytes[i]);
             i += 1;
         }
+    }
+    if out.contains(&0) {
+        return None;
     }
     String::from_utf8(out).ok().map(Cow::Owned)
 }
@@ -528,6 +532,19 @@ mod tests {
             assert!(error.contains("prefix modifier"), "{bad}: {error}");
         }
         assert!(UriTemplate::parse("x://{a:9999}").is_ok());
+    }
+
+    #[test]
+    fn nul_never_reaches_a_handler() {
+        assert_eq!(vars("x://{a}", "x://a%00b"), None);
+        assert_eq!(vars("x://{+a}", "x://a/%00"), None);
+        assert_eq!(vars("x://{?q}", "x://?q=%00"), None);
+        // Other escapes are decoded as before: handlers that use values as paths take a
+        // `PathSegment` or `RelativePath`.
+        assert_eq!(
+            vars("x://{a}", "x://..%2F..%2Fetc"),
+            pairs(&[("a", "../../etc")])
+        );
     }
 
     #[test]

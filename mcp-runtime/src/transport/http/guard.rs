@@ -10,7 +10,7 @@ use super::headers::RequestHeaders;
 /// a web page on another site cannot reach a local server through DNS rebinding.
 #[derive(Debug, Clone)]
 pub(crate) struct HostGuard {
-    /// Allowed hosts (`None`: any host).
+    /// Allowed hosts (`None`: any host, and then only the listed origins).
     hosts: Option<Vec<AllowedHost>>,
     /// Origins allowed besides those whose host is allowed, exactly as browsers send them.
     origins: Vec<String>,
@@ -88,8 +88,9 @@ impl HostGuard {
                 .trust_forwarded_host
                 .then_some(headers.forwarded_host)
                 .flatten();
+            // A list of hosts was refused before (`RequestHeaders::check_singletons`).
             let host = RequestHeaders::text(forwarded.or(headers.host))
-                .map(|h| h.split_once(',').map_or(h, |(first, _)| first).trim())
+                .map(str::trim)
                 .or_else(|| uri.authority().map(|a| a.as_str()))
                 .unwrap_or("");
             if !host_allowed(hosts, host) {
@@ -117,7 +118,9 @@ impl HostGuard {
         };
         match &self.hosts {
             Some(hosts) => host_allowed(hosts, rest),
-            None => true,
+            // Any `Host` is accepted, so a page's own host proves nothing (DNS rebinding makes
+            // any name point here): only the origins listed explicitly may call.
+            None => false,
         }
     }
 }
@@ -227,5 +230,29 @@ mod tests {
         );
         let headers = RequestHeaders::read(&headers);
         assert_eq!(g.check(&headers, &Uri::from_static("/mcp")), Ok(()));
+    }
+
+    #[test]
+    fn with_any_host_only_listed_origins_pass() {
+        let open = HostGuard::new(None, vec!["https://app.example.org".into()], false);
+        assert_eq!(check(&open, Some("10.0.0.5:8080"), None), Ok(()));
+        assert_eq!(
+            check(&open, Some("anything"), Some("https://app.example.org")),
+            Ok(())
+        );
+        // A rebound name: the page's origin and the Host agree, and neither is trusted.
+        for origin in [
+            "http://evil.example",
+            "https://10.0.0.5:8080",
+            "http://localhost",
+        ] {
+            assert_eq!(
+                check(&open, Some("evil.example"), Some(origin)),
+                Err(Refusal::Origin(origin.into())),
+                "{origin}"
+            );
+        }
+        let none_listed = HostGuard::new(None, Vec::new(), false);
+        assert!(check(&none_listed, Some("h"), Some("http://h")).is_err());
     }
 }

@@ -1,7 +1,9 @@
 //! The request headers the endpoint reads, picked out of the header map in one pass.
 
 use http::header::{HeaderName, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN};
-use http::{HeaderMap, HeaderValue};
+use http::{HeaderMap, HeaderValue, StatusCode};
+
+use crate::protocol::RpcError;
 
 pub(crate) const SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
 pub(crate) const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
@@ -30,6 +32,8 @@ pub(crate) struct RequestHeaders<'a> {
     pub(crate) protocol_version: Option<&'a HeaderValue>,
     pub(crate) method: Option<&'a HeaderValue>,
     pub(crate) name: Option<&'a HeaderValue>,
+    /// The first header that may appear once but appeared again.
+    repeated: Option<&'a HeaderName>,
 }
 
 impl<'a> RequestHeaders<'a> {
@@ -49,6 +53,7 @@ impl<'a> RequestHeaders<'a> {
             protocol_version: None,
             method: None,
             name: None,
+            repeated: None,
         };
         for (name, value) in map {
             // The headers every request has come first.
@@ -57,8 +62,10 @@ impl<'a> RequestHeaders<'a> {
             } else if *name == CONTENT_TYPE {
                 &mut h.content_type
             } else if *name == ACCEPT {
+                // A list header: its values are read together.
                 h.accept_repeated |= h.accept.is_some();
-                &mut h.accept
+                h.accept.get_or_insert(value);
+                continue;
             } else if *name == CONTENT_LENGTH {
                 &mut h.content_length
             } else if *name == PROTOCOL_VERSION {
@@ -78,9 +85,34 @@ impl<'a> RequestHeaders<'a> {
             } else {
                 continue;
             };
+            if slot.is_some() {
+                h.repeated.get_or_insert(name);
+            }
             slot.get_or_insert(value);
         }
         h
+    }
+
+    /// Refuses a request that repeats a header that may appear once (`Host`, `Content-Type`,
+    /// `Origin`, the `Mcp-*` headers...) or lists several hosts in `Host`: two readers taking
+    /// different copies (a proxy the last, this server the first) would disagree about the
+    /// request.
+    pub(crate) fn check_singletons(&self) -> Result<(), RpcError> {
+        let refuse = |message: String| {
+            Err(RpcError::invalid_request(message).with_status(StatusCode::BAD_REQUEST))
+        };
+        if let Some(name) = self.repeated {
+            return refuse(format!("the {name} header may appear only once"));
+        }
+        for (name, value) in [
+            ("host", self.host),
+            ("x-forwarded-host", self.forwarded_host),
+        ] {
+            if value.is_some_and(|v| v.as_bytes().contains(&b',')) {
+                return refuse(format!("the {name} header must name exactly one host"));
+            }
+        }
+        Ok(())
     }
 
     /// Every `Accept` header's value, in order.
@@ -112,14 +144,61 @@ mod tests {
         );
         map.append("Accept", HeaderValue::from_static("application/json"));
         map.append("X-Other", HeaderValue::from_static("x"));
+        map.append("x-other", HeaderValue::from_static("y"));
         let h = RequestHeaders::read(&map);
         assert_eq!(h.host.unwrap(), "localhost");
         assert_eq!(h.protocol_version.unwrap(), "2025-06-18");
+        let refused = h.check_singletons().unwrap_err();
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(
+            refused.message.contains("mcp-protocol-version"),
+            "{}",
+            refused.message
+        );
         assert!(!h.accept_repeated);
         assert!(h.origin.is_none() && h.session_id.is_none());
         map.append("accept", HeaderValue::from_static("text/event-stream"));
         let h = RequestHeaders::read(&map);
         assert!(h.accept_repeated);
         assert_eq!(h.accept_values().count(), 2);
+    }
+
+    #[test]
+    fn singletons_may_appear_once() {
+        let read = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (k, v) in pairs {
+                map.append(*k, HeaderValue::from_static(v));
+            }
+            let headers = RequestHeaders::read(&map);
+            headers
+                .check_singletons()
+                .map_err(|e| e.message.into_owned())
+        };
+        assert!(read(&[
+            ("host", "a"),
+            ("accept", "x"),
+            ("accept", "y"),
+            ("x-y", "1"),
+            ("x-y", "2")
+        ])
+        .is_ok());
+        for name in [
+            "host",
+            "content-type",
+            "content-length",
+            "origin",
+            "mcp-protocol-version",
+            "mcp-method",
+            "mcp-name",
+            "mcp-session-id",
+            "last-event-id",
+            "x-forwarded-host",
+        ] {
+            let error = read(&[(name, "1"), (name, "1")]).unwrap_err();
+            assert!(error.contains(name), "{name}: {error}");
+        }
+        assert!(read(&[("host", "localhost, evil.com")]).is_err());
+        assert!(read(&[("x-forwarded-host", "a.example, b.example")]).is_err());
     }
 }

@@ -80,8 +80,8 @@ fn by_method<B: RequestBody>(
 async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B>) -> Response {
     let (parts, body) = request.into_parts();
     let headers = RequestHeaders::read(&parts.headers);
-    if let Err(refusal) = endpoint.guard.check(&headers, &parts.uri) {
-        return error_response(None, &refused(StatusCode::FORBIDDEN, refusal.to_string()));
+    if let Err(refusal) = screen(&endpoint, &headers, &parts.uri) {
+        return error_response(None, &refusal);
     }
     if let Err(e) = check_content_type(headers.content_type) {
         return error_response(None, &e);
@@ -193,8 +193,8 @@ fn handle_get<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
         return method_not_allowed();
     };
     let headers = RequestHeaders::read(request.headers());
-    if let Err(refusal) = endpoint.guard.check(&headers, request.uri()) {
-        return error_response(None, &refused(StatusCode::FORBIDDEN, refusal.to_string()));
+    if let Err(refusal) = screen(endpoint, &headers, request.uri()) {
+        return error_response(None, &refusal);
     }
     if !Accepted::from_headers(&headers).stream {
         return error_response(
@@ -263,8 +263,8 @@ fn handle_delete<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
         return method_not_allowed();
     };
     let headers = RequestHeaders::read(request.headers());
-    if let Err(refusal) = endpoint.guard.check(&headers, request.uri()) {
-        return error_response(None, &refused(StatusCode::FORBIDDEN, refusal.to_string()));
+    if let Err(refusal) = screen(endpoint, &headers, request.uri()) {
+        return error_response(None, &refusal);
     }
     let id = RequestHeaders::text(headers.session_id);
     match sessions.find(id, request.extensions().get::<Principal>()) {
@@ -274,6 +274,20 @@ fn handle_delete<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
         }
         Err(refusal) => session_refused(refusal),
     }
+}
+
+/// The checks every request passes before anything else is read: headers that may appear once
+/// appear once, and the `Host` and `Origin` are allowed.
+fn screen(
+    endpoint: &Endpoint,
+    headers: &RequestHeaders<'_>,
+    uri: &http::Uri,
+) -> Result<(), RpcError> {
+    headers.check_singletons()?;
+    endpoint
+        .guard
+        .check(headers, uri)
+        .map_err(|refusal| refused(StatusCode::FORBIDDEN, refusal.to_string()))
 }
 
 fn session_refused(refusal: SessionRefusal) -> Response {
