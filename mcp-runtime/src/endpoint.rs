@@ -47,4 +47,13 @@ pub(crate) struct Endpoint {
     pub(crate) shutdown: tokio_util::sync::CancellationToken,
     /// Legacy sessions, when the server is stateful.
     pub(crate) sessions: Option<Arc<crate::session::Sessions>>,
+    /// The long-lived streams (listen and session `GET` streams): a cap, and a quota per
+    /// client.
+    pub(crate) streams: Arc<crate::quota::Budget>,
+    /// How long a `subscriptions/listen` stream lasts before it closes (the client listens
+    /// again).
+    pub(crate) stream_lifetime: Duration,
+    /// How long a session call waiting for the client's answer waits for a client to come back
+    /// to its stream once none is attached.
+    pub(crate) resume_grace: Duration,
 }

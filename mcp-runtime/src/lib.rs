@@ -42,6 +42,7 @@ pub mod mrtr;
 pub mod notifier;
 pub mod prompt;
 pub mod protocol;
+mod quota;
 pub mod registry;
 pub mod resource;
 pub mod schema;
@@ -64,8 +65,11 @@ pub use notifier::Notifier;
 pub use protocol::Content;
 pub use server::Mode;
 pub use server::{
-    Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
-    DEFAULT_PAGE_SIZE, DEFAULT_PATH, SHUTDOWN_GRACE,
+    Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_CALLS_PER_SESSION,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_PAGE_SIZE, DEFAULT_PATH, DEFAULT_RESUME_GRACE,
+    DEFAULT_SESSIONS_PER_CLIENT, DEFAULT_STREAMS_PER_CLIENT, DEFAULT_STREAM_LIFETIME,
+    DEFAULT_SUBSCRIPTIONS_PER_SESSION, DEFAULT_UNUSED_SESSION_TIMEOUT, DEFAULT_WRITE_TIMEOUT,
+    SHUTDOWN_GRACE,
 };
 pub use tool::{IntoToolResult, Json, ToolResult};
 pub use tool_set::ToolSet;

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
@@ -51,7 +52,57 @@ impl Change {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Notifier {
-    hub: Arc<broadcast::Sender<Change>>,
+    hub: Arc<broadcast::Sender<Arc<Notice>>>,
+}
+
+/// A change, with its notification written once for every stream that hears it.
+#[derive(Debug)]
+pub(crate) struct Notice {
+    pub(crate) change: Change,
+    /// The notification as a session's stream carries it.
+    plain: Bytes,
+    /// The notification up to the subscription id a listen stream puts in `_meta`, and after.
+    tagged: (Bytes, Bytes),
+}
+
+impl Notice {
+    fn new(change: Change) -> Self {
+        let method = change.method();
+        let members = match &change {
+            Change::Resource(uri) => {
+                let uri = serde_json::to_string(uri).expect("a string serializes");
+                format!(r#""uri":{uri}"#)
+            }
+            _ => String::new(),
+        };
+        let head = format!(r#"{{"jsonrpc":"2.0","method":"{method}","params":{{{members}"#);
+        let plain = Bytes::from(format!("{head}}}}}"));
+        let comma = if members.is_empty() { "" } else { "," };
+        let tagged = (
+            Bytes::from(format!(
+                r#"{head}{comma}"_meta":{{"io.modelcontextprotocol/subscriptionId":"#
+            )),
+            Bytes::from_static(b"}}}"),
+        );
+        Self {
+            change,
+            plain,
+            tagged,
+        }
+    }
+
+    /// The notification's JSON, tagged with a listen stream's subscription id (JSON) if given.
+    pub(crate) fn message(&self, subscription: Option<&str>) -> Bytes {
+        let Some(id) = subscription else {
+            return self.plain.clone();
+        };
+        let (head, tail) = &self.tagged;
+        let mut out = Vec::with_capacity(head.len() + id.len() + tail.len());
+        out.extend_from_slice(head);
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(tail);
+        Bytes::from(out)
+    }
 }
 
 impl Default for Notifier {
@@ -65,7 +116,9 @@ impl Default for Notifier {
 impl Notifier {
     /// Announces a change (nothing happens when nobody listens).
     pub fn notify(&self, change: Change) {
-        let _ = self.hub.send(change);
+        if self.hub.receiver_count() > 0 {
+            let _ = self.hub.send(Arc::new(Notice::new(change)));
+        }
     }
 
     /// The tools changed.
@@ -88,7 +141,7 @@ impl Notifier {
         self.notify(Change::Resource(uri.into()));
     }
 
-    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Change> {
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<Notice>> {
         self.hub.subscribe()
     }
 }
@@ -108,6 +161,45 @@ impl FromCall for Notifier {
     fn describe(_: &mut InputSchema<'_>, _: &Param) {}
 }
 
+/// The longest resource URI a client may subscribe to (`subscriptions/listen`,
+/// `resources/subscribe`).
+pub const MAX_URI_LEN: usize = 4096;
+
+/// The most resources one `subscriptions/listen` stream subscribes to.
+pub const MAX_LISTEN_SUBSCRIPTIONS: usize = 256;
+
+/// Reads `resourceSubscriptions`, stopping at the first URI past the limits (so a request of
+/// megabytes of URIs is refused after reading what the limits allow, not kept).
+fn bounded_uris<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct Uris;
+    impl<'de> serde::de::Visitor<'de> for Uris {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an array of resource URIs")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut uris = Vec::new();
+            while let Some(uri) = seq.next_element::<std::borrow::Cow<'de, str>>()? {
+                if uris.len() == MAX_LISTEN_SUBSCRIPTIONS {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "at most {MAX_LISTEN_SUBSCRIPTIONS} resource subscriptions per stream"
+                    )));
+                }
+                if uri.len() > MAX_URI_LEN {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "a subscribed URI may be at most {MAX_URI_LEN} bytes long"
+                    )));
+                }
+                if !uris.iter().any(|u: &String| *u == uri) {
+                    uris.push(uri.into_owned());
+                }
+            }
+            Ok(uris)
+        }
+    }
+    d.deserialize_seq(Uris)
+}
+
 /// What a `subscriptions/listen` request opts in to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -121,8 +213,13 @@ pub struct SubscriptionFilter {
     /// `notifications/resources/list_changed`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub resources_list_changed: bool,
-    /// `notifications/resources/updated` for these URIs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// `notifications/resources/updated` for these URIs (at most
+    /// [`MAX_LISTEN_SUBSCRIPTIONS`], each at most [`MAX_URI_LEN`] bytes).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bounded_uris"
+    )]
     pub resource_subscriptions: Vec<String>,
 }
 
@@ -135,5 +232,32 @@ impl SubscriptionFilter {
             Change::Resources => self.resources_list_changed,
             Change::Resource(uri) => self.resource_subscriptions.iter().any(|u| u == uri),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_are_written_once_and_tagged_per_stream() {
+        let notice = Notice::new(Change::Resource("file:///a \"b\"".into()));
+        let plain: serde_json::Value = serde_json::from_slice(&notice.message(None)).unwrap();
+        assert_eq!(
+            plain,
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/resources/updated", "params": {"uri": "file:///a \"b\""}})
+        );
+        let tagged: serde_json::Value =
+            serde_json::from_slice(&notice.message(Some(r#""sub-1""#))).unwrap();
+        assert_eq!(
+            tagged["params"],
+            serde_json::json!({"uri": "file:///a \"b\"", "_meta": {"io.modelcontextprotocol/subscriptionId": "sub-1"}})
+        );
+        let tools = Notice::new(Change::Tools);
+        let tagged: serde_json::Value = serde_json::from_slice(&tools.message(Some("7"))).unwrap();
+        assert_eq!(
+            tagged,
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/tools/list_changed", "params": {"_meta": {"io.modelcontextprotocol/subscriptionId": 7}}})
+        );
     }
 }

@@ -36,6 +36,32 @@ pub const DEFAULT_PAGE_SIZE: usize = 100;
 /// How long in-flight calls may run on after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// How long a legacy session that made no request after `initialize` lives: 60 s.
+pub const DEFAULT_UNUSED_SESSION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How many legacy sessions one client (its principal, else its address) may hold: 256.
+pub const DEFAULT_SESSIONS_PER_CLIENT: usize = 256;
+
+/// How many calls one legacy session may have in flight: 64.
+pub const DEFAULT_CALLS_PER_SESSION: usize = 64;
+
+/// How many resources one legacy session may subscribe to: 256.
+pub const DEFAULT_SUBSCRIPTIONS_PER_SESSION: usize = 256;
+
+/// How long a session call waiting for the client's answer waits for a client to come back to
+/// its stream after the last one left: 10 s.
+pub const DEFAULT_RESUME_GRACE: Duration = Duration::from_secs(10);
+
+/// How long a response may wait for a client that does not read it: 30 s.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many long-lived notification streams one client may hold: 64.
+pub const DEFAULT_STREAMS_PER_CLIENT: usize = 64;
+
+/// How long a `subscriptions/listen` stream lasts before it closes (the client listens again):
+/// one hour.
+pub const DEFAULT_STREAM_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
 /// The default path of the MCP endpoint.
 pub const DEFAULT_PATH: &str = "/mcp";
 
@@ -99,8 +125,18 @@ pub struct Server {
     forced_mode: Option<Mode>,
     session_store: Option<Arc<dyn crate::session::SessionStore>>,
     session_idle: Duration,
+    unused_session_timeout: Duration,
     max_sessions: usize,
+    sessions_per_client: usize,
+    calls_per_session: usize,
+    subscriptions_per_session: usize,
     input_timeout: Duration,
+    resume_grace: Duration,
+    max_connections: Option<usize>,
+    write_timeout: Duration,
+    max_streams: Option<usize>,
+    streams_per_client: usize,
+    stream_lifetime: Duration,
     notifier: crate::Notifier,
     announces_changes: bool,
     tool_set: Option<crate::ToolSet>,
@@ -142,8 +178,18 @@ impl Server {
             forced_mode: None,
             session_store: None,
             session_idle: Duration::from_secs(30 * 60),
+            unused_session_timeout: DEFAULT_UNUSED_SESSION_TIMEOUT,
             max_sessions: 10_000,
+            sessions_per_client: DEFAULT_SESSIONS_PER_CLIENT,
+            calls_per_session: DEFAULT_CALLS_PER_SESSION,
+            subscriptions_per_session: DEFAULT_SUBSCRIPTIONS_PER_SESSION,
             input_timeout: Duration::from_secs(60),
+            resume_grace: DEFAULT_RESUME_GRACE,
+            max_connections: None,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
+            max_streams: None,
+            streams_per_client: DEFAULT_STREAMS_PER_CLIENT,
+            stream_lifetime: DEFAULT_STREAM_LIFETIME,
             notifier: crate::Notifier::default(),
             announces_changes: false,
             tool_set: None,
@@ -203,6 +249,86 @@ impl Server {
     /// with `Retry-After`.
     pub fn max_sessions(mut self, sessions: usize) -> Self {
         self.max_sessions = sessions;
+        self
+    }
+
+    /// How many legacy sessions one client may hold at once (default
+    /// [`DEFAULT_SESSIONS_PER_CLIENT`]): `initialize` beyond it gets 429 with `Retry-After`. A
+    /// client is its [`Principal`](crate::session::Principal) when the application sets one,
+    /// else its address (an IPv6 address by its /64 network).
+    pub fn sessions_per_client(mut self, sessions: usize) -> Self {
+        self.sessions_per_client = sessions;
+        self
+    }
+
+    /// How long a legacy session that made no request after `initialize` (and its
+    /// `notifications/initialized`) lives (default [`DEFAULT_UNUSED_SESSION_TIMEOUT`]). When the
+    /// server is full, unused sessions older than 10 s give their place to new ones.
+    pub fn unused_session_timeout(mut self, limit: Duration) -> Self {
+        self.unused_session_timeout = limit;
+        self
+    }
+
+    /// How many calls one legacy session may have in flight (default
+    /// [`DEFAULT_CALLS_PER_SESSION`]); one more gets 429 with `Retry-After`.
+    pub fn calls_per_session(mut self, calls: usize) -> Self {
+        self.calls_per_session = calls;
+        self
+    }
+
+    /// How many resources one legacy session may subscribe to (default
+    /// [`DEFAULT_SUBSCRIPTIONS_PER_SESSION`]).
+    pub fn subscriptions_per_session(mut self, subscriptions: usize) -> Self {
+        self.subscriptions_per_session = subscriptions;
+        self
+    }
+
+    /// How long a session call waiting for a 2025-era client's answer keeps waiting once no
+    /// client is connected to its stream (default [`DEFAULT_RESUME_GRACE`], or twice the delay
+    /// the client was told to come back after, if longer). Then the call is cancelled: the
+    /// client left without seeing the question.
+    pub fn resume_grace(mut self, grace: Duration) -> Self {
+        self.resume_grace = grace;
+        self
+    }
+
+    /// The most connections served at once (default: the process's descriptor limit, less 64
+    /// kept for the server's own files). A connection beyond it is answered 503 with
+    /// `Retry-After` and closed; the server goes on accepting. Applies to
+    /// [`bind`](Server::bind) and [`serve`](Server::serve).
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = Some(connections);
+        self
+    }
+
+    /// How long a response may wait for a client that does not read it (default
+    /// [`DEFAULT_WRITE_TIMEOUT`]): the connection is closed when no byte of it could be written
+    /// for this long. Applies to [`bind`](Server::bind) and [`serve`](Server::serve).
+    pub fn write_timeout(mut self, limit: Duration) -> Self {
+        self.write_timeout = limit;
+        self
+    }
+
+    /// The most long-lived notification streams (`subscriptions/listen`, session `GET`) open at
+    /// once (default: three quarters of [`max_connections`](Server::max_connections), so that
+    /// ordinary requests always find a connection; 10,000 for a mounted router). One more gets
+    /// 503 with `Retry-After`.
+    pub fn max_streams(mut self, streams: usize) -> Self {
+        self.max_streams = Some(streams);
+        self
+    }
+
+    /// How many long-lived notification streams one client may hold (default
+    /// [`DEFAULT_STREAMS_PER_CLIENT`]); one more gets 429.
+    pub fn streams_per_client(mut self, streams: usize) -> Self {
+        self.streams_per_client = streams;
+        self
+    }
+
+    /// How long a `subscriptions/listen` stream lasts (default [`DEFAULT_STREAM_LIFETIME`]);
+    /// then it ends with its closing result and the client listens again.
+    pub fn stream_lifetime(mut self, lifetime: Duration) -> Self {
+        self.stream_lifetime = lifetime;
         self
     }
 
@@ -391,7 +517,13 @@ impl Server {
         self
     }
 
-    fn build(self, bound: Option<SocketAddr>) -> Result<(Arc<Endpoint>, String), Error> {
+    /// Builds the endpoint; `connections` is the connection cap when the server runs its own
+    /// listener.
+    fn build(
+        self,
+        bound: Option<SocketAddr>,
+        connections: Option<usize>,
+    ) -> Result<(Arc<Endpoint>, String), Error> {
         if self.page_size == 0 {
             return Err(Error::Config("the page size must be at least 1".into()));
         }
@@ -444,8 +576,14 @@ impl Server {
             };
             Arc::new(crate::session::Sessions::new(
                 store,
-                self.session_idle,
-                self.max_sessions,
+                crate::session::SessionLimits {
+                    idle_timeout: self.session_idle,
+                    unused_timeout: self.unused_session_timeout,
+                    max_sessions: self.max_sessions,
+                    per_client: self.sessions_per_client,
+                    calls_per_session: self.calls_per_session,
+                    subscriptions_per_session: self.subscriptions_per_session,
+                },
             ))
         });
         let hosts = match self.hosts {
@@ -457,6 +595,10 @@ impl Server {
         if let Some(warning) = exposure_warning(bound, hosts.is_some(), !self.origins.is_empty()) {
             tracing::warn!("{warning}");
         }
+        let max_streams = self.max_streams.unwrap_or(match connections {
+            Some(connections) => connections - connections / 4,
+            None => 10_000,
+        });
         let registry = Arc::new(arc_swap::ArcSwap::from_pointee(registry));
         if let Some(tool_set) = &self.tool_set {
             tool_set.attach(
@@ -490,6 +632,9 @@ impl Server {
             notifier: self.notifier,
             changes,
             shutdown: tokio_util::sync::CancellationToken::new(),
+            streams: crate::quota::Budget::new(max_streams, self.streams_per_client),
+            stream_lifetime: self.stream_lifetime,
+            resume_grace: self.resume_grace,
         };
         Ok((Arc::new(endpoint), self.path))
     }
@@ -503,7 +648,7 @@ impl Server {
     /// # let _ = app;
     /// ```
     pub fn router(self) -> Result<axum::Router, Error> {
-        let (endpoint, path) = self.build(None)?;
+        let (endpoint, path) = self.build(None, None)?;
         Ok(crate::transport::http::router(endpoint, &path))
     }
 
@@ -522,8 +667,12 @@ impl Server {
         let local = listener.local_addr()?;
         let limits = crate::transport::http::connections::ConnectionLimits {
             header_read_timeout: self.header_read_timeout,
+            write_timeout: self.write_timeout,
+            max_connections: self
+                .max_connections
+                .unwrap_or_else(crate::transport::http::connections::default_max_connections),
         };
-        let (endpoint, path) = self.build(Some(local))?;
+        let (endpoint, path) = self.build(Some(local), Some(limits.max_connections))?;
         Ok(Listening {
             listener,
             streams: endpoint.shutdown.clone(),
@@ -678,6 +827,9 @@ impl crate::session::SessionStore for SharedStore {
     }
     fn remove_where(&self, expired: &dyn Fn(&crate::session::SessionData) -> bool) -> usize {
         self.0.remove_where(expired)
+    }
+    fn for_each(&self, visit: &dyn Fn(&crate::session::SessionData)) {
+        self.0.for_each(visit)
     }
 }
 

@@ -1,98 +1,238 @@
-//! Change notifications on long-lived streams: 2026-07-28 `subscriptions/listen` and the
-//! 2025-era session `GET` stream.
+//! Change notifications on long-lived streams, 2026-07-28 `subscriptions/listen` and the
+//! 2025-era session `GET` stream, as a [`ChangeFeed`] of JSON messages: the transport frames
+//! them (and sends keep-alives between).
 
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::Receiver;
+use tokio_util::sync::CancellationToken;
 
-use super::EventStream;
-use crate::notifier::{Change, Notifier};
+use crate::notifier::{Change, Notice, Notifier, SubscriptionFilter};
+use crate::session::SessionData;
 
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// Which changes a feed carries.
+#[derive(Debug)]
+pub(crate) enum Audience {
+    /// A `subscriptions/listen` stream: what it subscribed to, tagged with its id (JSON).
+    Listen {
+        filter: SubscriptionFilter,
+        subscription: Box<str>,
+    },
+    /// A session's `GET` stream: list changes, and updates of the resources the session
+    /// subscribes to. The feed does not keep the session alive.
+    Session(Weak<SessionData>),
+}
 
-/// A stream of `first`, then every change `wanted` lets through, each a notification (with
-/// `subscription` in its `_meta` when given), with keep-alive comments between. `guard` lives
-/// as long as the stream.
-pub(crate) fn changes<G: Send + 'static>(
-    notifier: &Notifier,
-    shutdown: tokio_util::sync::CancellationToken,
-    first: Vec<Bytes>,
-    wanted: impl Fn(&Change) -> bool + Send + Sync + 'static,
-    subscription: Option<Value>,
-    guard: G,
-) -> EventStream {
-    let receiver = notifier.subscribe();
-    let wanted = std::sync::Arc::new(wanted);
-    let ready: std::collections::VecDeque<Bytes> = first.into_iter().collect();
-    let state = (receiver, ready, guard, false);
-    Box::pin(futures_util::stream::unfold(
-        state,
-        move |(mut receiver, mut ready, guard, mut ending)| {
-            let wanted = wanted.clone();
-            let subscription = subscription.clone();
-            let shutdown = shutdown.clone();
-            async move {
-                loop {
-                    if let Some(event) = ready.pop_front() {
-                        return Some((Ok(event), (receiver, ready, guard, ending)));
-                    }
-                    if ending {
-                        return None;
-                    }
-                    tokio::select! {
-                        () = shutdown.cancelled() => {
-                            // The server is stopping: a listen stream gets its closing result; a
-                            // session stream is told when to come back.
-                            ending = true;
-                            ready.push_back(match &subscription {
-                                Some(id) => frame(&closing(id)),
-                                None => Bytes::from_static(b"retry: 1000\n\n"),
-                            });
-                        }
-                        change = receiver.recv() => match change {
-                            Ok(change) if wanted(&change) => {
-                                ready.push_back(frame(&notification(&change, subscription.as_ref())));
-                            }
-                            Ok(_) | Err(RecvError::Lagged(_)) => {}
-                            Err(RecvError::Closed) => return None,
-                        },
-                        () = tokio::time::sleep(KEEP_ALIVE) => {
-                            ready.push_back(Bytes::from_static(b": keep-alive\n\n"));
-                        }
-                    }
-                }
+impl Audience {
+    fn wants(&self, change: &Change) -> bool {
+        match self {
+            Audience::Listen { filter, .. } => filter.wants(change),
+            Audience::Session(session) => match change {
+                Change::Resource(uri) => session.upgrade().is_some_and(|s| s.subscribes(uri)),
+                _ => true,
+            },
+        }
+    }
+
+    fn subscription(&self) -> Option<&str> {
+        match self {
+            Audience::Listen { subscription, .. } => Some(subscription),
+            Audience::Session(_) => None,
+        }
+    }
+}
+
+/// What a feed yields next.
+#[derive(Debug)]
+pub(crate) enum FeedEvent {
+    /// A JSON-RPC message to send.
+    Message(Bytes),
+    /// The stream ends (shutdown, or its lifetime is over): send this message last, if any, or
+    /// tell a session's client when to come back.
+    Closing(Closing),
+    /// The stream ends now (its session ended, or the server's notifier is gone).
+    End,
+}
+
+/// How a feed ends gracefully.
+#[derive(Debug)]
+pub(crate) enum Closing {
+    /// A listen stream's closing result.
+    Result(Bytes),
+    /// A session stream's reconnection delay.
+    Retry(Duration),
+}
+
+/// The change notifications of one long-lived stream.
+pub(crate) struct ChangeFeed {
+    receiver: Receiver<Arc<Notice>>,
+    audience: Audience,
+    first: Option<Bytes>,
+    shutdown: CancellationToken,
+    /// Cancelled when the session ends (session streams).
+    ended: Option<CancellationToken>,
+    /// When the stream ends by itself.
+    deadline: Option<tokio::time::Instant>,
+    closed: bool,
+    /// Held as long as the stream: its place among the server's streams, a session's claim
+    /// to its one `GET` stream.
+    _holds: Box<dyn Send + Sync>,
+}
+
+impl std::fmt::Debug for ChangeFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangeFeed")
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChangeFeed {
+    /// A feed of the changes `audience` wants, `first` sent before them.
+    pub(crate) fn new(
+        notifier: &Notifier,
+        audience: Audience,
+        first: Option<Bytes>,
+        shutdown: CancellationToken,
+        lifetime: Option<Duration>,
+        holds: impl Send + Sync + 'static,
+    ) -> Self {
+        let ended = match &audience {
+            Audience::Session(session) => session.upgrade().map(|s| s.ended().clone()),
+            Audience::Listen { .. } => None,
+        };
+        Self {
+            receiver: notifier.subscribe(),
+            audience,
+            first,
+            shutdown,
+            ended,
+            deadline: lifetime.map(|l| tokio::time::Instant::now() + l),
+            closed: false,
+            _holds: Box::new(holds),
+        }
+    }
+
+    /// The next event; after a [`FeedEvent::Closing`] or [`FeedEvent::End`], always `End`.
+    pub(crate) async fn next(&mut self) -> FeedEvent {
+        if let Some(first) = self.first.take() {
+            return FeedEvent::Message(first);
+        }
+        if self.closed {
+            return FeedEvent::End;
+        }
+        let ended = self.ended.clone();
+        let ended = async move {
+            match ended {
+                Some(ended) => ended.cancelled_owned().await,
+                None => std::future::pending().await,
             }
-        },
-    ))
+        };
+        let deadline = self.deadline;
+        let deadline = async move {
+            match deadline {
+                Some(deadline) => tokio::time::sleep_until(deadline).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(ended, deadline);
+        loop {
+            tokio::select! {
+                biased;
+                () = &mut ended => {
+                    self.closed = true;
+                    return FeedEvent::End;
+                }
+                () = self.shutdown.cancelled() => return self.close(),
+                () = &mut deadline => return self.close(),
+                notice = self.receiver.recv() => match notice {
+                    Ok(notice) if self.audience.wants(&notice.change) => {
+                        return FeedEvent::Message(notice.message(self.audience.subscription()));
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => {
+                        self.closed = true;
+                        return FeedEvent::End;
+                    }
+                },
+            }
+        }
+    }
+
+    fn close(&mut self) -> FeedEvent {
+        self.closed = true;
+        FeedEvent::Closing(match self.audience.subscription() {
+            Some(id) => Closing::Result(closing(id)),
+            None => Closing::Retry(Duration::from_secs(1)),
+        })
+    }
 }
 
 /// The result that ends a `subscriptions/listen` stream gracefully.
-fn closing(id: &Value) -> Value {
-    json!({
-        "jsonrpc": "2.0",
-        "id": id,
-        "result": {
-            "resultType": "complete",
-            "_meta": {"io.modelcontextprotocol/subscriptionId": id},
-        },
-    })
+fn closing(id: &str) -> Bytes {
+    Bytes::from(format!(
+        r#"{{"jsonrpc":"2.0","id":{id},"result":{{"resultType":"complete","_meta":{{"io.modelcontextprotocol/subscriptionId":{id}}}}}}}"#
+    ))
 }
 
-/// The notification announcing a change.
-pub(crate) fn notification(change: &Change, subscription: Option<&Value>) -> Value {
-    let mut params = match change {
-        Change::Resource(uri) => json!({ "uri": uri }),
-        _ => json!({}),
-    };
-    if let Some(id) = subscription {
-        params["_meta"] = json!({ "io.modelcontextprotocol/subscriptionId": id });
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closing_result_is_json() {
+        let value: serde_json::Value = serde_json::from_slice(&closing(r#""a""#)).unwrap();
+        assert_eq!(value["id"], "a");
+        assert_eq!(
+            value["result"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+            "a"
+        );
     }
-    json!({"jsonrpc": "2.0", "method": change.method(), "params": params})
-}
 
-/// One server-sent event carrying a JSON message.
-pub(crate) fn frame(message: &Value) -> Bytes {
-    Bytes::from(format!("data: {message}\n\n"))
+    #[tokio::test]
+    async fn a_session_feed_ends_with_its_session() {
+        let notifier = Notifier::default();
+        let session = Arc::new(SessionData::new(
+            crate::protocol::ProtocolVersion::LATEST_LEGACY,
+            None,
+            Default::default(),
+        ));
+        let mut feed = ChangeFeed::new(
+            &notifier,
+            Audience::Session(Arc::downgrade(&session)),
+            None,
+            CancellationToken::new(),
+            None,
+            (),
+        );
+        notifier.tools_changed();
+        assert!(matches!(feed.next().await, FeedEvent::Message(_)));
+        session.close();
+        assert!(matches!(feed.next().await, FeedEvent::End));
+        assert!(matches!(feed.next().await, FeedEvent::End));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_listen_feed_closes_when_its_lifetime_is_over() {
+        let notifier = Notifier::default();
+        let audience = Audience::Listen {
+            filter: SubscriptionFilter::default(),
+            subscription: "1".into(),
+        };
+        let mut feed = ChangeFeed::new(
+            &notifier,
+            audience,
+            None,
+            CancellationToken::new(),
+            Some(Duration::from_secs(5)),
+            (),
+        );
+        assert!(matches!(
+            feed.next().await,
+            FeedEvent::Closing(Closing::Result(_))
+        ));
+    }
 }

@@ -43,6 +43,8 @@ pub(crate) struct Call<'a> {
     pub(crate) session: Option<Arc<crate::session::SessionData>>,
     /// Who is calling, if the application authenticated the request.
     pub(crate) principal: Option<String>,
+    /// Whose quotas the request counts against.
+    pub(crate) client: Option<crate::quota::ClientKey>,
 }
 
 /// The events of a streamed response, already framed.
@@ -59,6 +61,8 @@ pub(crate) enum Outcome {
     Accepted,
     /// A `text/event-stream` of notifications ending with the response.
     Stream(EventStream),
+    /// A long-lived stream of change notifications.
+    Feed(listen::ChangeFeed),
 }
 
 impl Endpoint {
@@ -195,11 +199,10 @@ impl Endpoint {
                 RpcError::invalid_params("a subscription needs the resource's `uri`")
             })?;
         let session = call.session.as_ref().expect("checked by the method table");
-        let mut subscriptions = session.subscriptions.lock().expect("subscriptions lock");
         if call.method == "resources/subscribe" {
-            subscriptions.insert(uri.to_owned());
+            session.subscribe(uri)?;
         } else {
-            subscriptions.remove(uri);
+            session.unsubscribe(uri);
         }
         Ok(self.reply(id, Era::Legacy, &results::Empty {}, None))
     }
@@ -226,6 +229,10 @@ impl Endpoint {
                 Vec::new()
             },
         };
+        let permit = self
+            .streams
+            .take(call.client.clone())
+            .map_err(stream_refused)?;
         let subscription: serde_json::Value =
             serde_json::from_str(id.as_json()).expect("ids are JSON");
         let ack = json!({
@@ -236,16 +243,18 @@ impl Endpoint {
                 "notifications": agreed,
             },
         });
-        let first = vec![listen::frame(&ack)];
-        let stream = listen::changes(
+        let audience = listen::Audience::Listen {
+            filter: agreed,
+            subscription: id.as_json().into(),
+        };
+        Ok(Outcome::Feed(listen::ChangeFeed::new(
             &self.notifier,
+            audience,
+            Some(ack.to_string().into()),
             self.shutdown.clone(),
-            first,
-            move |change| agreed.wants(change),
-            Some(subscription),
-            (),
-        );
-        Ok(Outcome::Stream(stream))
+            Some(self.stream_lifetime),
+            permit,
+        )))
     }
 
     /// The version a legacy `initialize` settles on: the client's, if supported, else the
@@ -469,6 +478,24 @@ impl Endpoint {
         };
         Ok(self.reply(id, call.version.era(), &CompleteResult { completion }, None))
     }
+}
+
+/// The answer to a long-lived stream the server cannot hold now.
+pub(crate) fn stream_refused(exhausted: crate::quota::Exhausted) -> RpcError {
+    use crate::quota::Exhausted;
+    let (status, message) = match exhausted {
+        Exhausted::Total => (
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            "the server holds as many notification streams as it may; retry later",
+        ),
+        Exhausted::Client => (
+            http::StatusCode::TOO_MANY_REQUESTS,
+            "this client holds as many notification streams as one client may; close one first",
+        ),
+    };
+    RpcError::new(ErrorCode::INTERNAL_ERROR, message)
+        .with_status(status)
+        .with_retry_after(std::time::Duration::from_secs(5))
 }
 
 /// The union of a handler's parameters' needs.

@@ -18,7 +18,8 @@ use crate::endpoint::Endpoint;
 use crate::extract::{Arguments, CallContext, LogLevel, RequestScope, StreamItem};
 use crate::invocation::{Invocation, Outcome as HandlerOutcome};
 use crate::mrtr::{digest, InputMode, InputRound, Interrupt, Interruptible, RequestState};
-use crate::protocol::{error_body, Era, ErrorCode, RequestId, RpcError};
+use crate::protocol::{error_body, ClientCapabilities, Era, ErrorCode, RequestId, RpcError};
+use crate::session::CallRefusal;
 
 /// How responses to handler calls are framed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -114,12 +115,9 @@ impl Endpoint {
             (Era::Legacy, None) => Some(LogLevel::Info),
         };
         let client_capabilities = match &call.session {
-            Some(session) => session.client_capabilities.clone(),
-            None if asks => meta
-                .and_then(|m| m.client_capabilities)
-                .and_then(|c| serde_json::from_str(c.get()).ok())
-                .unwrap_or(Value::Null),
-            None => Value::Null,
+            Some(session) => session.client_capabilities,
+            None if asks => ClientCapabilities::from_raw(meta.and_then(|m| m.client_capabilities))?,
+            None => ClientCapabilities::default(),
         };
         let scope = Arc::new(RequestScope::new(
             sender,
@@ -134,12 +132,27 @@ impl Endpoint {
                 .contains(Needs::CHANGES)
                 .then(|| self.notifier.clone()),
         ));
+        let limit = target.timeout.or(self.handler_timeout);
+        let in_session = era == Era::Legacy && call.session.is_some();
+        // A session's calls outlive their connections: each holds a place, given back when it
+        // ends, and a session has only so many.
+        let in_flight = match &call.session {
+            Some(session) if in_session => {
+                let request = id.as_json().to_owned();
+                session
+                    .start_request(&request, scope.cancel().clone())
+                    .map_err(call_refused)?;
+                Some(InFlight {
+                    session: session.clone(),
+                    request,
+                })
+            }
+            _ => None,
+        };
         let mut context = CallContext::scoped(arguments, call.version, scope.clone());
         let invocation = Invocation::start(|| start(&mut context));
         drop(context);
 
-        let limit = target.timeout.or(self.handler_timeout);
-        let in_session = era == Era::Legacy && call.session.is_some();
         if !notifies && limit.is_none() && !in_session {
             // The fast path: no stream, no input, no time limit. The handler lives as long as
             // the request (dropping the connection drops it, after cancelling its token).
@@ -169,19 +182,13 @@ impl Endpoint {
             // it.
             true => {
                 let cancel = scope.cancel().clone();
-                let in_flight = call.session.clone().map(|s| (s, id.as_json().to_owned()));
-                if let Some((session, request)) = &in_flight {
-                    session.start_request(request, cancel.clone());
-                }
                 let task = tokio::spawn(async move {
-                    let outcome = tokio::select! {
+                    // Given back however the call ends.
+                    let _in_flight = in_flight;
+                    tokio::select! {
                         outcome = interruptible => outcome,
                         () = cancel.cancelled() => Ok(T::cancelled()),
-                    };
-                    if let Some((session, request)) = in_flight {
-                        session.end_request(&request);
                     }
-                    outcome
                 });
                 let run = async move {
                     task.await.unwrap_or_else(|e| match e.try_into_panic() {
@@ -253,6 +260,34 @@ impl Endpoint {
             );
         }
         Ok(InputRound::new(InputMode::RoundTrip, answers))
+    }
+}
+
+/// A session call's place among the session's calls in flight, given back when dropped.
+struct InFlight {
+    session: Arc<crate::session::SessionData>,
+    request: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.session.end_request(&self.request);
+    }
+}
+
+/// The answer to a session call the session cannot start.
+fn call_refused(refusal: CallRefusal) -> RpcError {
+    match refusal {
+        CallRefusal::Busy(cap) => RpcError::invalid_request(format!(
+            "this session has {cap} calls in flight, as many as one session may; wait for one \
+             to finish or cancel one"
+        ))
+        .with_status(http::StatusCode::TOO_MANY_REQUESTS)
+        .with_retry_after(Duration::from_secs(1)),
+        CallRefusal::DuplicateId => RpcError::invalid_request(
+            "a request with this id is in flight in this session; ids must be unique among \
+             a session's requests in flight",
+        ),
     }
 }
 
@@ -345,10 +380,34 @@ impl<T: HandlerOutcome> Response<T> {
             put(&session, item);
         }
         tokio::spawn(async move {
+            let grace = self.endpoint.resume_grace;
+            let mut watch = tokio::time::interval(
+                (grace / 4).clamp(Duration::from_millis(20), Duration::from_secs(1)),
+            );
+            watch.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut unattached_since: Option<tokio::time::Instant> = None;
             let result = loop {
                 tokio::select! {
                     result = &mut run => break result,
                     Some(item) = receiver.recv() => put(&session, item),
+                    _ = watch.tick() => {
+                        // A call waiting for an answer the client can only give after it sees
+                        // the question: once no client is attached to the stream, and none comes
+                        // back within the grace (or twice the delay it was told), the call is
+                        // abandoned and cancelled rather than held to the input timeout.
+                        let scope = &self.state.scope;
+                        let attached = session.streams.lock().expect("streams lock").attached(stream);
+                        match (scope.is_waiting_for_input(), attached) {
+                            (true, Err(retry)) => {
+                                let grace = grace.max(retry.unwrap_or_default() * 2);
+                                let since = *unattached_since.get_or_insert_with(tokio::time::Instant::now);
+                                if since.elapsed() >= grace {
+                                    scope.cancel().cancel();
+                                }
+                            }
+                            _ => unattached_since = None,
+                        }
+                    }
                 }
             };
             while let Ok(item) = receiver.try_recv() {

@@ -99,15 +99,16 @@ async fn ask<T: DeserializeOwned>(
             .notifications
             .as_ref()
             .ok_or(InputError::Unreachable)?;
-        let (id, response) = session.outbound();
-        let request = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        // Forgotten by the session however this ends, the call's cancellation included.
+        let mut outbound = session.outbound();
+        let request = json!({"jsonrpc": "2.0", "id": outbound.id, "method": method, "params": params});
         let message = super::StreamItem::Message(request.to_string().into_bytes());
         if stream.send(message).is_err() {
-            session.forget(id);
             return Err(InputError::Unreachable);
         }
-        let answer = match tokio::time::timeout(scope.input_timeout, response).await {
-            Ok(Ok(Ok(value))) => value,
+        let _waiting = scope.waiting_for_input();
+        let answer = match tokio::time::timeout(scope.input_timeout, &mut outbound.answer).await {
+            Ok(Ok(Ok(raw))) => raw,
             Ok(Ok(Err(e))) => {
                 return Err(InputError::Rejected {
                     code: i64::from(e.code.0),
@@ -115,12 +116,10 @@ async fn ask<T: DeserializeOwned>(
                 })
             }
             Ok(Err(_)) => return Err(InputError::Closed),
-            Err(_) => {
-                session.forget(id);
-                return Err(InputError::TimedOut(scope.input_timeout));
-            }
+            Err(_) => return Err(InputError::TimedOut(scope.input_timeout)),
         };
-        return serde_json::from_value(answer).map_err(|e| InputError::Malformed(e.to_string()));
+        return serde_json::from_str(answer.get())
+            .map_err(|e| InputError::Malformed(e.to_string()));
     }
     let key = key.unwrap_or_else(|| scope.input.next_key(kind));
     let declared = scope.client_can(capability);

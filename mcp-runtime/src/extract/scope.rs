@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
-use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -34,13 +33,25 @@ pub(crate) struct RequestScope {
     /// Created on first use: most requests never need one.
     cancel: std::sync::OnceLock<CancellationToken>,
     pub(crate) input: InputRound,
-    pub(crate) client_capabilities: Value,
+    pub(crate) client_capabilities: crate::protocol::ClientCapabilities,
     /// The legacy session the request belongs to.
     pub(crate) session: Option<Arc<crate::session::SessionData>>,
     /// How long a server-to-client request waits for its response.
     pub(crate) input_timeout: std::time::Duration,
     /// The server's notifier.
     pub(crate) notifier: Option<crate::Notifier>,
+    /// How many of the handler's questions to a 2025-era client are waiting for an answer.
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+/// Counts a question waiting for the client's answer while it lives.
+#[derive(Debug)]
+pub(crate) struct Waiting<'s>(&'s std::sync::atomic::AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
 }
 
 impl RequestScope {
@@ -51,7 +62,7 @@ impl RequestScope {
         progress_token: Option<Box<RawValue>>,
         log_level: Option<LogLevel>,
         input: InputRound,
-        client_capabilities: Value,
+        client_capabilities: crate::protocol::ClientCapabilities,
         session: Option<Arc<crate::session::SessionData>>,
         input_timeout: std::time::Duration,
         notifier: Option<crate::Notifier>,
@@ -66,6 +77,7 @@ impl RequestScope {
             session,
             input_timeout,
             notifier,
+            waiting: Default::default(),
         }
     }
 
@@ -77,11 +89,23 @@ impl RequestScope {
             log_level: None,
             cancel: std::sync::OnceLock::new(),
             input: InputRound::default(),
-            client_capabilities: Value::Null,
+            client_capabilities: Default::default(),
             session: None,
             input_timeout: std::time::Duration::from_secs(60),
             notifier: None,
+            waiting: Default::default(),
         })
+    }
+
+    /// Counts a question to the client as waiting until the guard is dropped.
+    pub(crate) fn waiting_for_input(&self) -> Waiting<'_> {
+        self.waiting.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Waiting(&self.waiting)
+    }
+
+    /// Whether the handler waits for the client's answer to a question.
+    pub(crate) fn is_waiting_for_input(&self) -> bool {
+        self.waiting.load(std::sync::atomic::Ordering::Acquire) > 0
     }
 
     /// The request's cancellation token.
@@ -118,8 +142,6 @@ impl RequestScope {
 
     /// Whether the client declared a capability (`sampling`, `elicitation`, `roots`, ...).
     pub(crate) fn client_can(&self, capability: &str) -> bool {
-        self.client_capabilities
-            .get(capability)
-            .is_some_and(|c| !c.is_null())
+        self.client_capabilities.declares(capability)
     }
 }

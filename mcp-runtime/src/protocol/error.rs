@@ -62,6 +62,9 @@ pub struct RpcError {
     /// The HTTP status of the response.
     #[serde(skip)]
     pub status: StatusCode,
+    /// When the client may try again (`Retry-After`), for refusals that pass.
+    #[serde(skip)]
+    retry_after: Option<std::time::Duration>,
 }
 
 impl RpcError {
@@ -72,7 +75,20 @@ impl RpcError {
             message: message.into(),
             data: None,
             status: StatusCode::OK,
+            retry_after: None,
         }
+    }
+
+    /// Says when the client may try again (sent as `Retry-After`, in whole seconds, at least
+    /// one).
+    pub fn with_retry_after(mut self, after: std::time::Duration) -> Self {
+        self.retry_after = Some(after);
+        self
+    }
+
+    /// When the client may try again, if the error says.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
     }
 
     /// Sets the HTTP status.

@@ -1,5 +1,6 @@
 //! Wire types of both protocol eras, JSON-RPC framing, and version negotiation.
 
+mod client;
 mod content;
 mod error;
 mod jsonrpc;
@@ -7,6 +8,8 @@ mod object;
 mod params;
 mod version;
 
+pub(crate) use client::client_info;
+pub use client::{ClientCapabilities, MAX_CLIENT_INFO_CHARS};
 pub use content::{
     BinaryContent, Content, EmbeddedResource, ResourceContents, ResourceLink, TextContent,
 };

@@ -6,14 +6,14 @@ mod streams;
 
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicI64, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use chacha20poly1305::aead::rand_core::RngCore;
 use chacha20poly1305::aead::OsRng;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
@@ -23,7 +23,8 @@ pub(crate) use streams::parse_event_id;
 use std::sync::OnceLock;
 
 use crate::extract::{ArgumentError, CallContext, FromCall, LogLevel, Needs, Param};
-use crate::protocol::{Implementation, ProtocolVersion, RpcError};
+use crate::protocol::{ClientCapabilities, Implementation, ProtocolVersion, RpcError};
+use crate::quota::{ClientKey, Quota};
 use crate::schema::InputSchema;
 
 /// Who is calling, as the application's authentication established it: put it in the request's
@@ -51,13 +52,46 @@ use crate::schema::InputSchema;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Principal(pub String);
 
+/// The limits of a stateful server's sessions.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SessionLimits {
+    /// A session idle this long ends.
+    pub(crate) idle_timeout: Duration,
+    /// A session that made no request after `initialize` ends this long after it began.
+    pub(crate) unused_timeout: Duration,
+    /// The most sessions open at once.
+    pub(crate) max_sessions: usize,
+    /// The most sessions one client (principal, else peer address) holds at once.
+    pub(crate) per_client: usize,
+    /// The most calls one session has in flight.
+    pub(crate) calls_per_session: usize,
+    /// The most resources one session subscribes to.
+    pub(crate) subscriptions_per_session: usize,
+}
+
+/// How long an unused session is spared when the server is full and needs its place.
+const UNUSED_GRACE: Duration = Duration::from_secs(10);
+
+/// How often the estimate behind `Retry-After` is computed again (it scans every session).
+const ESTIMATE_EVERY: Duration = Duration::from_secs(1);
+
 /// The sessions of a stateful server: its store and limits.
 #[derive(Debug)]
 pub(crate) struct Sessions {
     store: Box<dyn SessionStore>,
-    idle_timeout: Duration,
-    max_sessions: usize,
+    limits: SessionLimits,
+    quota: Quota,
     reaper: OnceLock<()>,
+    /// When a place frees up, as last estimated.
+    estimate: Mutex<Option<Estimate>>,
+}
+
+/// When the next session of the whole server, and of each client, will end unless used.
+#[derive(Debug)]
+struct Estimate {
+    made: Instant,
+    any: Duration,
+    by_client: HashMap<ClientKey, Duration>,
 }
 
 /// Why a session could not be had.
@@ -67,23 +101,33 @@ pub(crate) enum SessionRefusal {
     Missing,
     /// No such session (never, expired, or deleted).
     Unknown,
-    /// The server holds as many sessions as it may.
-    Full,
+    /// The server holds as many sessions as it may; one ends within this time at the latest
+    /// unless it is used.
+    Full(Duration),
+    /// This client holds as many sessions as one client may; one of them ends within this time
+    /// unless it is used (or sooner, when the client deletes one).
+    Quota(Duration),
     /// An `initialize` that names a session: sessions are initialized once.
     AlreadyInitialized,
 }
 
+/// Why a session cannot start another call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallRefusal {
+    /// The session has as many calls in flight as it may.
+    Busy(usize),
+    /// A call with the same request id is in flight.
+    DuplicateId,
+}
+
 impl Sessions {
-    pub(crate) fn new(
-        store: Box<dyn SessionStore>,
-        idle_timeout: Duration,
-        max_sessions: usize,
-    ) -> Self {
+    pub(crate) fn new(store: Box<dyn SessionStore>, limits: SessionLimits) -> Self {
         Self {
             store,
-            idle_timeout,
-            max_sessions,
+            limits,
+            quota: Quota::new(limits.per_client),
             reaper: OnceLock::new(),
+            estimate: Mutex::new(None),
         }
     }
 
@@ -91,8 +135,8 @@ impl Sessions {
     fn start_reaper(self: &Arc<Self>) {
         self.reaper.get_or_init(|| {
             let sessions = Arc::downgrade(self);
-            let period =
-                (self.idle_timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
+            let shortest = self.limits.idle_timeout.min(self.limits.unused_timeout);
+            let period = (shortest / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(period);
                 loop {
@@ -106,35 +150,113 @@ impl Sessions {
         });
     }
 
-    /// Ends every session idle for longer than the timeout.
+    /// How long until `session` ends unless it is used.
+    fn remaining(&self, session: &SessionData) -> Duration {
+        let idle = self.limits.idle_timeout.saturating_sub(session.idle());
+        if session.used() {
+            idle
+        } else {
+            idle.min(self.limits.unused_timeout.saturating_sub(session.age()))
+        }
+    }
+
+    /// Ends one session that the store already removed.
+    fn ended(&self, session: &SessionData) {
+        session.close();
+        self.quota.give_back(session.owner.as_ref());
+    }
+
+    /// Ends every session idle for longer than the idle timeout, or unused for longer than the
+    /// unused timeout.
     pub(crate) fn reap(&self) -> usize {
-        let idle = self.idle_timeout;
         self.store.remove_where(&|s| {
-            let expired = s.idle() > idle;
+            let expired = self.remaining(s).is_zero();
             if expired {
-                s.close();
+                self.ended(s);
             }
             expired
         })
+    }
+
+    /// Ends sessions that made no request since `initialize` and are older than `grace`, to
+    /// make room.
+    fn evict_unused(&self, grace: Duration) -> usize {
+        self.store.remove_where(&|s| {
+            let evict = !s.used() && s.age() > grace;
+            if evict {
+                self.ended(s);
+            }
+            evict
+        })
+    }
+
+    /// When places free up, scanning the sessions at most once a second.
+    fn retry_after(&self, client: Option<&ClientKey>) -> Duration {
+        let mut estimate = self.estimate.lock().expect("estimate lock");
+        let stale = estimate
+            .as_ref()
+            .is_none_or(|e| e.made.elapsed() >= ESTIMATE_EVERY);
+        if stale {
+            let by_client = Mutex::new(HashMap::<ClientKey, Duration>::new());
+            let any = Mutex::new(self.limits.idle_timeout);
+            self.store.for_each(&|s| {
+                let left = self.remaining(s);
+                let mut any = any.lock().expect("estimate");
+                *any = (*any).min(left);
+                if let Some(owner) = &s.owner {
+                    let mut by_client = by_client.lock().expect("estimate");
+                    let entry = by_client.entry(owner.clone()).or_insert(left);
+                    *entry = (*entry).min(left);
+                }
+            });
+            *estimate = Some(Estimate {
+                made: Instant::now(),
+                any: any.into_inner().expect("estimate"),
+                by_client: by_client.into_inner().expect("estimate"),
+            });
+        }
+        let estimate = estimate.as_ref().expect("estimated above");
+        let left = client
+            .and_then(|c| estimate.by_client.get(c))
+            .copied()
+            .unwrap_or(estimate.any);
+        // What passed since the estimate was made counts.
+        left.saturating_sub(estimate.made.elapsed())
+            .max(Duration::from_secs(1))
     }
 
     /// Opens a session for an `initialize` request.
     pub(crate) fn open(
         self: &Arc<Self>,
         principal: Option<&Principal>,
+        client: Option<ClientKey>,
         version: ProtocolVersion,
         client_info: Option<Implementation>,
-        client_capabilities: Value,
+        client_capabilities: ClientCapabilities,
     ) -> Result<Arc<SessionData>, SessionRefusal> {
         self.start_reaper();
-        if self.store.len() >= self.max_sessions {
+        if !self.quota.take(client.as_ref()) {
+            // A client at its quota may still get a place its own unused sessions held.
             self.reap();
-            if self.store.len() >= self.max_sessions {
-                return Err(SessionRefusal::Full);
+            if !self.quota.take(client.as_ref()) {
+                return Err(SessionRefusal::Quota(self.retry_after(client.as_ref())));
+            }
+        }
+        if self.store.len() >= self.limits.max_sessions {
+            self.reap();
+            if self.store.len() >= self.limits.max_sessions {
+                self.evict_unused(UNUSED_GRACE);
+            }
+            if self.store.len() >= self.limits.max_sessions {
+                self.quota.give_back(client.as_ref());
+                return Err(SessionRefusal::Full(self.retry_after(None)));
             }
         }
         let mut session = SessionData::new(version, client_info, client_capabilities);
         session.principal = principal.cloned();
+        session.owner = client;
+        session.calls_cap = self.limits.calls_per_session;
+        session.subscriptions_cap = self.limits.subscriptions_per_session;
         let session = Arc::new(session);
         session.touch();
         self.store.insert(session.clone());
@@ -152,7 +274,7 @@ impl Sessions {
         if session.principal.as_ref() != principal {
             return Err(SessionRefusal::Unknown);
         }
-        if session.idle() > self.idle_timeout {
+        if self.remaining(&session).is_zero() {
             self.close(id);
             return Err(SessionRefusal::Unknown);
         }
@@ -162,7 +284,7 @@ impl Sessions {
 
     /// Ends a session (`DELETE`).
     pub(crate) fn close(&self, id: &str) -> bool {
-        self.store.remove(id).map(|s| s.close()).is_some()
+        self.store.remove(id).map(|s| self.ended(&s)).is_some()
     }
 }
 
@@ -175,30 +297,43 @@ pub(crate) fn new_id() -> Box<str> {
         .into_boxed_str()
 }
 
+/// What a server-to-client request's answer is: the client's `result`, kept as the JSON text it
+/// sent until the handler reads it into its own type, or its `error`.
+pub(crate) type Answer = Result<Box<RawValue>, RpcError>;
+
 /// The server side of one legacy session.
 pub struct SessionData {
     pub(crate) id: Box<str>,
     /// Who opened the session.
     pub(crate) principal: Option<Principal>,
+    /// Whose quota the session counts against.
+    owner: Option<ClientKey>,
     pub(crate) version: ProtocolVersion,
     pub(crate) client_info: Option<Implementation>,
-    pub(crate) client_capabilities: Value,
+    pub(crate) client_capabilities: ClientCapabilities,
     /// `LogLevel as u8`, set by `logging/setLevel`.
     log_level: AtomicU8,
     /// Milliseconds since `epoch` of the last request.
     last_seen: AtomicU64,
+    /// When the session began.
     epoch: Instant,
+    /// Whether the client made a request besides `initialize` and its notification.
+    used: AtomicBool,
     next_request: AtomicI64,
     /// Server-to-client requests waiting for the client's response, by request id.
-    pending: Mutex<HashMap<i64, oneshot::Sender<Result<Value, RpcError>>>>,
+    pending: Mutex<HashMap<i64, oneshot::Sender<Answer>>>,
     /// Requests in flight, by JSON id, for `notifications/cancelled`.
     in_flight: Mutex<HashMap<Box<str>, CancellationToken>>,
-    pub(crate) subscriptions: Mutex<HashSet<String>>,
+    calls_cap: usize,
+    subscriptions: Mutex<HashSet<String>>,
+    subscriptions_cap: usize,
     values: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
     /// The logs of the session's resumable streams.
     pub(crate) streams: Mutex<streams::Streams>,
     /// Whether the session's GET stream is open.
     standalone: Arc<std::sync::atomic::AtomicBool>,
+    /// Cancelled when the session ends: its streams end with it.
+    ended: CancellationToken,
 }
 
 /// Marks a session's GET stream closed when the stream ends.
@@ -208,6 +343,23 @@ pub(crate) struct StandaloneGuard(Arc<std::sync::atomic::AtomicBool>);
 impl Drop for StandaloneGuard {
     fn drop(&mut self) {
         self.0.store(false, Ordering::Release);
+    }
+}
+
+/// A server-to-client request waiting for its answer; forgotten by the session when dropped
+/// (answered, timed out, or abandoned with the call that made it).
+#[derive(Debug)]
+pub(crate) struct Outbound<'s> {
+    session: &'s SessionData,
+    /// The request's id.
+    pub(crate) id: i64,
+    /// Where the answer arrives.
+    pub(crate) answer: oneshot::Receiver<Answer>,
+}
+
+impl Drop for Outbound<'_> {
+    fn drop(&mut self) {
+        self.session.forget(self.id);
     }
 }
 
@@ -231,28 +383,36 @@ const LEVELS: [LogLevel; 8] = [
     LogLevel::Emergency,
 ];
 
+/// The longest resource URI a session subscribes to.
+pub const MAX_SUBSCRIPTION_URI: usize = crate::notifier::MAX_URI_LEN;
+
 impl SessionData {
     pub(crate) fn new(
         version: ProtocolVersion,
         client_info: Option<Implementation>,
-        client_capabilities: Value,
+        client_capabilities: ClientCapabilities,
     ) -> Self {
         Self {
             id: new_id(),
             principal: None,
+            owner: None,
             version,
             client_info,
             client_capabilities,
             log_level: AtomicU8::new(LogLevel::Info as u8),
             last_seen: AtomicU64::new(0),
             epoch: Instant::now(),
+            used: AtomicBool::new(false),
             next_request: AtomicI64::new(1),
             pending: Mutex::default(),
             in_flight: Mutex::default(),
+            calls_cap: usize::MAX,
             subscriptions: Mutex::default(),
+            subscriptions_cap: usize::MAX,
             values: Mutex::default(),
             streams: Mutex::default(),
             standalone: Arc::default(),
+            ended: CancellationToken::new(),
         }
     }
 
@@ -262,10 +422,31 @@ impl SessionData {
         self.last_seen.store(now, Ordering::Relaxed);
     }
 
+    /// Marks that the client made a request besides `initialize`.
+    pub(crate) fn mark_used(&self) {
+        if !self.used.load(Ordering::Relaxed) {
+            self.used.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn used(&self) -> bool {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// How long since the session began.
+    fn age(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+
     /// How long since the last request.
     pub(crate) fn idle(&self) -> Duration {
         let last = Duration::from_millis(self.last_seen.load(Ordering::Relaxed));
         self.epoch.elapsed().saturating_sub(last)
+    }
+
+    /// Cancelled when the session ends.
+    pub(crate) fn ended(&self) -> &CancellationToken {
+        &self.ended
     }
 
     pub(crate) fn log_level(&self) -> LogLevel {
@@ -276,6 +457,41 @@ impl SessionData {
         self.log_level.store(level as u8, Ordering::Relaxed);
     }
 
+    /// Subscribes to a resource's updates (`resources/subscribe`).
+    pub(crate) fn subscribe(&self, uri: &str) -> Result<(), RpcError> {
+        if uri.len() > MAX_SUBSCRIPTION_URI {
+            return Err(RpcError::invalid_params(format!(
+                "a subscribed URI may be at most {MAX_SUBSCRIPTION_URI} bytes long"
+            )));
+        }
+        let mut subscriptions = self.subscriptions.lock().expect("subscriptions lock");
+        if subscriptions.len() >= self.subscriptions_cap && !subscriptions.contains(uri) {
+            return Err(RpcError::invalid_params(format!(
+                "this session subscribes to {} resources, as many as one session may; \
+                 unsubscribe from one first",
+                self.subscriptions_cap
+            )));
+        }
+        subscriptions.insert(uri.to_owned());
+        Ok(())
+    }
+
+    /// Ends a subscription (`resources/unsubscribe`).
+    pub(crate) fn unsubscribe(&self, uri: &str) {
+        self.subscriptions
+            .lock()
+            .expect("subscriptions lock")
+            .remove(uri);
+    }
+
+    /// Whether the session subscribes to `uri`.
+    pub(crate) fn subscribes(&self, uri: &str) -> bool {
+        self.subscriptions
+            .lock()
+            .expect("subscriptions lock")
+            .contains(uri)
+    }
+
     /// Opens the session's GET stream, unless it is open already.
     pub(crate) fn open_standalone(&self) -> Option<StandaloneGuard> {
         self.standalone
@@ -284,24 +500,28 @@ impl SessionData {
             .map(|_| StandaloneGuard(self.standalone.clone()))
     }
 
-    /// Registers a server-to-client request; returns its id and where its response arrives.
-    pub(crate) fn outbound(&self) -> (i64, oneshot::Receiver<Result<Value, RpcError>>) {
+    /// Registers a server-to-client request: its id, and where its answer arrives.
+    pub(crate) fn outbound(&self) -> Outbound<'_> {
         let id = self.next_request.fetch_add(1, Ordering::Relaxed);
-        let (sender, receiver) = oneshot::channel();
+        let (sender, answer) = oneshot::channel();
         self.pending
             .lock()
             .expect("pending lock")
             .insert(id, sender);
-        (id, receiver)
+        Outbound {
+            session: self,
+            id,
+            answer,
+        }
     }
 
     /// Forgets an outbound request that will not be answered.
-    pub(crate) fn forget(&self, id: i64) {
+    fn forget(&self, id: i64) {
         self.pending.lock().expect("pending lock").remove(&id);
     }
 
     /// Delivers the client's response to a server-to-client request; `false` if none waits.
-    pub(crate) fn respond(&self, id: &str, response: Result<Value, RpcError>) -> bool {
+    pub(crate) fn respond(&self, id: &str, response: Answer) -> bool {
         let Ok(id) = id.parse::<i64>() else {
             return false;
         };
@@ -309,11 +529,18 @@ impl SessionData {
         waiting.is_some_and(|sender| sender.send(response).is_ok())
     }
 
-    pub(crate) fn start_request(&self, id: &str, token: CancellationToken) {
-        self.in_flight
-            .lock()
-            .expect("in-flight lock")
-            .insert(id.into(), token);
+    /// Registers a call in flight, unless the session has as many as it may or one with the
+    /// same id.
+    pub(crate) fn start_request(&self, id: &str, token: CancellationToken) -> Result<(), CallRefusal> {
+        let mut in_flight = self.in_flight.lock().expect("in-flight lock");
+        if in_flight.contains_key(id) {
+            return Err(CallRefusal::DuplicateId);
+        }
+        if in_flight.len() >= self.calls_cap {
+            return Err(CallRefusal::Busy(self.calls_cap));
+        }
+        in_flight.insert(id.into(), token);
+        Ok(())
     }
 
     pub(crate) fn end_request(&self, id: &str) {
@@ -326,12 +553,31 @@ impl SessionData {
         token.map(|t| t.cancel()).is_some()
     }
 
-    /// Ends the session: everything waiting on the client is told it will not answer.
+    /// Ends the session: everything waiting on the client is told it will not answer, calls
+    /// are cancelled, and its streams end.
     pub(crate) fn close(&self) {
+        self.ended.cancel();
         self.pending.lock().expect("pending lock").clear();
         for (_, token) in self.in_flight.lock().expect("in-flight lock").drain() {
             token.cancel();
         }
+        self.streams.lock().expect("streams lock").clear();
+        self.subscriptions
+            .lock()
+            .expect("subscriptions lock")
+            .clear();
+        self.values.lock().expect("session values").clear();
+    }
+
+    /// How many entries the session's collections hold (pending requests, calls in flight,
+    /// stream logs), for tests of what a session keeps.
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> (usize, usize, usize) {
+        (
+            self.pending.lock().expect("pending lock").len(),
+            self.in_flight.lock().expect("in-flight lock").len(),
+            self.streams.lock().expect("streams lock").len(),
+        )
     }
 }
 
@@ -378,9 +624,9 @@ impl Session {
         self.data.client_info.as_ref()
     }
 
-    /// The client's capabilities, as sent in `initialize`.
-    pub fn client_capabilities(&self) -> &Value {
-        &self.data.client_capabilities
+    /// The client's capabilities, as declared in `initialize`.
+    pub fn client_capabilities(&self) -> ClientCapabilities {
+        self.data.client_capabilities
     }
 
     /// This session's value of type `T`, created with `T::default()` on first use.

@@ -25,6 +25,13 @@ pub trait SessionStore: Send + Sync + std::fmt::Debug + 'static {
     }
     /// Removes every session for which `expired` is true; returns how many it removed.
     fn remove_where(&self, expired: &dyn Fn(&SessionData) -> bool) -> usize;
+    /// Visits every session.
+    fn for_each(&self, visit: &dyn Fn(&SessionData)) {
+        self.remove_where(&|s| {
+            visit(s);
+            false
+        });
+    }
 }
 
 const SHARDS: usize = 16;
@@ -74,6 +81,12 @@ impl SessionStore for MemoryStore {
             .iter()
             .map(|s| s.read().expect("session shard").len())
             .sum()
+    }
+
+    fn for_each(&self, visit: &dyn Fn(&SessionData)) {
+        for shard in &self.shards {
+            shard.read().expect("session shard").values().for_each(|s| visit(s));
+        }
     }
 
     fn remove_where(&self, expired: &dyn Fn(&SessionData) -> bool) -> usize {

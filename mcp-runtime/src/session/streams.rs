@@ -23,8 +23,8 @@ struct StreamLog {
     live: Option<Live>,
     finished: bool,
     /// Whether a client was told to come back for the rest (then the log must outlive the
-    /// response).
-    detached: bool,
+    /// response), and after how long.
+    detached: Option<Duration>,
 }
 
 /// The logs of a session's streams, by stream id.
@@ -103,7 +103,7 @@ impl Streams {
             if let Some(live) = log.live.take() {
                 let _ = live.send(Bytes::from(format!("retry: {}\n\n", retry.as_millis())));
             }
-            log.detached = true;
+            log.detached = Some(retry);
         }
     }
 
@@ -112,10 +112,31 @@ impl Streams {
         if let Some(log) = self.logs.get_mut(&stream) {
             log.finished = true;
             log.live = None;
-            if !log.detached {
+            if log.detached.is_none() {
                 self.logs.remove(&stream);
             }
         }
+    }
+
+    /// Whether a client is connected to the stream now; if not, how long it was told it may
+    /// take to come back (`None`: it was not told to come back).
+    pub(crate) fn attached(&self, stream: u32) -> Result<(), Option<Duration>> {
+        match self.logs.get(&stream) {
+            Some(log) if log.live.as_ref().is_some_and(|l| !l.is_closed()) => Ok(()),
+            Some(log) => Err(log.detached),
+            None => Err(None),
+        }
+    }
+
+    /// Drops every log, ending the responses still connected (the session ended).
+    pub(crate) fn clear(&mut self) {
+        self.logs.clear();
+    }
+
+    /// How many logs the session keeps.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.logs.len()
     }
 
     /// Resumes a stream after event `after`: the events missed, and whether more will come (the

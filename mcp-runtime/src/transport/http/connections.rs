@@ -1,22 +1,44 @@
-//! Accepting TCP connections and serving HTTP/1.1 on them, with the limits that keep slow or
-//! idle clients from holding the server's resources.
+//! Accepting TCP connections and serving HTTP/1.1 on them, with the limits that keep slow,
+//! idle or greedy clients from holding the server's resources: a cap on connections, a time
+//! limit on request heads and on responses nobody reads, and long-lived notification streams
+//! taken over from hyper once their response head is out.
+//!
+//! hyper keeps about 16 KiB of buffers per connection for as long as it serves it. A
+//! notification stream sends a few hundred bytes now and then for hours, so once its head is on
+//! the wire the connection is taken back from hyper ([`Handoff`]) and the stream is written by
+//! a small task of its own ([`super::feed`]), in the same chunked framing hyper began.
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::sync::Arc;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::FutureExt as _;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
+use crate::dispatch::listen::ChangeFeed;
 use crate::endpoint::Endpoint;
 
 /// How long an accept error (such as running out of file descriptors) pauses accepting.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Descriptors kept for the server's own use when the connection cap follows the process's
+/// descriptor limit.
+const RESERVED_DESCRIPTORS: usize = 64;
+
+/// The most connections refused at once; beyond it a connection is closed without an answer.
+const MAX_REFUSING: usize = 64;
 
 /// Per-connection limits.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +46,235 @@ pub(crate) struct ConnectionLimits {
     /// How long a client may take to send a request's line and headers, counted from the moment
     /// the server starts reading them (so it also closes idle keep-alive connections).
     pub(crate) header_read_timeout: Duration,
+    /// How long a response may wait for a client that reads none of it.
+    pub(crate) write_timeout: Duration,
+    /// The most connections served at once.
+    pub(crate) max_connections: usize,
+}
+
+/// The default connection cap: the process's descriptor limit, less what the server keeps for
+/// itself (at least 16).
+pub(crate) fn default_max_connections() -> usize {
+    #[cfg(unix)]
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .current
+        .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    #[cfg(not(unix))]
+    let limit = 1024;
+    limit.saturating_sub(RESERVED_DESCRIPTORS).max(16)
+}
+
+/// The address of the peer a request came from, as the server's own listener saw it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PeerAddr(pub(crate) SocketAddr);
+
+/// Where a response hands its long-lived stream to the connection, which takes the connection
+/// from hyper once the response head is written. One per connection, in every request's
+/// extensions.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Handoff(Arc<HandoffState>);
+
+#[derive(Debug, Default)]
+struct HandoffState {
+    feed: Mutex<Option<ChangeFeed>>,
+    /// The connection's write count when hyper first asked the response for body data (so
+    /// its head was buffered, not yet written).
+    head_buffered_at: AtomicU64,
+    io: Arc<IoProgress>,
+}
+
+impl Handoff {
+    fn new(io: Arc<IoProgress>) -> Self {
+        Self(Arc::new(HandoffState {
+            io,
+            ..HandoffState::default()
+        }))
+    }
+
+    /// Gives the connection a stream to write after the response head; the response's body
+    /// is [`Handoff::placeholder`].
+    pub(crate) fn hand(&self, feed: ChangeFeed) {
+        self.0.head_buffered_at.store(u64::MAX, Ordering::Release);
+        *self.0.feed.lock().expect("handoff lock") = Some(feed);
+    }
+
+    /// The body of a response whose stream is handed off: it never yields, so hyper writes the
+    /// head, flushes it, and waits.
+    pub(crate) fn placeholder(&self) -> Placeholder {
+        Placeholder(self.0.clone())
+    }
+
+    /// The stream, once the head is on the wire.
+    fn ready(&self) -> Option<ChangeFeed> {
+        let buffered_at = self.0.head_buffered_at.load(Ordering::Acquire);
+        if buffered_at == u64::MAX || !self.0.io.flushed_since(buffered_at) {
+            return None;
+        }
+        self.0.feed.lock().expect("handoff lock").take()
+    }
+}
+
+/// The body of a handed-off response (see [`Handoff::placeholder`]).
+#[derive(Debug)]
+pub(crate) struct Placeholder(Arc<HandoffState>);
+
+impl hyper::body::Body for Placeholder {
+    type Data = bytes::Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        // hyper polls the body once the head is in its buffer: what it writes from here on
+        // carries the head.
+        let writes = self.0.io.writes.load(Ordering::Acquire);
+        let _ = self.0.head_buffered_at.compare_exchange(
+            u64::MAX,
+            writes,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        // The connection task is polled again after hyper flushes; nothing here needs a wake.
+        Poll::Pending
+    }
+}
+
+/// What has been written on a connection: the count of successful writes, and that count at
+/// the last completed flush.
+#[derive(Debug, Default)]
+struct IoProgress {
+    writes: AtomicU64,
+    flushed_at: AtomicU64,
+}
+
+impl IoProgress {
+    /// Whether everything written after `writes` successful writes has been written and
+    /// flushed (at least one write, and none since the last flush).
+    fn flushed_since(&self, writes: u64) -> bool {
+        let flushed = self.flushed_at.load(Ordering::Acquire);
+        flushed > writes && flushed == self.writes.load(Ordering::Acquire)
+    }
+}
+
+/// A TCP stream that fails a write no byte of which could be sent for `limit` (a client that
+/// does not read its responses), and counts its writes and flushes.
+#[derive(Debug)]
+pub(crate) struct Watched {
+    tcp: TcpStream,
+    limit: Duration,
+    /// Armed while a write is blocked.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+    progress: Arc<IoProgress>,
+}
+
+impl Watched {
+    fn new(tcp: TcpStream, limit: Duration) -> Self {
+        Self {
+            tcp,
+            limit,
+            stalled: None,
+            progress: Arc::default(),
+        }
+    }
+
+    /// A blocked write: `Pending` until the time limit, then an error.
+    fn blocked<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+        let limit = self.limit;
+        let stall = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match stall.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client read nothing of the response within the write timeout",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn wrote<T>(&mut self, result: io::Result<T>) -> Poll<io::Result<T>> {
+        self.stalled = None;
+        if result.is_ok() {
+            self.progress.writes.fetch_add(1, Ordering::AcqRel);
+        }
+        Poll::Ready(result)
+    }
+
+    pub(crate) fn into_tcp(self) -> TcpStream {
+        self.tcp
+    }
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match Pin::new(&mut self.tcp).poll_write(cx, buf) {
+            Poll::Ready(result) => self.wrote(result),
+            Poll::Pending => self.blocked(cx),
+        }
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match Pin::new(&mut self.tcp).poll_write_vectored(cx, bufs) {
+            Poll::Ready(result) => self.wrote(result),
+            Poll::Pending => self.blocked(cx),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.tcp.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let flushed = Pin::new(&mut self.tcp).poll_flush(cx);
+        if let Poll::Ready(Ok(())) = flushed {
+            let writes = self.progress.writes.load(Ordering::Acquire);
+            self.progress.flushed_at.store(writes, Ordering::Release);
+        }
+        flushed
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+}
+
+/// The connections being served: how many, and a way to wait until there are none.
+#[derive(Debug, Default)]
+struct Live {
+    count: AtomicUsize,
+    refusing: AtomicUsize,
+    none: Notify,
+}
+
+/// One connection's place among the live ones, given back when dropped.
+#[derive(Debug)]
+pub(crate) struct Slot(Arc<Live>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.none.notify_waiters();
+        }
+    }
 }
 
 /// Serves `endpoint` at `path` on every connection `listener` accepts until `shutdown` completes; then
@@ -40,12 +291,14 @@ pub(crate) async fn serve(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
-    let connections = GracefulShutdown::new();
+    let http = Arc::new(http);
+    let live = Arc::new(Live::default());
+    let closing = CancellationToken::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let tcp = tokio::select! {
+        let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((tcp, _peer)) => tcp,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of descriptors or a connection reset before it was accepted: neither
                     // is fatal; pause so a full descriptor table is not spun on.
@@ -56,19 +309,155 @@ pub(crate) async fn serve(
             },
             () = &mut shutdown => break,
         };
+        if live.count.load(Ordering::Acquire) >= limits.max_connections {
+            refuse(tcp, &live);
+            continue;
+        }
+        live.count.fetch_add(1, Ordering::AcqRel);
+        let slot = Slot(live.clone());
         // Responses are small and complete: send them without waiting for Nagle's timer.
         let _ = tcp.set_nodelay(true);
-        let (endpoint, path) = (endpoint.clone(), path.clone());
-        let service = service_fn(move |request: http::Request<Incoming>| {
-            super::route(endpoint.clone(), &path, request).map(Ok::<_, Infallible>)
-        });
-        let connection = connections.watch(http.serve_connection(TokioIo::new(tcp), service));
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection closed with an error");
-            }
-        });
+        let connection = Connection {
+            http: http.clone(),
+            endpoint: endpoint.clone(),
+            path: path.clone(),
+            peer,
+            limits,
+            closing: closing.clone(),
+        };
+        tokio::spawn(connection.run(tcp, slot));
     }
     drop(listener);
-    connections.shutdown().await;
+    closing.cancel();
+    // Wait for every connection (notification streams end through the endpoint's own shutdown).
+    loop {
+        let none = live.none.notified();
+        if live.count.load(Ordering::Acquire) == 0 {
+            break;
+        }
+        none.await;
+    }
+}
+
+/// Answers a connection over the cap with 503 and closes it, without reading its request
+/// beyond what arrives in the next moment.
+fn refuse(tcp: TcpStream, live: &Arc<Live>) {
+    if live.refusing.fetch_add(1, Ordering::AcqRel) >= MAX_REFUSING {
+        live.refusing.fetch_sub(1, Ordering::AcqRel);
+        return;
+    }
+    let live = live.clone();
+    tokio::spawn(async move {
+        const BODY: &str = r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"the server is serving as many connections as it may; retry later"}}"#;
+        let response = format!(
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+             retry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{BODY}",
+            BODY.len()
+        );
+        let mut tcp = tcp;
+        let answered = async {
+            tcp.write_all(response.as_bytes()).await?;
+            tcp.shutdown().await?;
+            // Read what the client already sent, so that closing does not reset the connection
+            // before it reads the answer.
+            let mut sink = [0u8; 1024];
+            while tcp.read(&mut sink).await? > 0 {}
+            io::Result::Ok(())
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(1), answered).await;
+        live.refusing.fetch_sub(1, Ordering::AcqRel);
+    });
+}
+
+/// One accepted connection.
+struct Connection {
+    http: Arc<hyper::server::conn::http1::Builder>,
+    endpoint: Arc<Endpoint>,
+    path: Arc<str>,
+    peer: SocketAddr,
+    limits: ConnectionLimits,
+    closing: CancellationToken,
+}
+
+impl Connection {
+    async fn run(self, tcp: TcpStream, slot: Slot) {
+        let Connection {
+            http,
+            endpoint,
+            path,
+            peer,
+            limits,
+            closing,
+        } = self;
+        let io = Watched::new(tcp, limits.write_timeout);
+        let handoff = Handoff::new(io.progress.clone());
+        let requests = handoff.clone();
+        let service = service_fn(move |mut request: http::Request<Incoming>| {
+            let extensions = request.extensions_mut();
+            extensions.insert(PeerAddr(peer));
+            extensions.insert(requests.clone());
+            super::route(endpoint.clone(), &path, request).map(Ok::<_, Infallible>)
+        });
+        let mut conn = http.serve_connection(TokioIo::new(io), service);
+        drop(http);
+        let mut closing = std::pin::pin!(closing.cancelled_owned());
+        let mut shutting_down = false;
+        let handed = std::future::poll_fn(|cx| {
+            if !shutting_down && closing.as_mut().poll(cx).is_ready() {
+                shutting_down = true;
+                Pin::new(&mut conn).graceful_shutdown();
+            }
+            match Pin::new(&mut conn).poll(cx) {
+                Poll::Ready(result) => Poll::Ready(result.map(|()| None)),
+                Poll::Pending => match handoff.ready() {
+                    Some(feed) => Poll::Ready(Ok(Some(feed))),
+                    None => Poll::Pending,
+                },
+            }
+        })
+        .await;
+        match handed {
+            Ok(Some(feed)) => {
+                // hyper's buffers go with it; the stream keeps only the socket.
+                // A task of its own: this one's state, sized for hyper's connection, is freed.
+                let tcp = conn.into_parts().io.into_inner().into_tcp();
+                tokio::spawn(super::feed::write_handed(
+                    tcp,
+                    feed,
+                    limits.write_timeout,
+                    slot,
+                ));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::debug!(error = %e, "connection closed with an error"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_cap_follows_the_descriptor_limit() {
+        let cap = default_max_connections();
+        assert!(cap >= 16);
+        #[cfg(unix)]
+        if let Some(limit) = rustix::process::getrlimit(rustix::process::Resource::Nofile).current
+        {
+            assert!(cap as u64 <= limit.max(16 + RESERVED_DESCRIPTORS as u64));
+        }
+    }
+
+    #[test]
+    fn a_flush_after_the_head_was_buffered_releases_the_stream() {
+        let io = Arc::new(IoProgress::default());
+        assert!(!io.flushed_since(0));
+        io.writes.store(3, Ordering::Release);
+        io.flushed_at.store(3, Ordering::Release);
+        assert!(io.flushed_since(2));
+        assert!(!io.flushed_since(3));
+        io.writes.store(4, Ordering::Release);
+        assert!(!io.flushed_since(2));
+    }
 }

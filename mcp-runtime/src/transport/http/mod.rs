@@ -3,6 +3,7 @@
 mod accept;
 pub(crate) mod connections;
 mod era;
+mod feed;
 pub(crate) mod guard;
 mod headers;
 
@@ -20,7 +21,9 @@ use http::header::{ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
+use crate::dispatch::listen::{Audience, ChangeFeed};
 use crate::dispatch::{Call, Outcome};
+use crate::protocol::ClientCapabilities;
 use crate::endpoint::Endpoint;
 use crate::protocol::{error_body, Era, ErrorCode, Message, RequestId, RpcError};
 use crate::session::{Principal, SessionRefusal};
@@ -113,6 +116,7 @@ async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B
     };
     let session_id = RequestHeaders::text(headers.session_id);
     let principal = parts.extensions.get::<Principal>();
+    let client = client_key(&parts.extensions, principal);
     let Some(method) = message.method.as_deref() else {
         // A response to a server-to-client request: it completes the call waiting for it.
         if let (Some(sessions), Some(id)) = (&endpoint.sessions, &message.id) {
@@ -120,6 +124,7 @@ async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B
                 Ok(s) => s,
                 Err(refusal) => return session_refused(refusal),
             };
+            session.mark_used();
             session.respond(id.as_json(), client_response(&message));
         }
         return StatusCode::ACCEPTED.into_response();
@@ -138,25 +143,27 @@ async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B
             let found = if method == "initialize" && session_id.is_some() {
                 Err(SessionRefusal::AlreadyInitialized)
             } else if method == "initialize" && message.id.is_some() {
-                let client_info = params
-                    .client_info
-                    .and_then(|c| serde_json::from_str(c.get()).ok());
-                let capabilities = params
-                    .capabilities
-                    .and_then(|c| serde_json::from_str(c.get()).ok())
-                    .unwrap_or(serde_json::Value::Null);
+                // Only what the server uses is kept: a few flags and a few short strings.
+                let capabilities = match ClientCapabilities::from_raw(params.capabilities) {
+                    Ok(capabilities) => capabilities,
+                    Err(e) => return error_response(message.id.as_ref(), &e),
+                };
                 sessions
                     .open(
                         principal,
+                        client.clone(),
                         Endpoint::negotiate(params),
-                        client_info,
+                        crate::protocol::client_info(params.client_info),
                         capabilities,
                     )
                     .map(|s| (Some(s.clone()), Some(s)))
             } else {
-                sessions
-                    .find(session_id, principal)
-                    .map(|s| (Some(s), None))
+                sessions.find(session_id, principal).map(|s| {
+                    if method != "notifications/initialized" {
+                        s.mark_used();
+                    }
+                    (Some(s), None)
+                })
             };
             match found {
                 Ok(found) => found,
@@ -173,12 +180,14 @@ async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B
         accepts_stream: accepted.stream,
         session,
         principal: principal.map(|p| p.0.clone()),
+        client,
     };
     let mut response = match endpoint.dispatch(call).await {
         Outcome::Reply(body) => json_response(StatusCode::OK, body),
         Outcome::Error(e) => error_response(message.id.as_ref(), &e),
         Outcome::Accepted => StatusCode::ACCEPTED.into_response(),
         Outcome::Stream(events) => event_stream(events),
+        Outcome::Feed(feed) => feed_response(&parts.extensions, feed),
     };
     if let Some(session) = opened {
         let id = HeaderValue::from_str(&session.id).expect("session ids are visible ASCII");
@@ -210,6 +219,7 @@ fn handle_get<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
         Ok(session) => session,
         Err(refusal) => return session_refused(refusal),
     };
+    session.mark_used();
     if let Some(last) = RequestHeaders::text(headers.last_event_id) {
         // An id of another session, or of no stream, replays nothing.
         return match crate::dispatch::resume(&session, last) {
@@ -238,23 +248,57 @@ fn handle_get<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
             .with_status(StatusCode::CONFLICT),
         );
     };
-    let subscribed = session.clone();
-    let wanted = move |change: &crate::notifier::Change| match change {
-        crate::notifier::Change::Resource(uri) => subscribed
-            .subscriptions
-            .lock()
-            .expect("subscriptions lock")
-            .contains(uri),
-        _ => true,
+    let client = client_key(request.extensions(), principal);
+    let permit = match endpoint.streams.take(client) {
+        Ok(permit) => permit,
+        Err(exhausted) => {
+            return error_response(None, &crate::dispatch::stream_refused(exhausted));
+        }
     };
-    event_stream(crate::dispatch::listen::changes(
+    // The stream ends with its session, and does not keep it alive.
+    let feed = ChangeFeed::new(
         &endpoint.notifier,
-        endpoint.shutdown.clone(),
-        Vec::new(),
-        wanted,
+        Audience::Session(Arc::downgrade(&session)),
         None,
-        guard,
-    ))
+        endpoint.shutdown.clone(),
+        None,
+        (guard, permit),
+    );
+    feed_response(request.extensions(), feed)
+}
+
+/// Whose quotas a request counts against: its principal, else its peer's address (from this
+/// server's own listener, or axum's `ConnectInfo` where the application serves the router).
+fn client_key(
+    extensions: &http::Extensions,
+    principal: Option<&Principal>,
+) -> Option<crate::quota::ClientKey> {
+    let peer = extensions
+        .get::<connections::PeerAddr>()
+        .map(|p| p.0.ip())
+        .or_else(|| {
+            extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip())
+        });
+    crate::quota::ClientKey::of(principal.map(|p| p.0.as_str()), peer)
+}
+
+/// The response carrying a long-lived notification stream: handed to the connection once its
+/// head is out (this server's own listener), or an event-stream body (a mounted router).
+fn feed_response(extensions: &http::Extensions, feed: ChangeFeed) -> Response {
+    let Some(handoff) = extensions.get::<connections::Handoff>() else {
+        return event_stream(feed::events(feed));
+    };
+    handoff.hand(feed);
+    let mut response = Response::new(Body::new(handoff.placeholder()));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    // The stream has the connection to itself until it ends; then the connection closes.
+    headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// `DELETE` ends a legacy session on a stateful server; a stateless server has none.
@@ -302,10 +346,16 @@ fn session_refused(refusal: SessionRefusal) -> Response {
             ErrorCode::SESSION_NOT_FOUND,
             "Session not found: it expired or was deleted; initialize a new one",
         ),
-        SessionRefusal::Full => (
+        SessionRefusal::Full(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::INTERNAL_ERROR,
             "the server holds as many sessions as it may; retry later",
+        ),
+        SessionRefusal::Quota(_) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::INTERNAL_ERROR,
+            "this client holds as many sessions as one client may; end one (DELETE) or retry \
+             later",
         ),
         SessionRefusal::AlreadyInitialized => (
             StatusCode::BAD_REQUEST,
@@ -314,25 +364,24 @@ fn session_refused(refusal: SessionRefusal) -> Response {
              initialize request that carries no Mcp-Session-Id",
         ),
     };
-    let mut response = error_response(None, &RpcError::new(code, message).with_status(status));
-    if refusal == SessionRefusal::Full {
-        response
-            .headers_mut()
-            .insert(http::header::RETRY_AFTER, HeaderValue::from_static("5"));
+    let mut error = RpcError::new(code, message).with_status(status);
+    if let SessionRefusal::Full(after) | SessionRefusal::Quota(after) = refusal {
+        error = error.with_retry_after(after);
     }
-    response
+    error_response(None, &error)
 }
 
-/// A client's response to a server-to-client request, as the waiting call sees it.
-fn client_response(message: &Message<'_>) -> Result<serde_json::Value, RpcError> {
+/// A client's response to a server-to-client request, as the waiting call sees it: the result
+/// kept as the text the client sent (the handler reads it into its own type), or the error.
+fn client_response(message: &Message<'_>) -> crate::session::Answer {
     if let Some(error) = message.error {
         let error: serde_json::Value = serde_json::from_str(error.get()).unwrap_or_default();
         return Err(RpcError::from_json(&error));
     }
-    Ok(message
-        .result
-        .and_then(|r| serde_json::from_str(r.get()).ok())
-        .unwrap_or_default())
+    Ok(message.result.map_or_else(
+        || serde_json::value::RawValue::from_string("null".into()).expect("null is JSON"),
+        |r| r.to_owned(),
+    ))
 }
 
 fn method_not_allowed() -> Response {
@@ -429,5 +478,13 @@ fn event_stream(events: crate::dispatch::EventStream) -> Response {
 }
 
 fn error_response(id: Option<&RequestId>, error: &RpcError) -> Response {
-    json_response(error.status, error_body(id, error))
+    let mut response = json_response(error.status, error_body(id, error));
+    if let Some(after) = error.retry_after() {
+        // Whole seconds, rounded up: a client told 0 would come straight back.
+        let seconds = after.as_millis().div_ceil(1000).max(1);
+        response
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, HeaderValue::from(seconds as u64));
+    }
+    response
 }
