@@ -55,6 +55,12 @@ async fn secret_tool() -> String {
     panic!("password=hunter2")
 }
 
+/// Counts the items.
+#[tool]
+fn count_items(items: Vec<String>) -> usize {
+    items.len()
+}
+
 async fn server() -> Running {
     Running::start(Server::from_registry().name("security")).await
 }
@@ -266,4 +272,54 @@ async fn panic_messages_stay_in_the_log() {
 #[allow(dead_code)]
 fn meta() -> Value {
     modern_meta()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_large_request_does_not_hold_the_others_back() {
+    // One worker thread serves: without moving its other tasks away while it parses, a 4 MB
+    // request keeps every other request waiting until it is done. The clients run on a thread
+    // of their own.
+    let s = server().await;
+    let addr = s.addr;
+    let clients = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let items: Vec<String> = (0..350_000).map(|i| format!("{i:08}")).collect();
+            let body = call_body(
+                &json!({"name": "count_items", "arguments": {"items": items}}).to_string(),
+            );
+            assert!(body.len() > 3_500_000 && body.len() < 4 * 1024 * 1024);
+            let big = tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                let r = Running::at(addr).post(&[], &body).await;
+                (r.result()["content"][0]["text"].clone(), started.elapsed())
+            });
+            let mut slowest = std::time::Duration::ZERO;
+            while !big.is_finished() {
+                let started = std::time::Instant::now();
+                let r = Running::at(addr)
+                    .post(
+                        &[],
+                        &call_body(r#"{"name":"add","arguments":{"a":1,"b":2}}"#),
+                    )
+                    .await;
+                assert_eq!(r.status, 200);
+                slowest = slowest.max(started.elapsed());
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+            let (count, took) = big.await.unwrap();
+            (count, took, slowest)
+        })
+    });
+    let (count, took, slowest) = tokio::task::spawn_blocking(move || clients.join().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(count, "350000");
+    assert!(
+        slowest < took / 3,
+        "a small request waited {slowest:?} while the large one took {took:?}"
+    );
 }

@@ -136,7 +136,12 @@ pub fn server(mode: Mode) -> Server {
     }
     // Listeners are served only by a server that announces changes.
     let _ = server.notifier();
-    server.force_mode(mode)
+    // The load generator is one client holding thousands of sessions and streams: the
+    // per-client quotas that keep one client from taking everything would measure themselves.
+    server
+        .sessions_per_client(usize::MAX)
+        .streams_per_client(usize::MAX)
+        .force_mode(mode)
 }
 
 /// The legacy `tools/list` result of the 1,000-tool server, as JSON-RPC result bytes.

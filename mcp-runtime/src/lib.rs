@@ -40,6 +40,7 @@ pub mod extract;
 pub mod invocation;
 pub mod mrtr;
 pub mod notifier;
+mod offload;
 pub mod prompt;
 pub mod protocol;
 mod quota;

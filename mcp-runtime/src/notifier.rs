@@ -177,7 +177,10 @@ fn bounded_uris<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("an array of resource URIs")
         }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Vec<String>, A::Error> {
             let mut uris = Vec::new();
             while let Some(uri) = seq.next_element::<std::borrow::Cow<'de, str>>()? {
                 if uris.len() == MAX_LISTEN_SUBSCRIPTIONS {

@@ -78,6 +78,28 @@ impl Running {
         Response::parse(&raw)
     }
 
+    /// Sends a raw request from another loopback address (`127.0.0.2`...: another client, as
+    /// far as per-client quotas go) and reads the whole response.
+    pub async fn send_from(&self, source: std::net::IpAddr, request: &[u8]) -> Response {
+        let mut stream = self.connect_from(source).await;
+        stream.write_all(request).await.expect("write");
+        let mut raw = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw))
+            .await
+            .expect("the server answers within 10 s")
+            .expect("read");
+        Response::parse(&raw)
+    }
+
+    /// A connection to the server from `source`.
+    pub async fn connect_from(&self, source: std::net::IpAddr) -> TcpStream {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket
+            .bind(SocketAddr::new(source, 0))
+            .expect("bind the source address");
+        socket.connect(self.addr).await.expect("connect")
+    }
+
     /// Sends a raw request and returns the open connection, to read its events as they come.
     pub async fn open(&self, request: &[u8]) -> EventReader {
         let mut stream = TcpStream::connect(self.addr).await.expect("connect");
@@ -191,6 +213,20 @@ impl EventReader {
     /// Everything received so far (head included).
     pub fn received(&self) -> &str {
         &self.seen
+    }
+
+    /// Whether the server ends the response (or closes the connection) within `limit`,
+    /// reading whatever comes before.
+    pub async fn ends_within(&mut self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut buf = vec![0u8; 8192];
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.read(&mut buf)).await {
+                Err(_) => return false,
+                Ok(Ok(0)) | Ok(Err(_)) => return true,
+                Ok(Ok(n)) => self.seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+            }
+        }
     }
 }
 

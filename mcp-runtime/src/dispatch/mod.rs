@@ -45,6 +45,8 @@ pub(crate) struct Call<'a> {
     pub(crate) principal: Option<String>,
     /// Whose quotas the request counts against.
     pub(crate) client: Option<crate::quota::ClientKey>,
+    /// The request's size in bytes (what its CPU-bound work is proportional to).
+    pub(crate) size: usize,
 }
 
 /// The events of a streamed response, already framed.
@@ -319,8 +321,9 @@ impl Endpoint {
             .load()
             .tool(name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
-        let arguments = Arguments::parse(call.params.arguments)
-            .map_err(|e| RpcError::invalid_params(e.to_string()))?;
+        let arguments =
+            crate::offload::cpu_bound(call.size, || Arguments::parse(call.params.arguments))
+                .map_err(|e| RpcError::invalid_params(e.to_string()))?;
         let era = call.version.era();
         let target = Target {
             method: "tools/call",
@@ -410,8 +413,10 @@ impl Endpoint {
             .load()
             .prompt(name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
-        let arguments = Arguments::parse_strings(call.params.arguments)
-            .map_err(|e| RpcError::invalid_params(e.to_string()))?;
+        let arguments = crate::offload::cpu_bound(call.size, || {
+            Arguments::parse_strings(call.params.arguments)
+        })
+        .map_err(|e| RpcError::invalid_params(e.to_string()))?;
         let era = call.version.era();
         let target = Target {
             method: "prompts/get",

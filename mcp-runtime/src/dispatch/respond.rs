@@ -89,7 +89,7 @@ impl Endpoint {
         let asks = target.needs.contains(Needs::CLIENT_INPUT);
         let notifies = asks || target.needs.contains(Needs::RESPONSE_STREAM);
         let digest = if asks {
-            digest(target.arguments)
+            crate::offload::cpu_bound(call.size, || digest(target.arguments))
         } else {
             String::new()
         };
@@ -150,7 +150,9 @@ impl Endpoint {
             _ => None,
         };
         let mut context = CallContext::scoped(arguments, call.version, scope.clone());
-        let invocation = Invocation::start(|| start(&mut context));
+        // Parameters are read from the arguments here: in time proportional to the request.
+        let invocation =
+            crate::offload::cpu_bound(call.size, || Invocation::start(|| start(&mut context)));
         drop(context);
 
         if !notifies && limit.is_none() && !in_session {

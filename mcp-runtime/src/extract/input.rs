@@ -101,7 +101,8 @@ async fn ask<T: DeserializeOwned>(
             .ok_or(InputError::Unreachable)?;
         // Forgotten by the session however this ends, the call's cancellation included.
         let mut outbound = session.outbound();
-        let request = json!({"jsonrpc": "2.0", "id": outbound.id, "method": method, "params": params});
+        let request =
+            json!({"jsonrpc": "2.0", "id": outbound.id, "method": method, "params": params});
         let message = super::StreamItem::Message(request.to_string().into_bytes());
         if stream.send(message).is_err() {
             return Err(InputError::Unreachable);

@@ -99,7 +99,8 @@ impl RequestScope {
 
     /// Counts a question to the client as waiting until the guard is dropped.
     pub(crate) fn waiting_for_input(&self) -> Waiting<'_> {
-        self.waiting.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        self.waiting
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         Waiting(&self.waiting)
     }
 

@@ -81,10 +81,7 @@ impl ClientCapabilities {
             elicitation_form,
             elicitation_url,
             roots: wire.roots.is_some(),
-            roots_list_changed: wire
-                .roots
-                .and_then(|r| r.0.list_changed)
-                .unwrap_or(false),
+            roots_list_changed: wire.roots.and_then(|r| r.0.list_changed).unwrap_or(false),
         })
     }
 
@@ -143,9 +140,11 @@ mod tests {
         let caps = ClientCapabilities::parse(&huge).unwrap();
         assert!(caps.sampling && caps.elicitation_url && !caps.elicitation_form);
         assert!(caps.declares("elicitation") && !caps.declares("roots"));
-        assert!(ClientCapabilities::parse(r#"{"elicitation":{}}"#)
-            .unwrap()
-            .elicitation_form);
+        assert!(
+            ClientCapabilities::parse(r#"{"elicitation":{}}"#)
+                .unwrap()
+                .elicitation_form
+        );
         assert_eq!(
             ClientCapabilities::parse("{}").unwrap(),
             ClientCapabilities::default()

@@ -531,7 +531,11 @@ impl SessionData {
 
     /// Registers a call in flight, unless the session has as many as it may or one with the
     /// same id.
-    pub(crate) fn start_request(&self, id: &str, token: CancellationToken) -> Result<(), CallRefusal> {
+    pub(crate) fn start_request(
+        &self,
+        id: &str,
+        token: CancellationToken,
+    ) -> Result<(), CallRefusal> {
         let mut in_flight = self.in_flight.lock().expect("in-flight lock");
         if in_flight.contains_key(id) {
             return Err(CallRefusal::DuplicateId);
@@ -687,4 +691,74 @@ impl FromCall for MaybeSession {
     }
 
     fn describe(_: &mut InputSchema<'_>, _: &Param) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> SessionData {
+        let mut session = SessionData::new(
+            ProtocolVersion::LATEST_LEGACY,
+            None,
+            ClientCapabilities::default(),
+        );
+        session.calls_cap = 2;
+        session
+    }
+
+    #[test]
+    fn cancelled_calls_and_their_questions_leave_nothing_behind() {
+        let session = session();
+        for i in 0..1000 {
+            let id = i.to_string();
+            session
+                .start_request(&id, CancellationToken::new())
+                .unwrap();
+            // The call asks the client, then is cancelled: its future, holding the question,
+            // is dropped.
+            let question = session.outbound();
+            assert!(session.cancel_request(&id));
+            drop(question);
+        }
+        assert_eq!(session.held(), (0, 0, 0));
+    }
+
+    #[test]
+    fn calls_in_flight_are_capped_and_ids_unique() {
+        let session = session();
+        session
+            .start_request("1", CancellationToken::new())
+            .unwrap();
+        assert_eq!(
+            session.start_request("1", CancellationToken::new()),
+            Err(CallRefusal::DuplicateId)
+        );
+        session
+            .start_request("2", CancellationToken::new())
+            .unwrap();
+        assert_eq!(
+            session.start_request("3", CancellationToken::new()),
+            Err(CallRefusal::Busy(2))
+        );
+        session.end_request("1");
+        session
+            .start_request("3", CancellationToken::new())
+            .unwrap();
+    }
+
+    #[test]
+    fn closing_ends_everything_the_session_holds() {
+        let session = session();
+        let token = CancellationToken::new();
+        session.start_request("1", token.clone()).unwrap();
+        let _question = session.outbound();
+        let (live, _receiver) = tokio::sync::mpsc::unbounded_channel();
+        session.streams.lock().unwrap().open(live);
+        session.subscribe("docs://a").unwrap();
+        session.close();
+        assert!(token.is_cancelled() && session.ended().is_cancelled());
+        assert_eq!(session.held(), (0, 0, 0));
+        assert!(!session.subscribes("docs://a"));
+    }
 }

@@ -85,7 +85,11 @@ impl SessionStore for MemoryStore {
 
     fn for_each(&self, visit: &dyn Fn(&SessionData)) {
         for shard in &self.shards {
-            shard.read().expect("session shard").values().for_each(|s| visit(s));
+            shard
+                .read()
+                .expect("session shard")
+                .values()
+                .for_each(|s| visit(s));
         }
     }
 

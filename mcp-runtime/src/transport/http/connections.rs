@@ -443,8 +443,7 @@ mod tests {
         let cap = default_max_connections();
         assert!(cap >= 16);
         #[cfg(unix)]
-        if let Some(limit) = rustix::process::getrlimit(rustix::process::Resource::Nofile).current
-        {
+        if let Some(limit) = rustix::process::getrlimit(rustix::process::Resource::Nofile).current {
             assert!(cap as u64 <= limit.max(16 + RESERVED_DESCRIPTORS as u64));
         }
     }

@@ -15,43 +15,73 @@ use crate::dispatch::EventStream;
 /// How often an idle stream carries a keep-alive comment.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// What to send for one event of a feed, as SSE text; `None` when the stream ends without
-/// another word.
-fn event_text(event: &FeedEvent) -> Option<Vec<u8>> {
-    match event {
+/// What to send for one event of a feed, as SSE text after `prefix` room (the chunk header of
+/// a handed-off stream goes there, so each event is one allocation and one write); `None` when
+/// the stream ends without another word.
+fn event_text(event: &FeedEvent, prefix: usize) -> Option<Vec<u8>> {
+    let parts: [&[u8]; 3] = match event {
         FeedEvent::Message(json) | FeedEvent::Closing(Closing::Result(json)) => {
-            let mut out = Vec::with_capacity(json.len() + 8);
-            out.extend_from_slice(b"data: ");
-            out.extend_from_slice(json);
-            out.extend_from_slice(b"\n\n");
-            Some(out)
+            [b"data: ", json, b"\n\n"]
         }
         FeedEvent::Closing(Closing::Retry(after)) => {
-            Some(format!("retry: {}\n\n", after.as_millis()).into_bytes())
+            let text = format!("retry: {}\n\n", after.as_millis());
+            let mut out = vec![0; prefix];
+            out.extend_from_slice(text.as_bytes());
+            return Some(out);
         }
-        FeedEvent::End => None,
+        FeedEvent::End => return None,
+    };
+    let len = parts.iter().map(|p| p.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(prefix + len + CHUNK_TRAILER.len());
+    out.resize(prefix, 0);
+    for part in parts {
+        out.extend_from_slice(part);
     }
+    Some(out)
 }
 
-/// The next event of `feed`, or a keep-alive comment after [`KEEP_ALIVE`] of silence.
-async fn next_text(feed: &mut ChangeFeed) -> Option<(Vec<u8>, bool)> {
+/// The room [`event_text`] leaves for a chunk header: up to 8 hex digits and CRLF.
+const CHUNK_HEADER: usize = 10;
+const CHUNK_TRAILER: &[u8] = b"\r\n";
+
+/// The keep-alive clock of a stream: a comment every [`KEEP_ALIVE`] (whether or not events
+/// passed in between: one timer set up once, not one per event).
+fn keep_alive() -> tokio::time::Interval {
+    let mut interval =
+        tokio::time::interval_at(tokio::time::Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    interval
+}
+
+/// The next event of `feed` (after `prefix` bytes of room), or a keep-alive comment when
+/// `clock` ticks.
+async fn next_text(
+    feed: &mut ChangeFeed,
+    clock: &mut tokio::time::Interval,
+    prefix: usize,
+) -> Option<(Vec<u8>, bool)> {
     tokio::select! {
         event = feed.next() => {
             let last = !matches!(event, FeedEvent::Message(_));
-            event_text(&event).map(|text| (text, last))
+            event_text(&event, prefix).map(|text| (text, last))
         }
-        () = tokio::time::sleep(KEEP_ALIVE) => Some((b": keep-alive\n\n".to_vec(), false)),
+        _ = clock.tick() => {
+            let mut text = vec![0; prefix];
+            text.extend_from_slice(b": keep-alive\n\n");
+            Some((text, false))
+        }
     }
 }
 
 /// The feed as a response body of SSE events (for a router the application serves).
 pub(crate) fn events(feed: ChangeFeed) -> EventStream {
     Box::pin(futures_util::stream::unfold(
-        Some(feed),
-        |feed| async move {
-            let mut feed = feed?;
-            let (text, last) = next_text(&mut feed).await?;
-            Some((Ok::<_, Infallible>(Bytes::from(text)), (!last).then_some(feed)))
+        Some((feed, keep_alive())),
+        |state| async move {
+            let (mut feed, mut clock) = state?;
+            let (text, last) = next_text(&mut feed, &mut clock, 0).await?;
+            let next = (!last).then_some((feed, clock));
+            Some((Ok::<_, Infallible>(Bytes::from(text)), next))
         },
     ))
 }
@@ -67,13 +97,14 @@ pub(crate) async fn write_handed<H>(
     holds: H,
 ) {
     let _holds = holds;
+    let mut clock = keep_alive();
     loop {
         let next = tokio::select! {
-            next = next_text(&mut feed) => next,
+            next = next_text(&mut feed, &mut clock, CHUNK_HEADER) => next,
             gone = client_gone(&tcp) => if gone { return } else { continue },
         };
-        let Some((text, last)) = next else { break };
-        if !write_chunk(&mut tcp, &text, write_timeout).await {
+        let Some((mut text, last)) = next else { break };
+        if !write_chunk(&mut tcp, &mut text, write_timeout).await {
             return;
         }
         if last {
@@ -88,17 +119,27 @@ pub(crate) async fn write_handed<H>(
     .await;
 }
 
-/// Writes one chunk of the response's chunked body; `false` if the client is gone or read
-/// nothing for `write_timeout`.
-async fn write_chunk(tcp: &mut TcpStream, data: &[u8], write_timeout: Duration) -> bool {
-    let mut chunk = Vec::with_capacity(data.len() + 12);
-    chunk.extend_from_slice(format!("{:X}\r\n", data.len()).as_bytes());
-    chunk.extend_from_slice(data);
-    chunk.extend_from_slice(b"\r\n");
-    matches!(
-        tokio::time::timeout(write_timeout, tcp.write_all(&chunk)).await,
-        Ok(Ok(()))
-    )
+/// Writes one chunk of the response's chunked body: `chunk` holds the data after
+/// [`CHUNK_HEADER`] bytes of room for the header. `false` if the client is gone or read nothing
+/// for `write_timeout`.
+async fn write_chunk(tcp: &mut TcpStream, chunk: &mut Vec<u8>, write_timeout: Duration) -> bool {
+    let len = chunk.len() - CHUNK_HEADER;
+    let header = format!("{len:X}\r\n");
+    let start = CHUNK_HEADER - header.len();
+    chunk[start..CHUNK_HEADER].copy_from_slice(header.as_bytes());
+    chunk.extend_from_slice(CHUNK_TRAILER);
+    // Most writes go out whole at once: no future, no timer.
+    let written = match tcp.try_write(&chunk[start..]) {
+        Ok(n) => n,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
+        Err(_) => return false,
+    };
+    let rest = &chunk[start + written..];
+    rest.is_empty()
+        || matches!(
+            tokio::time::timeout(write_timeout, tcp.write_all(rest)).await,
+            Ok(Ok(()))
+        )
 }
 
 /// Resolves when the client closed its side (`true`) or sent something (`false`, discarded:
@@ -123,9 +164,10 @@ mod tests {
     #[test]
     fn events_are_sse_text() {
         let message = FeedEvent::Message(Bytes::from_static(b"{}"));
-        assert_eq!(event_text(&message).unwrap(), b"data: {}\n\n");
+        assert_eq!(event_text(&message, 0).unwrap(), b"data: {}\n\n");
+        assert_eq!(&event_text(&message, 3).unwrap()[3..], b"data: {}\n\n");
         let retry = FeedEvent::Closing(Closing::Retry(Duration::from_millis(1500)));
-        assert_eq!(event_text(&retry).unwrap(), b"retry: 1500\n\n");
-        assert!(event_text(&FeedEvent::End).is_none());
+        assert_eq!(event_text(&retry, 0).unwrap(), b"retry: 1500\n\n");
+        assert!(event_text(&FeedEvent::End, 0).is_none());
     }
 }

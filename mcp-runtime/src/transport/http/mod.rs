@@ -23,8 +23,8 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::dispatch::listen::{Audience, ChangeFeed};
 use crate::dispatch::{Call, Outcome};
-use crate::protocol::ClientCapabilities;
 use crate::endpoint::Endpoint;
+use crate::protocol::ClientCapabilities;
 use crate::protocol::{error_body, Era, ErrorCode, Message, RequestId, RpcError};
 use crate::session::{Principal, SessionRefusal};
 use accept::Accepted;
@@ -110,7 +110,8 @@ async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B
             return response;
         }
     };
-    let message = match Message::parse(&body) {
+    let size = body.len();
+    let message = match crate::offload::cpu_bound(size, || Message::parse(&body)) {
         Ok(m) => m,
         Err(e) => return error_response(None, &e),
     };
@@ -144,7 +145,8 @@ async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B
                 Err(SessionRefusal::AlreadyInitialized)
             } else if method == "initialize" && message.id.is_some() {
                 // Only what the server uses is kept: a few flags and a few short strings.
-                let capabilities = match ClientCapabilities::from_raw(params.capabilities) {
+                let read = || ClientCapabilities::from_raw(params.capabilities);
+                let capabilities = match crate::offload::cpu_bound(size, read) {
                     Ok(capabilities) => capabilities,
                     Err(e) => return error_response(message.id.as_ref(), &e),
                 };
@@ -181,6 +183,7 @@ async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B
         session,
         principal: principal.map(|p| p.0.clone()),
         client,
+        size,
     };
     let mut response = match endpoint.dispatch(call).await {
         Outcome::Reply(body) => json_response(StatusCode::OK, body),
