@@ -208,13 +208,98 @@ async def round_trip(args, number, baseline_fds):
     return rss_open, rss_after, reclaimed_in, heap_open, heap_after
 
 
+def legacy(port, method, params, session=None, request_id=1):
+    body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}).encode()
+    head = [
+        f"{'DELETE' if method == 'DELETE' else 'POST'} /mcp HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Content-Type: application/json",
+        "Accept: application/json, text/event-stream",
+        "MCP-Protocol-Version: 2025-11-25",
+    ]
+    if session:
+        head.append(f"Mcp-Session-Id: {session}")
+    if method == "DELETE":
+        return ("\r\n".join(head) + "\r\nContent-Length: 0\r\n\r\n").encode()
+    head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+async def exchange(reader, writer, request):
+    """One request on a kept-alive connection; returns the head and the body."""
+    writer.write(request)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    body = await reader.readexactly(length) if length else b""
+    return head, body
+
+
+async def idle_sessions(args):
+    """Opens SESSIONS sessions (initialize, initialized, one tools/list each), leaves them idle,
+    reads what the server holds per session, then deletes them and checks it is all returned."""
+    init = {"protocolVersion": "2025-11-25", "capabilities": {"sampling": {}},
+            "clientInfo": {"name": "soak", "version": "1"}}
+    rss0, _, _ = server_stats(args.server_pid)
+    heap0 = await heap_bytes(args.port)
+    sessions = []
+
+    async def worker(count):
+        reader, writer = await asyncio.open_connection("127.0.0.1", args.port)
+        for _ in range(count):
+            head, _ = await exchange(reader, writer, legacy(args.port, "initialize", init))
+            session = next(line.split(b":", 1)[1].strip().decode()
+                           for line in head.split(b"\r\n") if line.lower().startswith(b"mcp-session-id"))
+            await exchange(reader, writer, legacy(args.port, "tools/list", {}, session))
+            sessions.append(session)
+        writer.close()
+
+    workers = 50
+    started = time.monotonic()
+    await asyncio.gather(*(worker(args.sessions // workers) for _ in range(workers)))
+    opened_in = time.monotonic() - started
+    await asyncio.sleep(1.0)
+    rss, _, _ = server_stats(args.server_pid)
+    heap = await heap_bytes(args.port)
+    print(
+        f"idle sessions: {len(sessions)} opened in {opened_in:.1f}s; server RSS {rss / 1024:.1f} MiB "
+        f"({(rss - rss0) * 1024 / len(sessions):.0f} B per session above baseline), live heap "
+        f"{heap / 2**20:.1f} MiB ({(heap - heap0) / len(sessions):.0f} B per idle session)",
+        flush=True,
+    )
+
+    async def deleter(chunk):
+        reader, writer = await asyncio.open_connection("127.0.0.1", args.port)
+        for session in chunk:
+            await exchange(reader, writer, legacy(args.port, "DELETE", {}, session))
+        writer.close()
+
+    await asyncio.gather(*(deleter(sessions[i::workers]) for i in range(workers)))
+    await asyncio.sleep(1.0)
+    heap_after = await heap_bytes(args.port)
+    print(f"after DELETE of every session: live heap {heap_after - heap0:+d} bytes against the baseline")
+    if heap_after - heap0 > 256 * 1024:
+        sys.exit("soak FAILED: deleted sessions left memory behind")
+    print("session soak passed")
+
+
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--server-pid", type=int, required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--streams", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--sessions", type=int, default=0,
+        help="instead of streams, open this many idle 2025-era sessions (a stateful server)",
+    )
     args = parser.parse_args()
+    if args.sessions:
+        await idle_sessions(args)
+        return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     need = args.streams + 256
     if soft < need:

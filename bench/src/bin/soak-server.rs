@@ -1,4 +1,5 @@
-//! The stateless bench server with a heap counter, for `bench/soak.sh`: `soak-server PORT`.
+//! The bench server with a heap counter, for `bench/soak.sh`: `soak-server PORT [MODE]` (MODE
+//! `stateless`, the default, or `stateful`).
 //!
 //! Resident memory alone cannot tell a leak from memory the allocator keeps for reuse, so this
 //! server counts the bytes its heap holds and reports them through the `heap_bytes` tool.
@@ -17,5 +18,8 @@ fn heap_bytes() -> String {
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
     let port = std::env::args().nth(1).unwrap_or_else(|| "18950".into());
-    mcp_bench::run("stateless", &port).await
+    let mode = std::env::args()
+        .nth(2)
+        .unwrap_or_else(|| "stateless".into());
+    mcp_bench::run(&mode, &port).await
 }

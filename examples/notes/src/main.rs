@@ -12,6 +12,12 @@ use mcp_runtime::prelude::*;
 /// The notes, by id. A real server would keep them in a database.
 static NOTES: LazyLock<RwLock<BTreeMap<u32, Note>>> = LazyLock::new(Default::default);
 
+/// The most notes the server keeps: anything a client can add, a client can add without end.
+const MAX_NOTES: usize = 1_000;
+/// The longest title and body, in characters.
+const MAX_TITLE: usize = 200;
+const MAX_BODY: usize = 20_000;
+
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 struct Note {
     id: u32,
@@ -22,16 +28,39 @@ struct Note {
 /// Saves a note and returns it with its id.
 #[tool(idempotent = false)]
 fn add_note(
-    /// A short title
+    /// A short title (at most 200 characters)
     title: String,
-    /// The text of the note
+    /// The text of the note (at most 20,000 characters)
     body: String,
-) -> Json<Note> {
+) -> Result<Json<Note>, String> {
+    if title.chars().count() > MAX_TITLE || body.chars().count() > MAX_BODY {
+        return Err(format!(
+            "a note's title may be {MAX_TITLE} characters long and its body {MAX_BODY}"
+        ));
+    }
     let mut notes = NOTES.write().expect("the notes lock");
+    if notes.len() >= MAX_NOTES {
+        return Err(format!(
+            "the server keeps at most {MAX_NOTES} notes; delete one first"
+        ));
+    }
     let id = notes.keys().next_back().map_or(1, |last| last + 1);
     let note = Note { id, title, body };
     notes.insert(id, note.clone());
-    Json(note)
+    Ok(Json(note))
+}
+
+/// Deletes a note.
+#[tool(destructive, idempotent)]
+fn delete_note(
+    /// The note's id
+    id: u32,
+) -> Result<String, String> {
+    let mut notes = NOTES.write().expect("the notes lock");
+    notes
+        .remove(&id)
+        .map(|note| format!("deleted note {id}: {}", note.title))
+        .ok_or(format!("there is no note {id}"))
 }
 
 /// Every note's id and title, one per line.
@@ -108,8 +137,12 @@ mod tests {
 
     use super::*;
 
+    /// The notes are one store: a test that fills it runs alone.
+    static STORE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
     #[tokio::test]
     async fn write_read_summarise_and_complete() {
+        let _store = STORE.lock().await;
         let client = TestClient::new(Server::from_registry()).unwrap();
         let added = client
             .call_tool(
@@ -164,5 +197,45 @@ mod tests {
             .as_array()
             .unwrap()
             .contains(&json!(id.to_string())));
+    }
+
+    #[tokio::test]
+    async fn the_store_is_bounded() {
+        let _store = STORE.lock().await;
+        let client = TestClient::new(Server::from_registry()).unwrap();
+        let long = client
+            .call_tool(
+                "add_note",
+                json!({"title": "t", "body": "x".repeat(MAX_BODY + 1)}),
+            )
+            .await
+            .unwrap();
+        assert!(long.is_error);
+        // Fill the store (other tests share it), then one more is refused and a delete makes
+        // room.
+        let mut last = None;
+        while NOTES.read().unwrap().len() < MAX_NOTES {
+            let added = client
+                .call_tool("add_note", json!({"title": "t", "body": "b"}))
+                .await
+                .unwrap();
+            last = Some(added.structured_content.unwrap()["id"].as_u64().unwrap());
+        }
+        let full = client
+            .call_tool("add_note", json!({"title": "t", "body": "b"}))
+            .await
+            .unwrap();
+        assert!(full.is_error, "{}", full.all_text());
+        let id = last.unwrap();
+        let deleted = client
+            .call_tool("delete_note", json!({"id": id}))
+            .await
+            .unwrap();
+        assert!(!deleted.is_error);
+        let again = client
+            .call_tool("add_note", json!({"title": "t", "body": "b"}))
+            .await
+            .unwrap();
+        assert!(!again.is_error);
     }
 }

@@ -16,6 +16,12 @@ use mcp_runtime::Notifier;
 /// Every list, by handle. A real server would keep them in a database.
 static LISTS: LazyLock<Mutex<HashMap<String, Vec<Todo>>>> = LazyLock::new(Default::default);
 
+/// The most lists the server keeps, items a list holds, and characters an item has: anything a
+/// client can add, a client can add without end.
+const MAX_LISTS: usize = 10_000;
+const MAX_ITEMS: usize = 500;
+const MAX_TEXT: usize = 500;
+
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 struct Todo {
     text: String,
@@ -32,11 +38,14 @@ struct Items {
 #[derive(Default)]
 struct SessionList(OnceLock<String>);
 
-fn new_handle() -> String {
+fn new_handle() -> Result<String, String> {
     let mut lists = LISTS.lock().expect("the lists lock");
+    if lists.len() >= MAX_LISTS {
+        return Err(format!("the server keeps at most {MAX_LISTS} lists"));
+    }
     let handle = format!("list-{}", lists.len() + 1);
     lists.insert(handle.clone(), Vec::new());
-    handle
+    Ok(handle)
 }
 
 /// Runs `f` on the items of the list `handle`.
@@ -52,18 +61,21 @@ fn with_list<R>(handle: &str, f: impl FnOnce(&mut Vec<Todo>) -> R) -> Result<R, 
 fn resolve(list: Option<String>, session: MaybeSession) -> Result<String, String> {
     match (list, session.0) {
         (Some(list), _) => Ok(list),
-        (None, Some(session)) => Ok(session
-            .state::<SessionList>()
-            .0
-            .get_or_init(new_handle)
-            .clone()),
+        (None, Some(session)) => {
+            let list = session.state::<SessionList>();
+            if let Some(handle) = list.0.get() {
+                return Ok(handle.clone());
+            }
+            let handle = new_handle()?;
+            Ok(list.0.get_or_init(|| handle).clone())
+        }
         (None, None) => Err("pass the `list` handle that `new_list` returned".into()),
     }
 }
 
 /// Creates a list and returns its handle.
 #[tool]
-fn new_list() -> String {
+fn new_list() -> Result<String, String> {
     new_handle()
 }
 
@@ -77,11 +89,17 @@ fn add_todo(
     session: MaybeSession,
     notifier: Notifier,
 ) -> Result<String, String> {
+    if text.chars().count() > MAX_TEXT {
+        return Err(format!("an item may be at most {MAX_TEXT} characters long"));
+    }
     let handle = resolve(list, session)?;
     let count = with_list(&handle, |items| {
+        if items.len() >= MAX_ITEMS {
+            return Err(format!("a list holds at most {MAX_ITEMS} items"));
+        }
         items.push(Todo { text, done: false });
-        items.len()
-    })?;
+        Ok(items.len())
+    })??;
     notifier.resource_updated(format!("todo://{handle}"));
     Ok(format!("{handle}: {count} items"))
 }
@@ -214,5 +232,36 @@ mod tests {
             items(bob.call_tool("list_todos", json!({})).await.unwrap()),
             1
         );
+    }
+
+    #[tokio::test]
+    async fn lists_are_bounded() {
+        let client = TestClient::new(Server::from_registry()).unwrap();
+        let handle = client
+            .call_tool("new_list", json!({}))
+            .await
+            .unwrap()
+            .all_text();
+        let long = client
+            .call_tool(
+                "add_todo",
+                json!({"text": "x".repeat(MAX_TEXT + 1), "list": handle}),
+            )
+            .await
+            .unwrap();
+        assert!(long.is_error);
+        for _ in 0..MAX_ITEMS {
+            let added = client
+                .call_tool("add_todo", json!({"text": "t", "list": handle}))
+                .await
+                .unwrap();
+            assert!(!added.is_error, "{}", added.all_text());
+        }
+        let full = client
+            .call_tool("add_todo", json!({"text": "t", "list": handle}))
+            .await
+            .unwrap();
+        assert!(full.is_error);
+        assert!(full.all_text().contains("at most"));
     }
 }

@@ -36,6 +36,14 @@ pub trait SessionStore: Send + Sync + std::fmt::Debug + 'static {
 
 const SHARDS: usize = 16;
 
+/// Gives back most of a shard's room once it holds far fewer sessions than it has room for
+/// (after a burst), keeping room to grow again without reallocating at once.
+fn shrink(map: &mut HashMap<Box<str>, Arc<SessionData>>) {
+    if map.capacity() > 64 && map.capacity() > map.len() * 4 {
+        map.shrink_to(map.len() * 2);
+    }
+}
+
 /// Sessions in memory, sharded so that requests of different sessions rarely share a lock.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -73,7 +81,10 @@ impl SessionStore for MemoryStore {
     }
 
     fn remove(&self, id: &str) -> Option<Arc<SessionData>> {
-        self.shard(id).write().expect("session shard").remove(id)
+        let mut shard = self.shard(id).write().expect("session shard");
+        let removed = shard.remove(id);
+        shrink(&mut shard);
+        removed
     }
 
     fn len(&self) -> usize {
@@ -100,6 +111,7 @@ impl SessionStore for MemoryStore {
             let before = map.len();
             map.retain(|_, s| !expired(s));
             removed += before - map.len();
+            shrink(&mut map);
         }
         removed
     }
