@@ -237,5 +237,6 @@ mod tests {
             .await
             .unwrap();
         assert!(!again.is_error);
+        NOTES.write().unwrap().clear();
     }
 }

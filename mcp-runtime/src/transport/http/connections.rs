@@ -64,13 +64,18 @@ pub(crate) fn default_max_connections() -> usize {
     limit.saturating_sub(RESERVED_DESCRIPTORS).max(16)
 }
 
-/// The address of the peer a request came from, as the server's own listener saw it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct PeerAddr(pub(crate) SocketAddr);
+/// The socket a request arrived on, as this server's own listener accepted it: its peer, and
+/// where a response hands over a long-lived stream. Passed to every request of the connection.
+#[derive(Debug)]
+pub(crate) struct Socket {
+    /// The peer's address.
+    pub(crate) peer: SocketAddr,
+    /// Where a notification stream goes once its response head is written.
+    pub(crate) handoff: Handoff,
+}
 
 /// Where a response hands its long-lived stream to the connection, which takes the connection
-/// from hyper once the response head is written. One per connection, in every request's
-/// extensions.
+/// from hyper once the response head is written. One per connection.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Handoff(Arc<HandoffState>);
 
@@ -391,12 +396,12 @@ impl Connection {
         } = self;
         let io = Watched::new(tcp, limits.write_timeout);
         let handoff = Handoff::new(io.progress.clone());
-        let requests = handoff.clone();
-        let service = service_fn(move |mut request: http::Request<Incoming>| {
-            let extensions = request.extensions_mut();
-            extensions.insert(PeerAddr(peer));
-            extensions.insert(requests.clone());
-            super::route(endpoint.clone(), &path, request).map(Ok::<_, Infallible>)
+        let socket = Arc::new(Socket {
+            peer,
+            handoff: handoff.clone(),
+        });
+        let service = service_fn(move |request: http::Request<Incoming>| {
+            super::route(endpoint.clone(), &path, request, socket.clone()).map(Ok::<_, Infallible>)
         });
         let mut conn = http.serve_connection(TokioIo::new(io), service);
         drop(http);

@@ -33,7 +33,10 @@ use headers::{RequestHeaders, SESSION_ID};
 /// The axum router serving `endpoint` at `path` (for mounting in an application).
 pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
     Router::new()
-        .route(path, any(by_method::<Body>))
+        .route(
+            path,
+            any(|State(endpoint), request| by_method::<Body>(endpoint, request, None)),
+        )
         .with_state(endpoint)
 }
 
@@ -59,28 +62,35 @@ pub(crate) fn route<B: RequestBody>(
     endpoint: Arc<Endpoint>,
     path: &str,
     request: Request<B>,
+    socket: Arc<connections::Socket>,
 ) -> impl Future<Output = Response> + Send {
     if request.uri().path() != path {
         return Either::Left(ready(StatusCode::NOT_FOUND.into_response()));
     }
-    Either::Right(by_method(State(endpoint), request))
+    Either::Right(by_method(endpoint, request, Some(socket)))
 }
 
 /// The endpoint's one method table, behind both [`router`] and [`route`]. Only a POST needs a
 /// future of its own; the others are answered at once.
 fn by_method<B: RequestBody>(
-    State(endpoint): State<Arc<Endpoint>>,
+    endpoint: Arc<Endpoint>,
     request: Request<B>,
+    socket: Option<Arc<connections::Socket>>,
 ) -> impl Future<Output = Response> + Send {
     match *request.method() {
-        Method::POST => Either::Left(handle_post(endpoint, request)),
-        Method::GET => Either::Right(ready(handle_get(&endpoint, &request))),
+        Method::POST => Either::Left(handle_post(endpoint, request, socket)),
+        Method::GET => Either::Right(ready(handle_get(&endpoint, &request, socket.as_deref()))),
         Method::DELETE => Either::Right(ready(handle_delete(&endpoint, &request))),
         _ => Either::Right(ready(method_not_allowed())),
     }
 }
 
-async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B>) -> Response {
+async fn handle_post<B: RequestBody>(
+    endpoint: Arc<Endpoint>,
+    request: Request<B>,
+    socket: Option<Arc<connections::Socket>>,
+) -> Response {
+    let socket = socket.as_deref();
     let (parts, body) = request.into_parts();
     let headers = RequestHeaders::read(&parts.headers);
     if let Err(refusal) = screen(&endpoint, &headers, &parts.uri) {
@@ -117,7 +127,7 @@ async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B
     };
     let session_id = RequestHeaders::text(headers.session_id);
     let principal = parts.extensions.get::<Principal>();
-    let client = client_key(&parts.extensions, principal);
+    let client = client_key(&parts.extensions, principal, socket);
     let Some(method) = message.method.as_deref() else {
         // A response to a server-to-client request: it completes the call waiting for it.
         if let (Some(sessions), Some(id)) = (&endpoint.sessions, &message.id) {
@@ -190,7 +200,7 @@ async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B
         Outcome::Error(e) => error_response(message.id.as_ref(), &e),
         Outcome::Accepted => StatusCode::ACCEPTED.into_response(),
         Outcome::Stream(events) => event_stream(events),
-        Outcome::Feed(feed) => feed_response(&parts.extensions, feed),
+        Outcome::Feed(feed) => feed_response(socket, feed),
     };
     if let Some(session) = opened {
         let id = HeaderValue::from_str(&session.id).expect("session ids are visible ASCII");
@@ -200,7 +210,11 @@ async fn handle_post<B: RequestBody>(endpoint: Arc<Endpoint>, request: Request<B
 }
 
 /// `GET` resumes a session's stream from `Last-Event-ID` (stateful servers).
-fn handle_get<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
+fn handle_get<B>(
+    endpoint: &Endpoint,
+    request: &Request<B>,
+    socket: Option<&connections::Socket>,
+) -> Response {
     let Some(sessions) = &endpoint.sessions else {
         return method_not_allowed();
     };
@@ -251,7 +265,7 @@ fn handle_get<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
             .with_status(StatusCode::CONFLICT),
         );
     };
-    let client = client_key(request.extensions(), principal);
+    let client = client_key(request.extensions(), principal, socket);
     let permit = match endpoint.streams.take(client) {
         Ok(permit) => permit,
         Err(exhausted) => {
@@ -267,7 +281,7 @@ fn handle_get<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
         None,
         (guard, permit),
     );
-    feed_response(request.extensions(), feed)
+    feed_response(socket, feed)
 }
 
 /// Whose quotas a request counts against: its principal, else its peer's address (from this
@@ -275,22 +289,20 @@ fn handle_get<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
 fn client_key(
     extensions: &http::Extensions,
     principal: Option<&Principal>,
+    socket: Option<&connections::Socket>,
 ) -> Option<crate::quota::ClientKey> {
-    let peer = extensions
-        .get::<connections::PeerAddr>()
-        .map(|p| p.0.ip())
-        .or_else(|| {
-            extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip())
-        });
+    let peer = socket.map(|s| s.peer.ip()).or_else(|| {
+        extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+    });
     crate::quota::ClientKey::of(principal.map(|p| p.0.as_str()), peer)
 }
 
 /// The response carrying a long-lived notification stream: handed to the connection once its
 /// head is out (this server's own listener), or an event-stream body (a mounted router).
-fn feed_response(extensions: &http::Extensions, feed: ChangeFeed) -> Response {
-    let Some(handoff) = extensions.get::<connections::Handoff>() else {
+fn feed_response(socket: Option<&connections::Socket>, feed: ChangeFeed) -> Response {
+    let Some(handoff) = socket.map(|s| &s.handoff) else {
         return event_stream(feed::events(feed));
     };
     handoff.hand(feed);
