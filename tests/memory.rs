@@ -2,7 +2,6 @@
 //! test process (the server runs in it). Tests here run one at a time: each measures the whole
 //! heap.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use mcp_runtime::extract::{CreateMessage, Sampler};
@@ -15,7 +14,7 @@ use serde_json::json;
 static HEAP: mcp_heap::Counting = mcp_heap::Counting;
 
 /// One measurement at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Live heap bytes once the server has settled.
 async fn settled() -> usize {
@@ -52,7 +51,7 @@ fn zeros() -> String {
 
 #[tokio::test]
 async fn what_initialize_declares_is_kept_as_a_few_flags() {
-    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = SERIAL.lock().await;
     let s = Running::start(Server::from_registry()).await;
     let body = format!(
         r#"{{"jsonrpc":"2.0","id":0,"method":"initialize","params":{{"protocolVersion":"2025-11-25","capabilities":{{"sampling":{{}},"experimental":{{"x":{zeros}}}}},"clientInfo":{{"name":"m","version":"1","icons":{zeros}}}}}}}"#,
@@ -73,7 +72,7 @@ async fn what_initialize_declares_is_kept_as_a_few_flags() {
 
 #[tokio::test]
 async fn subscriptions_never_hold_megabytes() {
-    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = SERIAL.lock().await;
     let s = Running::start(Server::from_registry()).await;
     let init = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"m","version":"1"}}}"#;
     let session = s
@@ -118,7 +117,7 @@ async fn subscriptions_never_hold_megabytes() {
 
 #[tokio::test]
 async fn an_idle_listen_stream_costs_a_few_kilobytes() {
-    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = SERIAL.lock().await;
     let s = Running::start(Server::from_registry().streams_per_client(1000)).await;
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "subscriptions/listen", "params": {
         "notifications": {"toolsListChanged": true},
