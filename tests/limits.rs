@@ -513,3 +513,54 @@ async fn a_client_that_reads_nothing_is_cut_off() {
     assert!(ended.is_ok(), "the connection was closed");
     assert!(received < 40_000_000, "received {received} bytes");
 }
+
+#[tokio::test]
+async fn notification_streams_reach_http_1_0_clients_too() {
+    // HTTP/1.0 has no chunked framing: its stream is written to the end of the connection.
+    let s = Running::start(Server::from_registry()).await;
+    let old = String::from_utf8(listen_request())
+        .unwrap()
+        .replacen("HTTP/1.1", "HTTP/1.0", 1);
+    let mut stream = s.open(old.as_bytes()).await;
+    assert_eq!(
+        stream.next().await.unwrap()["method"],
+        "notifications/subscriptions/acknowledged"
+    );
+    assert!(!stream
+        .received()
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked"));
+    let touched = s.send(&modern_call("touch", json!({}), true)).await;
+    assert_eq!(touched.status, 200);
+    assert_eq!(
+        stream.next().await.unwrap()["method"],
+        "notifications/tools/list_changed"
+    );
+    // And an HTTP/1.1 client's stream is chunked, taken over from hyper after its head.
+    let mut chunked = s.open(&listen_request()).await;
+    chunked.next().await.unwrap();
+    assert!(chunked
+        .received()
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked"));
+    s.send(&modern_call("touch", json!({}), true)).await;
+    assert_eq!(
+        chunked.next().await.unwrap()["method"],
+        "notifications/tools/list_changed"
+    );
+    // Every byte after the head is a well-formed chunk.
+    let received = chunked.received();
+    let mut rest = &received[received.find("\r\n\r\n").unwrap() + 4..];
+    let mut data = String::new();
+    while let Some(line_end) = rest.find("\r\n") {
+        let size = usize::from_str_radix(&rest[..line_end], 16).expect("a chunk size");
+        let chunk = &rest[line_end + 2..];
+        assert!(chunk.len() >= size + 2, "a whole chunk");
+        assert_eq!(&chunk[size..size + 2], "\r\n");
+        data.push_str(&chunk[..size]);
+        rest = &chunk[size + 2..];
+    }
+    assert!(rest.is_empty(), "left over: {rest:?}");
+    assert!(data.contains("notifications/subscriptions/acknowledged"));
+    assert!(data.contains("notifications/tools/list_changed"));
+}

@@ -200,7 +200,7 @@ async fn handle_post<B: RequestBody>(
         Outcome::Error(e) => error_response(message.id.as_ref(), &e),
         Outcome::Accepted => StatusCode::ACCEPTED.into_response(),
         Outcome::Stream(events) => event_stream(events),
-        Outcome::Feed(feed) => feed_response(socket, feed),
+        Outcome::Feed(feed) => feed_response(socket, parts.version, feed),
     };
     if let Some(session) = opened {
         let id = HeaderValue::from_str(&session.id).expect("session ids are visible ASCII");
@@ -281,7 +281,7 @@ fn handle_get<B>(
         None,
         (guard, permit),
     );
-    feed_response(socket, feed)
+    feed_response(socket, request.version(), feed)
 }
 
 /// Whose quotas a request counts against: its principal, else its peer's address (from this
@@ -301,8 +301,16 @@ fn client_key(
 
 /// The response carrying a long-lived notification stream: handed to the connection once its
 /// head is out (this server's own listener), or an event-stream body (a mounted router).
-fn feed_response(socket: Option<&connections::Socket>, feed: ChangeFeed) -> Response {
-    let Some(handoff) = socket.map(|s| &s.handoff) else {
+fn feed_response(
+    socket: Option<&connections::Socket>,
+    version: http::Version,
+    feed: ChangeFeed,
+) -> Response {
+    // A handed-off stream goes on in chunks, which HTTP/1.0 does not have.
+    let handoff = socket
+        .map(|s| &s.handoff)
+        .filter(|_| version == http::Version::HTTP_11);
+    let Some(handoff) = handoff else {
         return event_stream(feed::events(feed));
     };
     handoff.hand(feed);
