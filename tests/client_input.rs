@@ -122,17 +122,14 @@ async fn elicitation_round_trip() {
         "declined"
     );
 
-    // Answers without the state of the round that asked are refused, not taken on trust.
-    let unasked = json!({"name": "greet", "arguments": {}, "inputResponses": {"user_name": {"action": "decline"}}});
-    let refused = s
-        .modern_with("tools/call", unasked, all_capabilities())
-        .await
-        .json();
-    assert_eq!(refused["error"]["code"], -32602, "{refused}");
-    assert!(refused["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("requestState"));
+    // A first round may carry its own answers (SEP-2322): they answer that run's questions.
+    let answered = json!({"name": "greet", "arguments": {}, "inputResponses": {"user_name": {"action": "decline"}, "extra": {}}});
+    assert_eq!(
+        s.modern_with("tools/call", answered, all_capabilities())
+            .await
+            .result()["content"][0]["text"],
+        "declined"
+    );
     // An answer to a question the round did not ask never reaches the handler: it asks again.
     let smuggled = json!({
         "name": "greet", "arguments": {}, "requestState": state,

@@ -10,9 +10,11 @@ pub(crate) const LARGE_REQUEST: usize = 64 * 1024;
 /// other request back; elsewhere it runs in place.
 pub(crate) fn cpu_bound<R>(size: usize, work: impl FnOnce() -> R) -> R {
     use tokio::runtime::{Handle, RuntimeFlavor};
-    let multi_thread = Handle::try_current()
-        .is_ok_and(|handle| handle.runtime_flavor() == RuntimeFlavor::MultiThread);
-    if size >= LARGE_REQUEST && multi_thread {
+    // The size first: most requests are small, and asking for the runtime costs more.
+    let offload = size >= LARGE_REQUEST
+        && Handle::try_current()
+            .is_ok_and(|handle| handle.runtime_flavor() == RuntimeFlavor::MultiThread);
+    if offload {
         tokio::task::block_in_place(work)
     } else {
         work()

@@ -255,7 +255,10 @@ impl Server {
     /// How many legacy sessions one client may hold at once (default
     /// [`DEFAULT_SESSIONS_PER_CLIENT`]): `initialize` beyond it gets 429 with `Retry-After`. A
     /// client is its [`Principal`](crate::session::Principal) when the application sets one,
-    /// else its address (an IPv6 address by its /64 network).
+    /// else its address (an IPv6 address by its /64 network). A [`router`](Server::router) the
+    /// application serves knows addresses only through axum's `ConnectInfo`
+    /// (`into_make_service_with_connect_info`); without it or a principal, only the server-wide
+    /// caps apply. The same holds for [`streams_per_client`](Server::streams_per_client).
     pub fn sessions_per_client(mut self, sessions: usize) -> Self {
         self.sessions_per_client = sessions;
         self

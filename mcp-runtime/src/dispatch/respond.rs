@@ -229,16 +229,17 @@ impl Endpoint {
         if call.version.era() == Era::Legacy {
             return Ok(InputRound::new(InputMode::Unavailable, Map::new()));
         }
-        let Some(sealed) = call.params.request_state.as_deref() else {
-            if call.params.input_responses.is_some() {
-                // Answers can only answer what a round asked, and every round that asks seals
-                // its questions in the state it returns.
-                return Err(RpcError::invalid_params(
-                    "`inputResponses` must come with the `requestState` of the result that asked \
-                     for them",
-                ));
+        let responses = || -> Result<Map<String, Value>, RpcError> {
+            match call.params.input_responses {
+                Some(raw) => serde_json::from_str(raw.get())
+                    .map_err(|_| RpcError::invalid_params("`inputResponses` must be an object")),
+                None => Ok(Map::new()),
             }
-            return Ok(InputRound::new(InputMode::RoundTrip, Map::new()));
+        };
+        let Some(sealed) = call.params.request_state.as_deref() else {
+            // A first round may carry answers (SEP-2322): they answer only this run's own
+            // questions, and nothing gathered earlier comes with them.
+            return Ok(InputRound::new(InputMode::RoundTrip, responses()?));
         };
         let state = RequestState::open(
             sealed,
@@ -250,17 +251,13 @@ impl Endpoint {
         )
         .map_err(|e| RpcError::invalid_params(e.to_string()))?;
         let mut answers = state.answers;
-        if let Some(raw) = call.params.input_responses {
-            let responses: Map<String, Value> = serde_json::from_str(raw.get())
-                .map_err(|_| RpcError::invalid_params("`inputResponses` must be an object"))?;
-            // Only what the last round asked is taken: a client cannot slip in answers to
-            // questions the handler has not asked yet.
-            answers.extend(
-                responses
-                    .into_iter()
-                    .filter(|(key, _)| state.asked.contains(key)),
-            );
-        }
+        // Only what the last round asked is added to what the state carries: answers to
+        // questions the handler has not asked yet cannot ride along into later rounds.
+        answers.extend(
+            responses()?
+                .into_iter()
+                .filter(|(key, _)| state.asked.contains(key)),
+        );
         Ok(InputRound::new(InputMode::RoundTrip, answers))
     }
 }

@@ -132,17 +132,17 @@ impl<'de> Visitor<'de> for EntriesVisitor {
 
 /// A key that appears twice, if any, in time O(n log n) whatever the keys (a pairwise check is
 /// quadratic: 490,000 keys held a worker for minutes).
-fn duplicate<'k>(keys: impl ExactSizeIterator<Item = &'k str>) -> Option<&'k str> {
-    /// Below this, comparing pairs is cheaper than sorting.
+fn duplicate<'k>(keys: impl ExactSizeIterator<Item = &'k str> + Clone) -> Option<&'k str> {
+    /// Below this, comparing pairs (without collecting the keys) is cheaper than sorting.
     const PAIRWISE: usize = 8;
-    let mut keys: Vec<&str> = keys.collect();
     if keys.len() <= PAIRWISE {
         return keys
-            .iter()
+            .clone()
             .enumerate()
-            .find(|(i, k)| keys[..*i].contains(k))
-            .map(|(_, k)| *k);
+            .find(|(i, k)| keys.clone().take(*i).any(|earlier| earlier == *k))
+            .map(|(_, k)| k);
     }
+    let mut keys: Vec<&str> = keys.collect();
     keys.sort_unstable();
     keys.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
 }
