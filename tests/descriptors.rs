@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use mcp_runtime::prelude::*;
 use mcp_runtime::Notifier;
-use mcp_tests::{request, Running};
+use mcp_tests::{modern_request, Running};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
@@ -45,27 +45,6 @@ fn child_server() {
     });
 }
 
-fn body(method: &str, params: serde_json::Value) -> Vec<u8> {
-    let mut params = params;
-    params["_meta"] = mcp_tests::modern_meta();
-    let name = params
-        .get("name")
-        .and_then(|n| n.as_str())
-        .map(str::to_owned);
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
-    let mut headers = vec![
-        ("Host", "127.0.0.1"),
-        ("Content-Type", "application/json"),
-        ("Accept", "application/json, text/event-stream"),
-        ("MCP-Protocol-Version", "2026-07-28"),
-        ("Mcp-Method", method),
-    ];
-    if let Some(name) = name.as_deref() {
-        headers.push(("Mcp-Name", name));
-    }
-    request("POST", &headers, body.as_bytes())
-}
-
 #[tokio::test]
 async fn three_hundred_idle_streams_do_not_lock_out_a_256_descriptor_server() {
     if std::env::var_os(CHILD).is_some() {
@@ -89,7 +68,7 @@ async fn three_hundred_idle_streams_do_not_lock_out_a_256_descriptor_server() {
     let s = Running::at(addr);
 
     // 300 listen streams from 10 clients (30 each: within one client's quota).
-    let listen = body(
+    let listen = modern_request(
         "subscriptions/listen",
         json!({"notifications": {"toolsListChanged": true}}),
     );
@@ -120,7 +99,7 @@ async fn three_hundred_idle_streams_do_not_lock_out_a_256_descriptor_server() {
     // Everyone else is still served, again and again.
     for _ in 0..20 {
         let r = s
-            .send(&body(
+            .send(&modern_request(
                 "tools/call",
                 json!({"name": "add", "arguments": {"a": 1, "b": 2}}),
             ))
@@ -129,7 +108,7 @@ async fn three_hundred_idle_streams_do_not_lock_out_a_256_descriptor_server() {
     }
     // The streams that were served still hear changes.
     let r = s
-        .send(&body(
+        .send(&modern_request(
             "tools/call",
             json!({"name": "touch", "arguments": {}}),
         ))

@@ -7,7 +7,7 @@ use std::time::Duration;
 use mcp_runtime::extract::{CreateMessage, Sampler};
 use mcp_runtime::prelude::*;
 use mcp_runtime::Notifier;
-use mcp_tests::{request, Running};
+use mcp_tests::{kept_alive, legacy_request, modern_request, request, Running, INITIALIZE as INIT};
 use serde_json::{json, Value};
 
 /// Adds two integers.
@@ -47,8 +47,6 @@ fn long_text(bytes: usize) -> String {
     "x".repeat(bytes)
 }
 
-const INIT: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"sampling":{}},"clientInfo":{"name":"limits","version":"1"}}}"#;
-
 fn second_client() -> IpAddr {
     "127.0.0.2".parse().unwrap()
 }
@@ -66,61 +64,29 @@ fn headers(session: Option<&str>) -> Vec<(&str, &str)> {
     headers
 }
 
-async fn initialize(s: &Running) -> String {
-    let r = s.post(&[], INIT).await;
-    assert_eq!(r.status, 200, "{}", r.json());
-    r.header("mcp-session-id").unwrap().to_owned()
-}
-
 fn call(id: u32, name: &str, arguments: Value) -> String {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": arguments}}).to_string()
 }
 
-fn listen_body() -> String {
-    json!({"jsonrpc": "2.0", "id": "l", "method": "subscriptions/listen", "params": {
-        "notifications": {"toolsListChanged": true},
-        "_meta": mcp_tests::modern_meta(),
-    }})
-    .to_string()
+fn in_session(session: &str, body: &str) -> Vec<u8> {
+    legacy_request(body, Some(session))
 }
 
 fn listen_request() -> Vec<u8> {
-    request(
-        "POST",
-        &[
-            ("Host", "127.0.0.1"),
-            ("Content-Type", "application/json"),
-            ("Accept", "application/json, text/event-stream"),
-            ("MCP-Protocol-Version", "2026-07-28"),
-            ("Mcp-Method", "subscriptions/listen"),
-        ],
-        listen_body().as_bytes(),
+    modern_request(
+        "subscriptions/listen",
+        json!({"notifications": {"toolsListChanged": true}}),
     )
 }
 
 /// A 2026-07-28 `tools/call`, on a connection kept open or closed after it.
 fn modern_call(name: &str, arguments: Value, close: bool) -> Vec<u8> {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
-        "name": name, "arguments": arguments, "_meta": mcp_tests::modern_meta(),
-    }})
-    .to_string();
-    let r = request(
-        "POST",
-        &[
-            ("Host", "127.0.0.1"),
-            ("Content-Type", "application/json"),
-            ("Accept", "application/json, text/event-stream"),
-            ("MCP-Protocol-Version", "2026-07-28"),
-            ("Mcp-Method", "tools/call"),
-            ("Mcp-Name", name),
-        ],
-        body.as_bytes(),
-    );
+    let r = modern_request("tools/call", json!({"name": name, "arguments": arguments}));
     if close {
-        return r;
+        r
+    } else {
+        kept_alive(r)
     }
-    let text = String::from_utf8(r).unwrap();
-    text.replace("Connection: close\r\n", "").into_bytes()
 }
 
 fn retry_after(r: &mcp_tests::Response) -> u64 {
@@ -139,7 +105,7 @@ async fn one_client_cannot_take_every_session() {
     .await;
     let mut mine = Vec::new();
     for _ in 0..3 {
-        mine.push(initialize(&s).await);
+        mine.push(s.initialize().await);
     }
     let refused = s.post(&[], INIT).await;
     assert_eq!(refused.status, 429, "{}", refused.json());
@@ -148,10 +114,7 @@ async fn one_client_cannot_take_every_session() {
     assert!((50..=60).contains(&after), "Retry-After {after}");
     // Another client is served.
     let other = s
-        .send_from(
-            second_client(),
-            &request("POST", &headers(None), INIT.as_bytes()),
-        )
+        .send_from(second_client(), &legacy_request(INIT, None))
         .await;
     assert_eq!(other.status, 200);
     // Ending one of its own sessions gives the client its place back.
@@ -171,14 +134,13 @@ async fn unused_sessions_are_reclaimed_early_and_retry_after_is_true() {
             .unused_session_timeout(Duration::from_secs(600)),
     )
     .await;
-    let a = initialize(&s).await;
-    let b = initialize(&s).await;
+    let a = s.initialize().await;
+    let b = s.initialize().await;
     for session in [&a, &b] {
         let used = s
-            .send(&request(
-                "POST",
-                &headers(Some(session)),
-                call(1, "add", json!({"a": 1, "b": 2})).as_bytes(),
+            .send(&in_session(
+                session,
+                &call(1, "add", json!({"a": 1, "b": 2})),
             ))
             .await;
         assert_eq!(used.status, 200);
@@ -196,8 +158,8 @@ async fn unused_sessions_are_reclaimed_early_and_retry_after_is_true() {
             .unused_session_timeout(Duration::from_millis(400)),
     )
     .await;
-    initialize(&s).await;
-    initialize(&s).await;
+    s.initialize().await;
+    s.initialize().await;
     let full = s.post(&[], INIT).await;
     assert_eq!((full.status, retry_after(&full)), (503, 1));
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -211,15 +173,14 @@ async fn unused_sessions_are_reclaimed_early_and_retry_after_is_true() {
 #[tokio::test]
 async fn a_session_has_only_so_many_calls_in_flight() {
     let s = Running::start(Server::from_registry().calls_per_session(2)).await;
-    let session = initialize(&s).await;
+    let session = s.initialize().await;
     // Two calls wait for the client's model; the third is refused, not queued.
     let mut waiting = Vec::new();
     for id in 1..=2 {
         let mut stream = s
-            .open(&request(
-                "POST",
-                &headers(Some(&session)),
-                call(id, "ask", json!({"question": "q"})).as_bytes(),
+            .open(&in_session(
+                &session,
+                &call(id, "ask", json!({"question": "q"})),
             ))
             .await;
         let question = stream.next().await.expect("the sampling request");
@@ -227,10 +188,9 @@ async fn a_session_has_only_so_many_calls_in_flight() {
         waiting.push(stream);
     }
     let third = s
-        .send(&request(
-            "POST",
-            &headers(Some(&session)),
-            call(3, "ask", json!({"question": "q"})).as_bytes(),
+        .send(&in_session(
+            &session,
+            &call(3, "ask", json!({"question": "q"})),
         ))
         .await;
     assert_eq!(third.status, 429, "{}", third.json());
@@ -238,19 +198,13 @@ async fn a_session_has_only_so_many_calls_in_flight() {
     // A call that ends gives its place back.
     let cancel =
         json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}});
-    s.send(&request(
-        "POST",
-        &headers(Some(&session)),
-        cancel.to_string().as_bytes(),
-    ))
-    .await;
+    s.send(&in_session(&session, &cancel.to_string())).await;
     let mut done = false;
     for _ in 0..50 {
         let r = s
-            .send(&request(
-                "POST",
-                &headers(Some(&session)),
-                call(4, "add", json!({"a": 1, "b": 1})).as_bytes(),
+            .send(&in_session(
+                &session,
+                &call(4, "add", json!({"a": 1, "b": 1})),
             ))
             .await;
         if r.status == 200 {
@@ -271,12 +225,11 @@ async fn a_call_whose_client_left_without_seeing_its_question_is_abandoned() {
             .input_timeout(Duration::from_secs(60)),
     )
     .await;
-    let session = initialize(&s).await;
+    let session = s.initialize().await;
     let mut stream = s
-        .open(&request(
-            "POST",
-            &headers(Some(&session)),
-            call(1, "ask", json!({"question": "q"})).as_bytes(),
+        .open(&in_session(
+            &session,
+            &call(1, "ask", json!({"question": "q"})),
         ))
         .await;
     assert_eq!(
@@ -288,10 +241,9 @@ async fn a_call_whose_client_left_without_seeing_its_question_is_abandoned() {
     let started = std::time::Instant::now();
     loop {
         let r = s
-            .send(&request(
-                "POST",
-                &headers(Some(&session)),
-                call(2, "add", json!({"a": 1, "b": 1})).as_bytes(),
+            .send(&in_session(
+                &session,
+                &call(2, "add", json!({"a": 1, "b": 1})),
             ))
             .await;
         if r.status == 200 {
@@ -312,7 +264,7 @@ async fn a_session_stream_ends_with_its_session() {
         Running::start(Server::from_registry().session_idle_timeout(Duration::from_millis(500)))
             .await;
     // Ended by DELETE.
-    let session = initialize(&s).await;
+    let session = s.initialize().await;
     let mut get = s.open(&request("GET", &headers(Some(&session)), b"")).await;
     let delete = s
         .send(&request("DELETE", &headers(Some(&session)), b""))
@@ -324,7 +276,7 @@ async fn a_session_stream_ends_with_its_session() {
         get.received()
     );
     // Ended by idle expiry.
-    let session = initialize(&s).await;
+    let session = s.initialize().await;
     let mut get = s.open(&request("GET", &headers(Some(&session)), b"")).await;
     assert!(get.received().is_empty() || get.received().starts_with("HTTP/1.1 200"));
     assert!(
@@ -333,51 +285,33 @@ async fn a_session_stream_ends_with_its_session() {
         get.received()
     );
     // And it heard nothing after its session ended.
-    s.send(&request("POST", &headers(None), b"")).await;
+    s.send(&legacy_request("", None)).await;
 }
 
 #[tokio::test]
 async fn resource_subscriptions_are_bounded() {
     let s = Running::start(Server::from_registry().subscriptions_per_session(3)).await;
-    let session = initialize(&s).await;
+    let session = s.initialize().await;
     let subscribe = |uri: String| {
         json!({"jsonrpc": "2.0", "id": 1, "method": "resources/subscribe", "params": {"uri": uri}})
             .to_string()
     };
     let long = format!("docs://{}", "a".repeat(1024 * 1024));
-    let r = s
-        .send(&request(
-            "POST",
-            &headers(Some(&session)),
-            subscribe(long).as_bytes(),
-        ))
-        .await;
+    let r = s.send(&in_session(&session, &subscribe(long))).await;
     assert_eq!(r.error_code(), -32602, "{}", r.json());
     for i in 0..3 {
         let r = s
-            .send(&request(
-                "POST",
-                &headers(Some(&session)),
-                subscribe(format!("docs://{i}")).as_bytes(),
-            ))
+            .send(&in_session(&session, &subscribe(format!("docs://{i}"))))
             .await;
         assert_eq!(r.status, 200, "{}", r.json());
     }
     // Subscribing again to the same URI takes no place.
     let again = s
-        .send(&request(
-            "POST",
-            &headers(Some(&session)),
-            subscribe("docs://0".into()).as_bytes(),
-        ))
+        .send(&in_session(&session, &subscribe("docs://0".into())))
         .await;
     assert_eq!(again.status, 200);
     let fourth = s
-        .send(&request(
-            "POST",
-            &headers(Some(&session)),
-            subscribe("docs://3".into()).as_bytes(),
-        ))
+        .send(&in_session(&session, &subscribe("docs://3".into())))
         .await;
     assert_eq!(fourth.error_code(), -32602, "{}", fourth.json());
 
@@ -445,7 +379,7 @@ async fn listen_streams_are_capped_per_client_and_in_all_and_end_in_time() {
         .await
         .expect("the stream ends");
         let last = last.expect("a closing result");
-        assert_eq!(last["id"], "l");
+        assert_eq!(last["id"], 1);
         assert_eq!(last["result"]["resultType"], "complete");
     }
     // Their places are free again.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use mcp_runtime::extract::{CreateMessage, Sampler};
 use mcp_runtime::prelude::*;
 use mcp_runtime::Notifier;
-use mcp_tests::{request, Running};
+use mcp_tests::{legacy_request, modern_request, Running};
 use serde_json::json;
 
 #[global_allocator]
@@ -74,20 +74,7 @@ async fn what_initialize_declares_is_kept_as_a_few_flags() {
 async fn subscriptions_never_hold_megabytes() {
     let _one = SERIAL.lock().await;
     let s = Running::start(Server::from_registry()).await;
-    let init = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"m","version":"1"}}}"#;
-    let session = s
-        .post(&[], init)
-        .await
-        .header("mcp-session-id")
-        .unwrap()
-        .to_owned();
-    let headers = [
-        ("Host", "127.0.0.1"),
-        ("Content-Type", "application/json"),
-        ("Accept", "application/json, text/event-stream"),
-        ("MCP-Protocol-Version", "2025-11-25"),
-        ("Mcp-Session-Id", session.as_str()),
-    ];
+    let session = s.initialize().await;
     let before = settled().await;
     // 200 subscriptions to 1 MB URIs once added 200 MB.
     {
@@ -95,7 +82,7 @@ async fn subscriptions_never_hold_megabytes() {
         for i in 0..200 {
             let body = json!({"jsonrpc": "2.0", "id": i, "method": "resources/subscribe", "params": {"uri": format!("{uri}{i}")}});
             let r = s
-                .send(&request("POST", &headers, body.to_string().as_bytes()))
+                .send(&legacy_request(&body.to_string(), Some(&session)))
                 .await;
             assert_eq!(r.error_code(), -32602);
         }
@@ -119,21 +106,9 @@ async fn subscriptions_never_hold_megabytes() {
 async fn an_idle_listen_stream_costs_a_few_kilobytes() {
     let _one = SERIAL.lock().await;
     let s = Running::start(Server::from_registry().streams_per_client(1000)).await;
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "subscriptions/listen", "params": {
-        "notifications": {"toolsListChanged": true},
-        "_meta": mcp_tests::modern_meta(),
-    }})
-    .to_string();
-    let listen = request(
-        "POST",
-        &[
-            ("Host", "127.0.0.1"),
-            ("Content-Type", "application/json"),
-            ("Accept", "application/json, text/event-stream"),
-            ("MCP-Protocol-Version", "2026-07-28"),
-            ("Mcp-Method", "subscriptions/listen"),
-        ],
-        body.as_bytes(),
+    let listen = modern_request(
+        "subscriptions/listen",
+        json!({"notifications": {"toolsListChanged": true}}),
     );
     // Warm up what every connection shares.
     let mut warm = s.open(&listen).await;

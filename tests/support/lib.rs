@@ -68,27 +68,23 @@ impl Running {
 
     /// Sends a raw request and reads the whole response.
     pub async fn send(&self, request: &[u8]) -> Response {
-        let mut stream = TcpStream::connect(self.addr).await.expect("connect");
-        stream.write_all(request).await.expect("write");
-        let mut raw = Vec::new();
-        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw))
-            .await
-            .expect("the server answers within 10 s")
-            .expect("read");
-        Response::parse(&raw)
+        let stream = TcpStream::connect(self.addr).await.expect("connect");
+        exchange(stream, request).await
     }
 
     /// Sends a raw request from another loopback address (`127.0.0.2`...: another client, as
     /// far as per-client quotas go) and reads the whole response.
     pub async fn send_from(&self, source: std::net::IpAddr, request: &[u8]) -> Response {
-        let mut stream = self.connect_from(source).await;
-        stream.write_all(request).await.expect("write");
-        let mut raw = Vec::new();
-        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw))
-            .await
-            .expect("the server answers within 10 s")
-            .expect("read");
-        Response::parse(&raw)
+        exchange(self.connect_from(source).await, request).await
+    }
+
+    /// Opens a 2025-era session (`initialize` with the sampling capability); its id.
+    pub async fn initialize(&self) -> String {
+        let r = self.post(&[], INITIALIZE).await;
+        assert_eq!(r.status, 200, "{}", r.json());
+        r.header("mcp-session-id")
+            .expect("a stateful server's session id")
+            .to_owned()
     }
 
     /// A connection to the server from `source`.
@@ -172,6 +168,63 @@ impl Drop for Running {
             let _ = stop.send(());
         }
     }
+}
+
+/// Writes `request` on `stream` and reads the whole response.
+async fn exchange(mut stream: TcpStream, request: &[u8]) -> Response {
+    stream.write_all(request).await.expect("write");
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw))
+        .await
+        .expect("the server answers within 10 s")
+        .expect("read");
+    Response::parse(&raw)
+}
+
+/// A 2025-era `initialize` declaring the sampling capability.
+pub const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"sampling":{}},"clientInfo":{"name":"tests","version":"1"}}}"#;
+
+/// A 2025-era POST of `body`, in `session` if given (`Connection: close`).
+pub fn legacy_request(body: &str, session: Option<&str>) -> Vec<u8> {
+    let mut headers = vec![
+        ("Host", "127.0.0.1"),
+        ("Content-Type", "application/json"),
+        ("Accept", "application/json, text/event-stream"),
+        ("MCP-Protocol-Version", "2025-11-25"),
+    ];
+    if let Some(session) = session {
+        headers.push(("Mcp-Session-Id", session));
+    }
+    request("POST", &headers, body.as_bytes())
+}
+
+/// A 2026-07-28 POST of `method` with `params` (its `_meta` and headers added; `Connection:
+/// close`).
+pub fn modern_request(method: &str, mut params: Value) -> Vec<u8> {
+    params["_meta"] = modern_meta();
+    let name = params
+        .get("name")
+        .or_else(|| params.get("uri"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+    let mut headers = vec![
+        ("Host", "127.0.0.1"),
+        ("Content-Type", "application/json"),
+        ("Accept", "application/json, text/event-stream"),
+        ("MCP-Protocol-Version", "2026-07-28"),
+        ("Mcp-Method", method),
+    ];
+    if let Some(name) = name.as_deref() {
+        headers.push(("Mcp-Name", name));
+    }
+    request("POST", &headers, body.as_bytes())
+}
+
+/// The same request on a connection kept open after it (for pipelining).
+pub fn kept_alive(request: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8(request).expect("a request formatted here");
+    text.replacen("Connection: close\r\n", "", 1).into_bytes()
 }
 
 /// A response read event by event while it streams.
