@@ -7,7 +7,10 @@ use std::time::Duration;
 use mcp_runtime::extract::{CreateMessage, Sampler};
 use mcp_runtime::prelude::*;
 use mcp_runtime::Notifier;
-use mcp_tests::{kept_alive, legacy_request, modern_request, request, Running, INITIALIZE as INIT};
+use mcp_tests::{
+    kept_alive, legacy_headers, legacy_request, modern_request, request, Running,
+    INITIALIZE as INIT,
+};
 use serde_json::{json, Value};
 
 /// Adds two integers.
@@ -49,19 +52,6 @@ fn long_text(bytes: usize) -> String {
 
 fn second_client() -> IpAddr {
     "127.0.0.2".parse().unwrap()
-}
-
-fn headers(session: Option<&str>) -> Vec<(&str, &str)> {
-    let mut headers = vec![
-        ("Host", "127.0.0.1"),
-        ("Content-Type", "application/json"),
-        ("Accept", "application/json, text/event-stream"),
-        ("MCP-Protocol-Version", "2025-11-25"),
-    ];
-    if let Some(session) = session {
-        headers.push(("Mcp-Session-Id", session));
-    }
-    headers
 }
 
 fn call(id: u32, name: &str, arguments: Value) -> String {
@@ -119,7 +109,7 @@ async fn one_client_cannot_take_every_session() {
     assert_eq!(other.status, 200);
     // Ending one of its own sessions gives the client its place back.
     let delete = s
-        .send(&request("DELETE", &headers(Some(&mine[0])), b""))
+        .send(&request("DELETE", &legacy_headers(Some(&mine[0])), b""))
         .await;
     assert_eq!(delete.status, 200);
     assert_eq!(s.post(&[], INIT).await.status, 200);
@@ -265,9 +255,11 @@ async fn a_session_stream_ends_with_its_session() {
             .await;
     // Ended by DELETE.
     let session = s.initialize().await;
-    let mut get = s.open(&request("GET", &headers(Some(&session)), b"")).await;
+    let mut get = s
+        .open(&request("GET", &legacy_headers(Some(&session)), b""))
+        .await;
     let delete = s
-        .send(&request("DELETE", &headers(Some(&session)), b""))
+        .send(&request("DELETE", &legacy_headers(Some(&session)), b""))
         .await;
     assert_eq!(delete.status, 200);
     assert!(
@@ -277,7 +269,9 @@ async fn a_session_stream_ends_with_its_session() {
     );
     // Ended by idle expiry.
     let session = s.initialize().await;
-    let mut get = s.open(&request("GET", &headers(Some(&session)), b"")).await;
+    let mut get = s
+        .open(&request("GET", &legacy_headers(Some(&session)), b""))
+        .await;
     assert!(get.received().is_empty() || get.received().starts_with("HTTP/1.1 200"));
     assert!(
         get.ends_within(Duration::from_secs(3)).await,

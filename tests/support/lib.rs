@@ -184,8 +184,8 @@ async fn exchange(mut stream: TcpStream, request: &[u8]) -> Response {
 /// A 2025-era `initialize` declaring the sampling capability.
 pub const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"sampling":{}},"clientInfo":{"name":"tests","version":"1"}}}"#;
 
-/// A 2025-era POST of `body`, in `session` if given (`Connection: close`).
-pub fn legacy_request(body: &str, session: Option<&str>) -> Vec<u8> {
+/// The headers of a 2025-era request, in `session` if given.
+pub fn legacy_headers(session: Option<&str>) -> Vec<(&str, &str)> {
     let mut headers = vec![
         ("Host", "127.0.0.1"),
         ("Content-Type", "application/json"),
@@ -195,7 +195,12 @@ pub fn legacy_request(body: &str, session: Option<&str>) -> Vec<u8> {
     if let Some(session) = session {
         headers.push(("Mcp-Session-Id", session));
     }
-    request("POST", &headers, body.as_bytes())
+    headers
+}
+
+/// A 2025-era POST of `body`, in `session` if given (`Connection: close`).
+pub fn legacy_request(body: &str, session: Option<&str>) -> Vec<u8> {
+    request("POST", &legacy_headers(session), body.as_bytes())
 }
 
 /// A 2026-07-28 POST of `method` with `params` (its `_meta` and headers added; `Connection:
