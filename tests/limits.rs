@@ -492,3 +492,28 @@ async fn notification_streams_reach_http_1_0_clients_too() {
     assert!(data.contains("notifications/subscriptions/acknowledged"));
     assert!(data.contains("notifications/tools/list_changed"));
 }
+
+#[tokio::test]
+async fn a_stateful_server_screens_get_and_delete_for_repeated_headers() {
+    let s = Running::start(Server::from_registry()).await;
+    let session = s.initialize().await;
+    let other = s.initialize().await;
+    for method in ["GET", "DELETE"] {
+        let headers = [
+            ("Host", "127.0.0.1"),
+            ("Accept", "text/event-stream"),
+            ("Mcp-Session-Id", session.as_str()),
+            ("Mcp-Session-Id", other.as_str()),
+        ];
+        let r = s.send(&request(method, &headers, b"")).await;
+        assert_eq!((r.status, r.error_code()), (400, -32600), "{method}");
+    }
+    // Neither session was touched.
+    let r = s
+        .send(&legacy_request(
+            &call(1, "add", json!({"a": 1, "b": 1})),
+            Some(&other),
+        ))
+        .await;
+    assert_eq!(r.status, 200);
+}
