@@ -386,7 +386,12 @@ async fn listen_streams_are_capped_per_client_and_in_all_and_end_in_time() {
 
 #[tokio::test]
 async fn connections_are_capped_with_a_clear_refusal_and_accepting_goes_on() {
-    let s = Running::start(Server::from_registry().max_connections(4)).await;
+    let s = Running::start(
+        Server::from_registry()
+            .max_connections(4)
+            .connections_per_client(4),
+    )
+    .await;
     let mut idle = Vec::new();
     for _ in 0..4 {
         idle.push(tokio::net::TcpStream::connect(s.addr).await.unwrap());
@@ -398,6 +403,40 @@ async fn connections_are_capped_with_a_clear_refusal_and_accepting_goes_on() {
     assert_eq!(refused.status, 503);
     assert_eq!(refused.error_code(), -32603);
     assert_eq!(retry_after(&refused), 1);
+    drop(idle.pop());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let served = s
+        .send(&modern_call("add", json!({"a": 1, "b": 2}), true))
+        .await;
+    assert_eq!(served.status, 200);
+}
+
+#[tokio::test]
+async fn one_client_address_cannot_take_every_connection() {
+    let s = Running::start(
+        Server::from_registry()
+            .max_connections(100)
+            .connections_per_client(3),
+    )
+    .await;
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(tokio::net::TcpStream::connect(s.addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let refused = s
+        .send(&modern_call("add", json!({"a": 1, "b": 2}), true))
+        .await;
+    assert_eq!(refused.status, 429, "{}", refused.json());
+    assert_eq!(retry_after(&refused), 1);
+    // Another client is served meanwhile, and this one again once it lets a connection go.
+    let other = s
+        .send_from(
+            second_client(),
+            &modern_call("add", json!({"a": 1, "b": 2}), true),
+        )
+        .await;
+    assert_eq!(other.status, 200);
     drop(idle.pop());
     tokio::time::sleep(Duration::from_millis(100)).await;
     let served = s

@@ -141,6 +141,7 @@ pub fn server(mode: Mode) -> Server {
     server
         .sessions_per_client(usize::MAX)
         .streams_per_client(usize::MAX)
+        .connections_per_client(usize::MAX)
         .force_mode(mode)
 }
 

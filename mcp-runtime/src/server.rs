@@ -52,6 +52,9 @@ pub const DEFAULT_SUBSCRIPTIONS_PER_SESSION: usize = 256;
 /// its stream after the last one left: 10 s.
 pub const DEFAULT_RESUME_GRACE: Duration = Duration::from_secs(10);
 
+/// How many connections one client address may hold: 256 (or half the connection cap, if less).
+pub const DEFAULT_CONNECTIONS_PER_CLIENT: usize = 256;
+
 /// How long a response may wait for a client that does not read it: 30 s.
 pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -133,6 +136,7 @@ pub struct Server {
     input_timeout: Duration,
     resume_grace: Duration,
     max_connections: Option<usize>,
+    connections_per_client: Option<usize>,
     write_timeout: Duration,
     max_streams: Option<usize>,
     streams_per_client: usize,
@@ -186,6 +190,7 @@ impl Server {
             input_timeout: Duration::from_secs(60),
             resume_grace: DEFAULT_RESUME_GRACE,
             max_connections: None,
+            connections_per_client: None,
             write_timeout: DEFAULT_WRITE_TIMEOUT,
             max_streams: None,
             streams_per_client: DEFAULT_STREAMS_PER_CLIENT,
@@ -301,6 +306,16 @@ impl Server {
     /// [`bind`](Server::bind) and [`serve`](Server::serve).
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.max_connections = Some(connections);
+        self
+    }
+
+    /// The most connections one client address may hold at once (default: 256, or half of
+    /// [`max_connections`](Server::max_connections) if that is less; an IPv6 address counts by
+    /// its /64 network). One more is answered 429 with `Retry-After` and closed. Raise it for a
+    /// server behind a proxy, where every connection comes from the proxy's address. Applies to
+    /// [`bind`](Server::bind) and [`serve`](Server::serve).
+    pub fn connections_per_client(mut self, connections: usize) -> Self {
+        self.connections_per_client = Some(connections);
         self
     }
 
@@ -668,12 +683,16 @@ impl Server {
                 source,
             })?;
         let local = listener.local_addr()?;
+        let max_connections = self
+            .max_connections
+            .unwrap_or_else(crate::transport::http::connections::default_max_connections);
         let limits = crate::transport::http::connections::ConnectionLimits {
             header_read_timeout: self.header_read_timeout,
             write_timeout: self.write_timeout,
-            max_connections: self
-                .max_connections
-                .unwrap_or_else(crate::transport::http::connections::default_max_connections),
+            max_connections,
+            per_client: self
+                .connections_per_client
+                .unwrap_or((max_connections / 2).clamp(1, DEFAULT_CONNECTIONS_PER_CLIENT)),
         };
         let (endpoint, path) = self.build(Some(local), Some(limits.max_connections))?;
         Ok(Listening {

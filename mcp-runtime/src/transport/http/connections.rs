@@ -29,6 +29,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::dispatch::listen::ChangeFeed;
 use crate::endpoint::Endpoint;
+use crate::quota::{ClientKey, Exhausted, Quota};
 
 /// How long an accept error (such as running out of file descriptors) pauses accepting.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
@@ -50,6 +51,8 @@ pub(crate) struct ConnectionLimits {
     pub(crate) write_timeout: Duration,
     /// The most connections served at once.
     pub(crate) max_connections: usize,
+    /// The most connections one client address (an IPv6 one by its /64) holds at once.
+    pub(crate) per_client: usize,
 }
 
 /// The default connection cap: the process's descriptor limit, less what the server keeps for
@@ -262,22 +265,27 @@ impl AsyncWrite for Watched {
     }
 }
 
-/// The connections being served: how many, and a way to wait until there are none.
-#[derive(Debug, Default)]
+/// The connections being served: how many, by client, and a way to wait until there are none.
+#[derive(Debug)]
 struct Live {
     count: AtomicUsize,
+    by_client: Quota,
     refusing: AtomicUsize,
     none: Notify,
 }
 
 /// One connection's place among the live ones, given back when dropped.
 #[derive(Debug)]
-pub(crate) struct Slot(Arc<Live>);
+pub(crate) struct Slot {
+    live: Arc<Live>,
+    client: Option<ClientKey>,
+}
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.0.none.notify_waiters();
+        self.live.by_client.give_back(self.client.as_ref());
+        if self.live.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.live.none.notify_waiters();
         }
     }
 }
@@ -297,7 +305,12 @@ pub(crate) async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
     let http = Arc::new(http);
-    let live = Arc::new(Live::default());
+    let live = Arc::new(Live {
+        count: AtomicUsize::new(0),
+        by_client: Quota::new(limits.per_client),
+        refusing: AtomicUsize::new(0),
+        none: Notify::new(),
+    });
     let closing = CancellationToken::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -315,11 +328,19 @@ pub(crate) async fn serve(
             () = &mut shutdown => break,
         };
         if live.count.load(Ordering::Acquire) >= limits.max_connections {
-            refuse(tcp, &live);
+            refuse(tcp, &live, Exhausted::Total);
+            continue;
+        }
+        let client = ClientKey::of(None, Some(peer.ip()));
+        if !live.by_client.take(client.as_ref()) {
+            refuse(tcp, &live, Exhausted::Client);
             continue;
         }
         live.count.fetch_add(1, Ordering::AcqRel);
-        let slot = Slot(live.clone());
+        let slot = Slot {
+            live: live.clone(),
+            client,
+        };
         // Responses are small and complete: send them without waiting for Nagle's timer.
         let _ = tcp.set_nodelay(true);
         let connection = Connection {
@@ -344,20 +365,32 @@ pub(crate) async fn serve(
     }
 }
 
-/// Answers a connection over the cap with 503 and closes it, without reading its request
-/// beyond what arrives in the next moment.
-fn refuse(tcp: TcpStream, live: &Arc<Live>) {
+/// Answers a connection over the cap (503) or over its client's quota (429) and closes it,
+/// without reading its request beyond what arrives in the next moment.
+fn refuse(tcp: TcpStream, live: &Arc<Live>, exhausted: Exhausted) {
     if live.refusing.fetch_add(1, Ordering::AcqRel) >= MAX_REFUSING {
         live.refusing.fetch_sub(1, Ordering::AcqRel);
         return;
     }
     let live = live.clone();
     tokio::spawn(async move {
-        const BODY: &str = r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"the server is serving as many connections as it may; retry later"}}"#;
+        let (status, message) = match exhausted {
+            Exhausted::Total => (
+                "503 Service Unavailable",
+                "the server is serving as many connections as it may; retry later",
+            ),
+            Exhausted::Client => (
+                "429 Too Many Requests",
+                "this client holds as many connections as one client may; close one first",
+            ),
+        };
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","id":null,"error":{{"code":-32603,"message":"{message}"}}}}"#
+        );
         let response = format!(
-            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
-             retry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{BODY}",
-            BODY.len()
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n\
+             retry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
         );
         let mut tcp = tcp;
         let answered = async {
