@@ -39,6 +39,8 @@ fn duplicate_names_name_both_definitions() {
         message.contains("tools.rs:10") && message.contains("tools.rs:20"),
         "{message}"
     );
+    // What `main` prints when it returns the error reads the same.
+    assert_eq!(format!("{err:?}"), message);
 }
 
 #[test]

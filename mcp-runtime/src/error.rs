@@ -6,8 +6,14 @@ use crate::tool::Location;
 
 /// Why a server could not be built or served.
 ///
-/// Each variant names the handler and its source location where one is at fault.
-#[derive(Debug, thiserror::Error)]
+/// Each variant names the handler and its source location where one is at fault. Its `Debug`
+/// form is its sentence too, because that is what `main` prints when it returns the error:
+///
+/// ```
+/// let error = mcp_runtime::Error::Config("the page size must be at least 1".into());
+/// assert_eq!(format!("{error:?}"), format!("{error}"));
+/// ```
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Two handlers of one kind share a name (or two resources a URI).
@@ -62,4 +68,10 @@ pub enum Error {
     /// Serving failed.
     #[error("server error: {0}")]
     Io(#[from] io::Error),
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
