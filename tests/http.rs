@@ -33,6 +33,26 @@ async fn explode_later() -> String {
     panic!("kaboom later")
 }
 
+/// Why a lookup failed, as data (no `Display`).
+#[derive(serde::Serialize)]
+struct LookupError {
+    code: u32,
+    reason: &'static str,
+}
+
+/// Looks a number up; fails with a structured error.
+#[tool]
+fn lookup(n: u32) -> Result<u32, LookupError> {
+    if n == 0 {
+        Err(LookupError {
+            code: 404,
+            reason: "no zero",
+        })
+    } else {
+        Ok(n * 10)
+    }
+}
+
 async fn server() -> Running {
     Running::start(Server::from_registry().name("http-tests").page_size(2)).await
 }
@@ -139,7 +159,7 @@ async fn tools_list_paginates_in_name_order() {
                 None => break,
             }
         }
-        assert_eq!(names, ["add", "explode", "explode_later", "greet"]);
+        assert_eq!(names, ["add", "explode", "explode_later", "greet", "lookup"]);
     }
     let bad = s.legacy("tools/list", json!({"cursor": "zzz"})).await;
     assert_eq!((bad.status, bad.error_code()), (200, -32602));
@@ -573,4 +593,31 @@ async fn mounts_inside_an_existing_axum_app() {
         .unwrap();
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
     assert!(out.contains(r#""text":"4""#), "{out}");
+}
+
+#[tokio::test]
+async fn an_error_that_is_only_serialize_is_an_error_result() {
+    let s = server().await;
+    let ok = s
+        .legacy(
+            "tools/call",
+            json!({"name": "lookup", "arguments": {"n": 2}}),
+        )
+        .await
+        .result();
+    assert_eq!(
+        (ok["isError"].clone(), ok["content"][0]["text"].clone()),
+        (json!(false), json!("20"))
+    );
+    // Once sent as a success reading {"Err":{...}}.
+    let failed = s
+        .legacy(
+            "tools/call",
+            json!({"name": "lookup", "arguments": {"n": 0}}),
+        )
+        .await
+        .result();
+    assert_eq!(failed["isError"], true, "{failed}");
+    let text: Value = serde_json::from_str(failed["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(text, json!({"code": 404, "reason": "no zero"}));
 }

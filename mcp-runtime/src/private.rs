@@ -29,8 +29,9 @@ use serde::Serialize;
 ///
 /// The conversion is chosen by method resolution through references (autoref
 /// specialization): [`IntoToolResult`] first, then `Result<T: Serialize, E: Display>`, then
-/// any `T: Serialize` as JSON text. The generated code calls
-/// `(&&&Returned::new(value)).__mcp_result()`.
+/// `Result<T: Serialize, E: Serialize>` (an `Err` is an error result whose text is the error's
+/// JSON: never a success that reads `{"Err":...}`), then any `T: Serialize` as JSON text. The
+/// generated code calls `(&&&&Returned::new(value)).__mcp_result()`.
 pub struct Returned<T>(Cell<Option<T>>);
 
 impl<T> std::fmt::Debug for Returned<T> {
@@ -56,7 +57,7 @@ pub trait ViaIntoToolResult {
     fn __mcp_result(&self) -> ToolResult;
 }
 
-impl<T: IntoToolResult> ViaIntoToolResult for &&Returned<T> {
+impl<T: IntoToolResult> ViaIntoToolResult for &&&Returned<T> {
     fn __mcp_result(&self) -> ToolResult {
         self.take().into_tool_result()
     }
@@ -68,11 +69,30 @@ pub trait ViaSerializeResult {
     fn __mcp_result(&self) -> ToolResult;
 }
 
-impl<T: Serialize, E: Display> ViaSerializeResult for &Returned<Result<T, E>> {
+impl<T: Serialize, E: Display> ViaSerializeResult for &&Returned<Result<T, E>> {
     fn __mcp_result(&self) -> ToolResult {
         match self.take() {
             Ok(value) => serialized_as_text(&value),
             Err(e) => ToolResult::error(e.to_string()),
+        }
+    }
+}
+
+/// Conversion of a `Result` whose error is only `Serialize`.
+pub trait ViaSerializeError {
+    /// Converts.
+    fn __mcp_result(&self) -> ToolResult;
+}
+
+impl<T: Serialize, E: Serialize> ViaSerializeError for &Returned<Result<T, E>> {
+    fn __mcp_result(&self) -> ToolResult {
+        match self.take() {
+            Ok(value) => serialized_as_text(&value),
+            Err(e) => {
+                let mut error = serialized_as_text(&e);
+                error.is_error = true;
+                error
+            }
         }
     }
 }
