@@ -159,7 +159,10 @@ async fn tools_list_paginates_in_name_order() {
                 None => break,
             }
         }
-        assert_eq!(names, ["add", "explode", "explode_later", "greet", "lookup"]);
+        assert_eq!(
+            names,
+            ["add", "explode", "explode_later", "greet", "lookup"]
+        );
     }
     let bad = s.legacy("tools/list", json!({"cursor": "zzz"})).await;
     assert_eq!((bad.status, bad.error_code()), (200, -32602));
