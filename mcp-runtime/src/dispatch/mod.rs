@@ -43,8 +43,8 @@ pub(crate) struct Call<'a> {
     pub(crate) session: Option<Arc<crate::session::SessionData>>,
     /// Who is calling, if the application authenticated the request.
     pub(crate) principal: Option<String>,
-    /// Whose quotas the request counts against.
-    pub(crate) client: Option<crate::quota::ClientKey>,
+    /// The peer's address, where the transport knows it.
+    pub(crate) peer: Option<std::net::IpAddr>,
     /// The request's size in bytes (what its CPU-bound work is proportional to).
     pub(crate) size: usize,
 }
@@ -65,6 +65,13 @@ pub(crate) enum Outcome {
     Stream(EventStream),
     /// A long-lived stream of change notifications.
     Feed(listen::ChangeFeed),
+}
+
+impl Call<'_> {
+    /// Whose quotas the request counts against (built only by the requests that take a share).
+    pub(crate) fn client(&self) -> Option<crate::quota::ClientKey> {
+        crate::quota::ClientKey::of(self.principal.as_deref(), self.peer)
+    }
 }
 
 impl Endpoint {
@@ -231,10 +238,7 @@ impl Endpoint {
                 Vec::new()
             },
         };
-        let permit = self
-            .streams
-            .take(call.client.clone())
-            .map_err(stream_refused)?;
+        let permit = self.streams.take(call.client()).map_err(stream_refused)?;
         let subscription: serde_json::Value =
             serde_json::from_str(id.as_json()).expect("ids are JSON");
         let ack = json!({

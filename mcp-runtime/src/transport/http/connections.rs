@@ -79,14 +79,15 @@ pub(crate) struct Socket {
 
 /// Where a response hands its long-lived stream to the connection, which takes the connection
 /// from hyper once the response head is written. One per connection.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Handoff(Arc<HandoffState>);
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct HandoffState {
     feed: Mutex<Option<ChangeFeed>>,
-    /// The connection's write count when hyper first asked the response for body data (so
-    /// its head was buffered, not yet written).
+    /// The connection's write count when hyper first asked a handed-off response for body data
+    /// (so its head was buffered, not yet written); `u64::MAX` until then, which is what the
+    /// connection checks after every poll without taking the lock.
     head_buffered_at: AtomicU64,
     io: Arc<IoProgress>,
 }
@@ -94,15 +95,15 @@ struct HandoffState {
 impl Handoff {
     fn new(io: Arc<IoProgress>) -> Self {
         Self(Arc::new(HandoffState {
+            feed: Mutex::new(None),
+            head_buffered_at: AtomicU64::new(u64::MAX),
             io,
-            ..HandoffState::default()
         }))
     }
 
     /// Gives the connection a stream to write after the response head; the response's body
     /// is [`Handoff::placeholder`].
     pub(crate) fn hand(&self, feed: ChangeFeed) {
-        self.0.head_buffered_at.store(u64::MAX, Ordering::Release);
         *self.0.feed.lock().expect("handoff lock") = Some(feed);
     }
 

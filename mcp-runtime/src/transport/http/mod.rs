@@ -26,6 +26,7 @@ use crate::dispatch::{Call, Outcome};
 use crate::endpoint::Endpoint;
 use crate::protocol::ClientCapabilities;
 use crate::protocol::{error_body, Era, ErrorCode, Message, RequestId, RpcError};
+use crate::quota::ClientKey;
 use crate::session::{Principal, SessionRefusal};
 use accept::Accepted;
 use headers::{RequestHeaders, SESSION_ID};
@@ -127,7 +128,7 @@ async fn handle_post<B: RequestBody>(
     };
     let session_id = RequestHeaders::text(headers.session_id);
     let principal = parts.extensions.get::<Principal>();
-    let client = client_key(&parts.extensions, principal, socket);
+    let peer = peer(&parts.extensions, socket);
     let Some(method) = message.method.as_deref() else {
         // A response to a server-to-client request: it completes the call waiting for it.
         if let (Some(sessions), Some(id)) = (&endpoint.sessions, &message.id) {
@@ -163,7 +164,7 @@ async fn handle_post<B: RequestBody>(
                 sessions
                     .open(
                         principal,
-                        client.clone(),
+                        ClientKey::of(principal.map(|p| p.0.as_str()), peer),
                         Endpoint::negotiate(params),
                         crate::protocol::client_info(params.client_info),
                         capabilities,
@@ -192,7 +193,7 @@ async fn handle_post<B: RequestBody>(
         accepts_stream: accepted.stream,
         session,
         principal: principal.map(|p| p.0.clone()),
-        client,
+        peer,
         size,
     };
     let mut response = match endpoint.dispatch(call).await {
@@ -265,7 +266,10 @@ fn handle_get<B>(
             .with_status(StatusCode::CONFLICT),
         );
     };
-    let client = client_key(request.extensions(), principal, socket);
+    let client = ClientKey::of(
+        principal.map(|p| p.0.as_str()),
+        peer(request.extensions(), socket),
+    );
     let permit = match endpoint.streams.take(client) {
         Ok(permit) => permit,
         Err(exhausted) => {
@@ -284,19 +288,17 @@ fn handle_get<B>(
     feed_response(socket, request.version(), feed)
 }
 
-/// Whose quotas a request counts against: its principal, else its peer's address (from this
-/// server's own listener, or axum's `ConnectInfo` where the application serves the router).
-fn client_key(
+/// The peer's address: from this server's own listener, or axum's `ConnectInfo` where the
+/// application serves the router (quotas count against it when no principal is known).
+fn peer(
     extensions: &http::Extensions,
-    principal: Option<&Principal>,
     socket: Option<&connections::Socket>,
-) -> Option<crate::quota::ClientKey> {
-    let peer = socket.map(|s| s.peer.ip()).or_else(|| {
+) -> Option<std::net::IpAddr> {
+    socket.map(|s| s.peer.ip()).or_else(|| {
         extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip())
-    });
-    crate::quota::ClientKey::of(principal.map(|p| p.0.as_str()), peer)
+    })
 }
 
 /// The response carrying a long-lived notification stream: handed to the connection once its
