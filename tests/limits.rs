@@ -79,6 +79,21 @@ fn modern_call(name: &str, arguments: Value, close: bool) -> Vec<u8> {
     }
 }
 
+/// `add(1, 2)` as a 2026-07-28 request.
+fn add_call() -> Vec<u8> {
+    modern_call("add", json!({"a": 1, "b": 2}), true)
+}
+
+/// `n` connections that send nothing, once the server has accepted them.
+async fn idle_connections(s: &Running, n: usize) -> Vec<tokio::net::TcpStream> {
+    let mut idle = Vec::new();
+    for _ in 0..n {
+        idle.push(tokio::net::TcpStream::connect(s.addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    idle
+}
+
 fn retry_after(r: &mcp_tests::Response) -> u64 {
     r.header("retry-after")
         .and_then(|v| v.parse().ok())
@@ -392,22 +407,14 @@ async fn connections_are_capped_with_a_clear_refusal_and_accepting_goes_on() {
             .connections_per_client(4),
     )
     .await;
-    let mut idle = Vec::new();
-    for _ in 0..4 {
-        idle.push(tokio::net::TcpStream::connect(s.addr).await.unwrap());
-    }
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let refused = s
-        .send(&modern_call("add", json!({"a": 1, "b": 2}), true))
-        .await;
+    let mut idle = idle_connections(&s, 4).await;
+    let refused = s.send(&add_call()).await;
     assert_eq!(refused.status, 503);
     assert_eq!(refused.error_code(), -32603);
     assert_eq!(retry_after(&refused), 1);
     drop(idle.pop());
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let served = s
-        .send(&modern_call("add", json!({"a": 1, "b": 2}), true))
-        .await;
+    let served = s.send(&add_call()).await;
     assert_eq!(served.status, 200);
 }
 
@@ -419,29 +426,16 @@ async fn one_client_address_cannot_take_every_connection() {
             .connections_per_client(3),
     )
     .await;
-    let mut idle = Vec::new();
-    for _ in 0..3 {
-        idle.push(tokio::net::TcpStream::connect(s.addr).await.unwrap());
-    }
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let refused = s
-        .send(&modern_call("add", json!({"a": 1, "b": 2}), true))
-        .await;
+    let mut idle = idle_connections(&s, 3).await;
+    let refused = s.send(&add_call()).await;
     assert_eq!(refused.status, 429, "{}", refused.json());
     assert_eq!(retry_after(&refused), 1);
     // Another client is served meanwhile, and this one again once it lets a connection go.
-    let other = s
-        .send_from(
-            second_client(),
-            &modern_call("add", json!({"a": 1, "b": 2}), true),
-        )
-        .await;
+    let other = s.send_from(second_client(), &add_call()).await;
     assert_eq!(other.status, 200);
     drop(idle.pop());
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let served = s
-        .send(&modern_call("add", json!({"a": 1, "b": 2}), true))
-        .await;
+    let served = s.send(&add_call()).await;
     assert_eq!(served.status, 200);
 }
 

@@ -20,6 +20,7 @@ use crate::invocation::{Invocation, Outcome as HandlerOutcome};
 use crate::mrtr::{digest, InputMode, InputRound, Interrupt, Interruptible, RequestState};
 use crate::protocol::{error_body, ClientCapabilities, Era, ErrorCode, RequestId, RpcError};
 use crate::session::CallRefusal;
+use crate::transport::http::feed::{data_event, KEEP_ALIVE, KEEP_ALIVE_COMMENT};
 
 /// How responses to handler calls are framed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,9 +33,6 @@ pub enum ResponseMode {
     /// Always an event stream.
     Stream,
 }
-
-/// How often an idle event stream carries a keep-alive comment.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// What a handler run needs to know about its request.
 pub(super) struct Target<'a> {
@@ -262,6 +260,52 @@ impl Endpoint {
     }
 }
 
+/// Watches a session call for abandonment: a call waiting for an answer the client can only
+/// give after it sees the question is cancelled once no client has been attached to its stream
+/// for the grace (or twice the delay the client was told to come back after), rather than held
+/// to the input timeout.
+struct Abandonment {
+    grace: Duration,
+    watch: tokio::time::Interval,
+    unattached_since: Option<tokio::time::Instant>,
+}
+
+impl Abandonment {
+    fn new(grace: Duration) -> Self {
+        let mut watch = tokio::time::interval(
+            (grace / 4).clamp(Duration::from_millis(20), Duration::from_secs(1)),
+        );
+        watch.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self {
+            grace,
+            watch,
+            unattached_since: None,
+        }
+    }
+
+    fn check(&mut self, scope: &RequestScope, session: &crate::session::SessionData, stream: u32) {
+        let attached = session
+            .streams
+            .lock()
+            .expect("streams lock")
+            .attached(stream);
+        let retry = match attached {
+            Err(retry) if scope.is_waiting_for_input() => retry,
+            _ => {
+                self.unattached_since = None;
+                return;
+            }
+        };
+        let grace = self.grace.max(retry.unwrap_or_default() * 2);
+        let since = *self
+            .unattached_since
+            .get_or_insert_with(tokio::time::Instant::now);
+        if since.elapsed() >= grace {
+            scope.cancel().cancel();
+        }
+    }
+}
+
 /// A session call's place among the session's calls in flight, given back when dropped.
 struct InFlight {
     session: Arc<crate::session::SessionData>,
@@ -379,33 +423,13 @@ impl<T: HandlerOutcome> Response<T> {
             put(&session, item);
         }
         tokio::spawn(async move {
-            let grace = self.endpoint.resume_grace;
-            let mut watch = tokio::time::interval(
-                (grace / 4).clamp(Duration::from_millis(20), Duration::from_secs(1)),
-            );
-            watch.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut unattached_since: Option<tokio::time::Instant> = None;
+            let mut abandonment = Abandonment::new(self.endpoint.resume_grace);
             let result = loop {
                 tokio::select! {
                     result = &mut run => break result,
                     Some(item) = receiver.recv() => put(&session, item),
-                    _ = watch.tick() => {
-                        // A call waiting for an answer the client can only give after it sees
-                        // the question: once no client is attached to the stream, and none comes
-                        // back within the grace (or twice the delay it was told), the call is
-                        // abandoned and cancelled rather than held to the input timeout.
-                        let scope = &self.state.scope;
-                        let attached = session.streams.lock().expect("streams lock").attached(stream);
-                        match (scope.is_waiting_for_input(), attached) {
-                            (true, Err(retry)) => {
-                                let grace = grace.max(retry.unwrap_or_default() * 2);
-                                let since = *unattached_since.get_or_insert_with(tokio::time::Instant::now);
-                                if since.elapsed() >= grace {
-                                    scope.cancel().cancel();
-                                }
-                            }
-                            _ => unattached_since = None,
-                        }
+                    _ = abandonment.watch.tick() => {
+                        abandonment.check(&self.state.scope, &session, stream);
                     }
                 }
             };
@@ -486,7 +510,7 @@ impl<T: HandlerOutcome> Response<T> {
                     }
                     Some(item) = live.receiver.recv() => live.ready.extend(item_frame(item)),
                     () = tokio::time::sleep(KEEP_ALIVE) => {
-                        live.ready.push_back(Bytes::from_static(b": keep-alive\n\n"));
+                        live.ready.push_back(Bytes::from_static(KEEP_ALIVE_COMMENT));
                     }
                 }
             }
@@ -505,11 +529,7 @@ fn item_frame(item: StreamItem) -> Option<Bytes> {
 
 /// One server-sent event carrying a JSON-RPC message.
 fn frame(json: &[u8]) -> Bytes {
-    let mut event = Vec::with_capacity(json.len() + 8);
-    event.extend_from_slice(b"data: ");
-    event.extend_from_slice(json);
-    event.extend_from_slice(b"\n\n");
-    Bytes::from(event)
+    Bytes::from(data_event(0, json))
 }
 
 /// The body of a response fed by a channel.

@@ -5,6 +5,7 @@ mod store;
 mod streams;
 
 use std::any::{Any, TypeId};
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
@@ -166,28 +167,27 @@ impl Sessions {
         self.quota.give_back(session.owner.as_ref());
     }
 
+    /// Ends every session for which `end` is true.
+    fn end_where(&self, end: impl Fn(&SessionData) -> bool) -> usize {
+        self.store.remove_where(&|s| {
+            let ends = end(s);
+            if ends {
+                self.ended(s);
+            }
+            ends
+        })
+    }
+
     /// Ends every session idle for longer than the idle timeout, or unused for longer than the
     /// unused timeout.
     pub(crate) fn reap(&self) -> usize {
-        self.store.remove_where(&|s| {
-            let expired = self.remaining(s).is_zero();
-            if expired {
-                self.ended(s);
-            }
-            expired
-        })
+        self.end_where(|s| self.remaining(s).is_zero())
     }
 
     /// Ends sessions that made no request since `initialize` and are older than `grace`, to
     /// make room.
     fn evict_unused(&self, grace: Duration) -> usize {
-        self.store.remove_where(&|s| {
-            let evict = !s.used() && s.age() > grace;
-            if evict {
-                self.ended(s);
-            }
-            evict
-        })
+        self.end_where(|s| !s.used() && s.age() > grace)
     }
 
     /// When places free up, scanning the sessions at most once a second.
@@ -197,22 +197,22 @@ impl Sessions {
             .as_ref()
             .is_none_or(|e| e.made.elapsed() >= ESTIMATE_EVERY);
         if stale {
-            let by_client = Mutex::new(HashMap::<ClientKey, Duration>::new());
-            let any = Mutex::new(self.limits.idle_timeout);
+            // The store visits through a shared `Fn`: the tallies are cells, not locks.
+            let by_client = RefCell::new(HashMap::<ClientKey, Duration>::new());
+            let any = Cell::new(self.limits.idle_timeout);
             self.store.for_each(&|s| {
                 let left = self.remaining(s);
-                let mut any = any.lock().expect("estimate");
-                *any = (*any).min(left);
+                any.set(any.get().min(left));
                 if let Some(owner) = &s.owner {
-                    let mut by_client = by_client.lock().expect("estimate");
+                    let mut by_client = by_client.borrow_mut();
                     let entry = by_client.entry(owner.clone()).or_insert(left);
                     *entry = (*entry).min(left);
                 }
             });
             *estimate = Some(Estimate {
                 made: Instant::now(),
-                any: any.into_inner().expect("estimate"),
-                by_client: by_client.into_inner().expect("estimate"),
+                any: any.get(),
+                by_client: by_client.into_inner(),
             });
         }
         let estimate = estimate.as_ref().expect("estimated above");
@@ -753,6 +753,7 @@ mod tests {
         let token = CancellationToken::new();
         session.start_request("1", token.clone()).unwrap();
         let _question = session.outbound();
+        // Unbounded as the streams' own channels are; nothing is sent on it here.
         let (live, _receiver) = tokio::sync::mpsc::unbounded_channel();
         session.streams.lock().unwrap().open(live);
         session.subscribe("docs://a").unwrap();

@@ -13,7 +13,9 @@ const LOG_EVENTS: usize = 256;
 /// The most streams a session keeps logs of.
 const LOGGED_STREAMS: usize = 32;
 
-/// Where a stream's events go while a client is connected.
+/// Where a stream's events go while a client is connected. Unbounded, and bounded in time: its
+/// receiver is the connected response's body, which a client that reads nothing loses to the
+/// write timeout (then sends fail and the stream goes on in its bounded log only).
 pub(crate) type Live = mpsc::UnboundedSender<Bytes>;
 
 #[derive(Debug, Default)]

@@ -12,32 +12,45 @@ use tokio::net::TcpStream;
 use crate::dispatch::listen::{ChangeFeed, Closing, FeedEvent};
 use crate::dispatch::EventStream;
 
-/// How often an idle stream carries a keep-alive comment.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How often an idle event stream carries a keep-alive comment.
+pub(crate) const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// What to send for one event of a feed, as SSE text after `prefix` room (the chunk header of
-/// a handed-off stream goes there, so each event is one allocation and one write); `None` when
-/// the stream ends without another word.
+/// The keep-alive comment.
+pub(crate) const KEEP_ALIVE_COMMENT: &[u8] = b": keep-alive\n\n";
+
+/// One server-sent event carrying a JSON message, after `prefix` bytes of room (the chunk
+/// header of a handed-off stream goes there, so each event is one allocation and one write).
+/// Every event stream of the server is framed here.
+pub(crate) fn data_event(prefix: usize, json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(prefix + json.len() + 8 + CHUNK_TRAILER.len());
+    out.resize(prefix, 0);
+    out.extend_from_slice(b"data: ");
+    out.extend_from_slice(json);
+    out.extend_from_slice(b"\n\n");
+    out
+}
+
+/// `text` after `prefix` bytes of room.
+fn with_room(prefix: usize, text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(prefix + text.len() + CHUNK_TRAILER.len());
+    out.resize(prefix, 0);
+    out.extend_from_slice(text);
+    out
+}
+
+/// What to send for one event of a feed, as SSE text after `prefix` bytes of room; `None`
+/// when the stream ends without another word.
 fn event_text(event: &FeedEvent, prefix: usize) -> Option<Vec<u8>> {
-    let parts: [&[u8]; 3] = match event {
+    match event {
         FeedEvent::Message(json) | FeedEvent::Closing(Closing::Result(json)) => {
-            [b"data: ", json, b"\n\n"]
+            Some(data_event(prefix, json))
         }
         FeedEvent::Closing(Closing::Retry(after)) => {
             let text = format!("retry: {}\n\n", after.as_millis());
-            let mut out = vec![0; prefix];
-            out.extend_from_slice(text.as_bytes());
-            return Some(out);
+            Some(with_room(prefix, text.as_bytes()))
         }
-        FeedEvent::End => return None,
-    };
-    let len = parts.iter().map(|p| p.len()).sum::<usize>();
-    let mut out = Vec::with_capacity(prefix + len + CHUNK_TRAILER.len());
-    out.resize(prefix, 0);
-    for part in parts {
-        out.extend_from_slice(part);
+        FeedEvent::End => None,
     }
-    Some(out)
 }
 
 /// The room [`event_text`] leaves for a chunk header: up to 8 hex digits and CRLF.
@@ -65,11 +78,7 @@ async fn next_text(
             let last = !matches!(event, FeedEvent::Message(_));
             event_text(&event, prefix).map(|text| (text, last))
         }
-        _ = clock.tick() => {
-            let mut text = vec![0; prefix];
-            text.extend_from_slice(b": keep-alive\n\n");
-            Some((text, false))
-        }
+        _ = clock.tick() => Some((with_room(prefix, KEEP_ALIVE_COMMENT), false)),
     }
 }
 

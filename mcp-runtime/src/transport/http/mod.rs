@@ -3,7 +3,7 @@
 mod accept;
 pub(crate) mod connections;
 mod era;
-mod feed;
+pub(crate) mod feed;
 pub(crate) mod guard;
 mod headers;
 
@@ -316,13 +316,11 @@ fn feed_response(
         return event_stream(feed::events(feed));
     };
     handoff.hand(feed);
-    let mut response = Response::new(Body::new(handoff.placeholder()));
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    let mut response = event_response(Body::new(handoff.placeholder()));
     // The stream has the connection to itself until it ends; then the connection closes.
-    headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
     response
 }
 
@@ -494,7 +492,12 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 }
 
 fn event_stream(events: crate::dispatch::EventStream) -> Response {
-    let mut response = Response::new(Body::from_stream(events));
+    event_response(Body::from_stream(events))
+}
+
+/// A `text/event-stream` response, kept out of caches and proxy buffers.
+fn event_response(body: Body) -> Response {
+    let mut response = Response::new(body);
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
