@@ -157,7 +157,7 @@ async fn a_server_that_announces_nothing_has_no_listen() {
     let s = Running::start(
         Server::new().tool(
             mcp_runtime::registry::collected_tools()
-                .find(|t| t.name == "whoami")
+                .find(|t| t.name() == "whoami")
                 .unwrap(),
         ),
     )
@@ -172,21 +172,10 @@ async fn a_server_that_announces_nothing_has_no_listen() {
 }
 
 /// A tool added at runtime.
-static LATE: mcp_runtime::tool::ToolDef = mcp_runtime::tool::ToolDef {
-    name: "late",
-    title: None,
-    description: Some("Arrives while the server runs."),
-    annotations: mcp_runtime::tool::ToolAnnotations::NONE,
-    params: &[],
-    input_schema: |_| {},
-    output_schema: |_| None,
-    call: |_| mcp_runtime::invocation::Invocation::Ready(mcp_runtime::ToolResult::text("late")),
-    timeout: None,
-    location: mcp_runtime::tool::Location {
-        file: file!(),
-        line: line!(),
-    },
-};
+static LATE: mcp_runtime::tool::ToolDef = mcp_runtime::tool::ToolDef::new("late", |_| {
+    mcp_runtime::invocation::Invocation::Ready(mcp_runtime::ToolResult::text("late"))
+})
+.description("Arrives while the server runs.");
 
 #[tokio::test]
 async fn tools_change_at_runtime_and_listeners_hear_it() {

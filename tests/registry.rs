@@ -1,25 +1,14 @@
 //! Registry validation: the errors a server reports at startup.
 
-use mcp_runtime::extract::{Needs, Param};
-use mcp_runtime::tool::{Invocation, Location, ToolAnnotations, ToolDef};
+use mcp_runtime::extract::Param;
+use mcp_runtime::tool::{Invocation, Location, ToolDef};
 use mcp_runtime::{Error, Server, ToolResult};
 
 fn hand_written(name: &'static str, line: u32) -> ToolDef {
-    ToolDef {
-        name,
-        title: None,
-        description: None,
-        annotations: ToolAnnotations::NONE,
-        params: &[],
-        input_schema: |_| {},
-        output_schema: |_| None,
-        call: |_| Invocation::Ready(ToolResult::text("ok")),
-        timeout: None,
-        location: Location {
-            file: "tools.rs",
-            line,
-        },
-    }
+    ToolDef::new(name, |_| Invocation::Ready(ToolResult::text("ok"))).at(Location {
+        file: "tools.rs",
+        line,
+    })
 }
 
 fn leak(def: ToolDef) -> &'static ToolDef {
@@ -54,19 +43,10 @@ fn invalid_names_are_refused() {
 
 #[test]
 fn argument_schemas_must_describe_an_object() {
-    const WHOLE: Param = Param {
-        name: "",
-        description: None,
-        needs: Needs::NOTHING,
-    };
-    let def = ToolDef {
-        input_schema: |schema| {
-            <mcp_runtime::Args<Vec<i64>> as mcp_runtime::extract::FromCall>::describe(
-                schema, &WHOLE,
-            )
-        },
-        ..hand_written("listy", 7)
-    };
+    const WHOLE: Param = Param::of::<mcp_runtime::Args<Vec<i64>>>("");
+    let def = hand_written("listy", 7).input_schema(|schema| {
+        <mcp_runtime::Args<Vec<i64>> as mcp_runtime::extract::FromCall>::describe(schema, &WHOLE)
+    });
     let err = Server::new().tool(leak(def)).router().unwrap_err();
     assert!(
         err.to_string().contains("must have an object schema"),
@@ -77,15 +57,14 @@ fn argument_schemas_must_describe_an_object() {
 #[test]
 fn completers_must_name_an_existing_argument() {
     use mcp_runtime::completion::{CompleterDef, CompletionTarget, IntoCompletion};
-    static ORPHAN: CompleterDef = CompleterDef {
-        target: CompletionTarget::Prompt("nowhere"),
-        argument: "x",
-        complete: |_, _| Invocation::Ready(Vec::<String>::new().into_completion()),
-        location: Location {
+    static ORPHAN: CompleterDef =
+        CompleterDef::new(CompletionTarget::Prompt("nowhere"), "x", |_, _| {
+            Invocation::Ready(Vec::<String>::new().into_completion())
+        })
+        .at(Location {
             file: "completers.rs",
             line: 4,
-        },
-    };
+        });
     let err = Server::new().completer(&ORPHAN).router().unwrap_err();
     assert!(
         matches!(err, Error::UnknownCompletionTarget { argument: "x", .. }),

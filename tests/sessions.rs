@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use mcp_runtime::extract::{CreateMessage, InputError, Progress, ResponseStream, Sampler};
 use mcp_runtime::prelude::*;
-use mcp_runtime::session::{MaybeSession, Session};
+use mcp_runtime::session::Session;
 use mcp_runtime::{Mode, ResponseMode};
 use mcp_tests::{request, Running};
 use serde_json::{json, Value};
@@ -26,7 +26,7 @@ fn count(session: Session) -> String {
 
 /// Says whether there is a session.
 #[tool]
-fn has_session(MaybeSession(session): MaybeSession) -> bool {
+fn has_session(session: Option<Session>) -> bool {
     session.is_some()
 }
 

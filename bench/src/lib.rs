@@ -13,29 +13,32 @@
 
 use std::sync::OnceLock;
 
-use mcp_runtime::extract::{Elicitation, Elicitor, FromCall, InputError, Needs, Param, Progress};
+use mcp_runtime::extract::{Elicitation, Elicitor, FromCall, InputError, Param, Progress};
 use mcp_runtime::invocation::Invocation;
 use mcp_runtime::prelude::*;
 use mcp_runtime::session::Session;
-use mcp_runtime::tool::{Location, ToolAnnotations, ToolDef};
+use mcp_runtime::tool::ToolDef;
 use mcp_runtime::Mode;
+
+// The tools are `async fn`s: quick work that never blocks. A plain `fn` would run on the
+// blocking pool, as a handler that may block must.
 
 /// Adds two integers.
 #[tool]
-fn add(a: i64, b: i64) -> i64 {
+async fn add(a: i64, b: i64) -> i64 {
     a + b
 }
 
 /// Reports progress once, then answers.
 #[tool]
-fn count(progress: Progress) -> &'static str {
+async fn count(progress: Progress) -> &'static str {
     progress.report(1.0, Some(1.0), None);
     "counted"
 }
 
 /// Tells every listener that the tool list changed.
 #[tool]
-fn touch(notifier: mcp_runtime::Notifier) -> &'static str {
+async fn touch(notifier: mcp_runtime::Notifier) -> &'static str {
     notifier.tools_changed();
     "touched"
 }
@@ -59,62 +62,34 @@ async fn confirm(elicitor: Elicitor) -> Result<String, InputError> {
     )
 }
 
-/// Names the session (only registered in stateful mode).
+/// Names the session (only registered in stateful mode): built by hand, without the macro.
 fn session_tool() -> &'static ToolDef {
-    const SESSION: Param = Param {
-        name: "session",
-        description: None,
-        needs: Needs::SESSION,
-    };
+    const SESSION: Param = Param::of::<Session>("session");
     fn call(context: &mut mcp_runtime::extract::CallContext<'_>) -> Invocation {
         match Session::from_call(context, &SESSION) {
             Ok(session) => Invocation::Ready(ToolResult::text(session.id().to_owned())),
             Err(e) => Invocation::rejected(e),
         }
     }
-    Box::leak(Box::new(ToolDef {
-        name: "session_id",
-        title: None,
-        description: Some("The session's id."),
-        annotations: ToolAnnotations::NONE,
-        params: std::slice::from_ref(&SESSION),
-        input_schema: |_| {},
-        output_schema: |_| None,
-        call,
-        timeout: None,
-        location: Location {
-            file: file!(),
-            line: line!(),
-        },
-    }))
+    static SESSION_ID: ToolDef = ToolDef::new("session_id", call)
+        .description("The session's id.")
+        .params(&[SESSION]);
+    &SESSION_ID
 }
 
 /// 1,000 tools with one argument each, for the `tools/list` scenario.
 fn generated_tools() -> impl Iterator<Item = &'static ToolDef> {
-    const QUERY: Param = Param {
-        name: "query",
-        description: Some("What to look up"),
-        needs: Needs::NOTHING,
-    };
+    const QUERY: Param = Param::argument::<String>("query").description("What to look up");
     (0..1000).map(|i| {
         let name: &'static str = Box::leak(format!("lookup_{i:04}").into_boxed_str());
         let description: &'static str =
             Box::leak(format!("Looks up entry {i} of the catalogue.").into_boxed_str());
-        &*Box::leak(Box::new(ToolDef {
-            name,
-            title: None,
-            description: Some(description),
-            annotations: ToolAnnotations::NONE,
-            params: std::slice::from_ref(&QUERY),
-            input_schema: |schema| String::describe(schema, &QUERY),
-            output_schema: |_| None,
-            call: |_| Invocation::Ready(ToolResult::text("found")),
-            timeout: None,
-            location: Location {
-                file: file!(),
-                line: line!(),
-            },
-        }))
+        &*Box::leak(Box::new(
+            ToolDef::new(name, |_| Invocation::Ready(ToolResult::text("found")))
+                .description(description)
+                .params(std::slice::from_ref(&QUERY))
+                .input_schema(|schema| schema.property::<String>(&QUERY)),
+        ))
     })
 }
 
@@ -122,17 +97,18 @@ fn generated_tools() -> impl Iterator<Item = &'static ToolDef> {
 pub fn server(mode: Mode) -> Server {
     let mut server = Server::new().name("bench").page_size(1000);
     let stateful = mode == Mode::Stateful;
-    for tool in mcp_runtime::registry::collected_tools() {
-        let needs_state = tool.params.iter().any(|p| p.needs.requires_state());
-        if stateful || !needs_state {
-            server = server.tool(tool);
-        }
-    }
+    server = server
+        .tool(add::tool())
+        .tool(count::tool())
+        .tool(touch::tool());
     for tool in generated_tools() {
         server = server.tool(tool);
     }
     if stateful {
-        server = server.tool(session_tool()).max_sessions(1_000_000);
+        server = server
+            .tool(confirm::tool())
+            .tool(session_tool())
+            .max_sessions(1_000_000);
     }
     // Listeners are served only by a server that announces changes.
     let _ = server.notifier();

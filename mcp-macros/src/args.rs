@@ -293,10 +293,10 @@ pub(crate) fn complete(tokens: TokenStream, model: &Handler<'_>) -> Checked<Comp
             "#[complete] needs `argument = \"name\"`",
         ));
     }
-    if !(1..=2).contains(&model.params.len()) {
+    if model.params.is_empty() {
         errors.push(syn::Error::new(
-            model.item.sig.inputs.span(),
-            "a completer takes the partial value (`String`) and, optionally, the `CompletionContext`",
+            model.item.sig.span(),
+            "a completer takes the partial value (`String`) first, then any parameters (`CompletionContext`, `State<T>`, ...)",
         ));
     }
     let runtime = runtime(&attr, &mut errors);

@@ -24,6 +24,19 @@ pub(crate) fn handler(model: &Handler<'_>, kind: &str, errors: &mut Vec<syn::Err
         ));
     }
     for param in &model.params {
+        if let syn::Type::Reference(r) = param.ty {
+            let owned = match &*r.elem {
+                syn::Type::Path(p) if p.path.is_ident("str") => "`String`".to_owned(),
+                syn::Type::Slice(_) => "a `Vec`".to_owned(),
+                other => format!("`{}`", quote::ToTokens::to_token_stream(other)),
+            };
+            errors.push(syn::Error::new(
+                r.span(),
+                format!(
+                    "{kind} parameters cannot borrow: the arguments do not outlive the call; take {owned} instead"
+                ),
+            ));
+        }
         if let syn::Type::ImplTrait(t) = param.ty {
             errors.push(syn::Error::new(
                 t.span(),

@@ -56,4 +56,6 @@ pub(crate) struct Endpoint {
     /// How long a session call waiting for the client's answer waits for a client to come back
     /// to its stream once none is attached.
     pub(crate) resume_grace: Duration,
+    /// The application's values handed to `State<T>` parameters.
+    pub(crate) states: crate::state::States,
 }

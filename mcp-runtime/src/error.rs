@@ -54,6 +54,19 @@ pub enum Error {
         /// Where the completer is defined.
         location: Location,
     },
+    /// A handler needs something the server was not given (a `State<T>` parameter without
+    /// `Server::state`).
+    #[error("{kind} `{name}` at {location}: {reason}")]
+    Unprovided {
+        /// `tool`, `resource`, `prompt`.
+        kind: &'static str,
+        /// The handler's name (a resource's URI).
+        name: &'static str,
+        /// Where the handler is defined.
+        location: Location,
+        /// What is missing.
+        reason: String,
+    },
     /// The configuration is inconsistent.
     #[error("invalid server configuration: {0}")]
     Config(String),

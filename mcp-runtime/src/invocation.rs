@@ -89,13 +89,18 @@ impl<T: Send + 'static> Outcome for Result<T, RpcError> {
 
 /// A started call.
 ///
-/// Synchronous handlers finish while their parameters are resolved and need no allocation;
-/// `async` handlers return a boxed future.
+/// `async` handlers return a boxed future, run on the async workers; synchronous handlers
+/// return the blocking work, run on tokio's blocking pool so that a slow one stalls no other
+/// request; a call that failed to start is ready at once.
 pub enum Invocation<T = ToolResult> {
     /// The call has finished.
     Ready(T),
     /// The call is running.
     Pending(Pin<Box<dyn Future<Output = T> + Send + 'static>>),
+    /// The call is blocking work, to run on the blocking pool. When a time limit stops the
+    /// call, the work already begun runs to its end on its thread (Rust cannot stop a
+    /// thread) and its result is dropped; the client has had its answer on time.
+    Blocking(Box<dyn FnOnce() -> T + Send + 'static>),
 }
 
 impl<T: std::fmt::Debug> std::fmt::Debug for Invocation<T> {
@@ -103,6 +108,7 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Invocation<T> {
         match self {
             Self::Ready(r) => f.debug_tuple("Ready").field(r).finish(),
             Self::Pending(_) => f.write_str("Pending(..)"),
+            Self::Blocking(_) => f.write_str("Blocking(..)"),
         }
     }
 }
@@ -118,6 +124,11 @@ impl<T: Outcome> Invocation<T> {
         Self::Pending(Box::pin(future))
     }
 
+    /// Blocking work, run on the blocking pool.
+    pub fn blocking(work: impl FnOnce() -> T + Send + 'static) -> Self {
+        Self::Blocking(Box::new(work))
+    }
+
     /// Starts a call with `start`; a panic while starting becomes [`Outcome::panicked`].
     pub fn start(start: impl FnOnce() -> Self) -> Self {
         std::panic::catch_unwind(AssertUnwindSafe(start))
@@ -129,6 +140,15 @@ impl<T: Outcome> Invocation<T> {
         match self {
             Self::Ready(outcome) => outcome,
             Self::Pending(future) => CatchUnwind(future).await,
+            Self::Blocking(work) => {
+                let run = move || std::panic::catch_unwind(AssertUnwindSafe(work));
+                match tokio::task::spawn_blocking(run).await {
+                    Ok(Ok(outcome)) => outcome,
+                    Ok(Err(panic)) => panicked(&*panic),
+                    // The runtime is shutting down.
+                    Err(_) => T::cancelled(),
+                }
+            }
         }
     }
 

@@ -49,6 +49,7 @@ pub mod resource;
 pub mod schema;
 mod server;
 pub mod session;
+pub mod state;
 pub mod testing;
 pub mod tool;
 pub mod tool_set;
@@ -65,6 +66,7 @@ pub use mcp_macros::{complete, prompt, resource, tool};
 pub use notifier::Notifier;
 pub use protocol::Content;
 pub use server::Mode;
+pub use state::State;
 pub use server::{
     Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_CALLS_PER_SESSION,
     DEFAULT_CONNECTIONS_PER_CLIENT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_PAGE_SIZE, DEFAULT_PATH,
@@ -82,8 +84,10 @@ mod readme {}
 /// The names most servers need: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::completion::CompletionContext;
-    pub use crate::extract::Args;
+    pub use crate::extract::{Args, Extension};
     pub use crate::prompt::PromptMessage;
+    pub use crate::session::Principal;
+    pub use crate::state::State;
     pub use crate::protocol::{Content, ResourceContents};
     pub use crate::tool::{IntoToolResult, Json, ToolResult};
     pub use crate::{complete, prompt, resource, tool, Server};

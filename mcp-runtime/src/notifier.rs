@@ -154,7 +154,7 @@ impl FromCall for Notifier {
             .notifier
             .clone()
             .ok_or(ArgumentError::Unavailable(
-                "this call is not made to a server",
+                "this call is not made to a server".into(),
             ))
     }
 

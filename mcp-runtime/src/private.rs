@@ -11,7 +11,9 @@ pub use serde_json;
 pub use crate::completion::{
     CompleteOutcome, CompleterDef, CompletionContext, CompletionTarget, IntoCompletion,
 };
-pub use crate::extract::{CallContext, FromCall, Needs, Param};
+pub use crate::extract::{
+    ArgumentConst, CallContext, FromCall, Kind, Needs, Param, ViaArgument, ViaFromCall, ViaNothing,
+};
 pub use crate::invocation::Invocation;
 pub use crate::prompt::{GetOutcome, IntoPromptResult, PromptDef};
 pub use crate::protocol::CacheScope;

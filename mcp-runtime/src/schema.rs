@@ -56,15 +56,15 @@ impl<'g> InputSchema<'g> {
             schema.insert("description".into(), description.into());
         }
         if serde_json::from_str::<T>("null").is_err() {
-            self.required.push(param.name.into());
+            self.required.push(param.name().into());
         }
         if self
             .properties
-            .insert(param.name.into(), schema.to_value())
+            .insert(param.name().into(), schema.to_value())
             .is_some()
         {
             self.problems
-                .push(format!("the argument `{}` is declared twice", param.name));
+                .push(format!("the argument `{}` is declared twice", param.name()));
         }
     }
 

@@ -144,6 +144,7 @@ pub struct Server {
     notifier: crate::Notifier,
     announces_changes: bool,
     tool_set: Option<crate::ToolSet>,
+    states: crate::state::States,
 }
 
 impl Default for Server {
@@ -198,7 +199,40 @@ impl Server {
             notifier: crate::Notifier::default(),
             announces_changes: false,
             tool_set: None,
+            states: crate::state::States::new(),
         }
+    }
+
+    /// Gives the handlers a value: every handler that takes a [`State<T>`](crate::State)
+    /// parameter of its type gets it (shared, not copied: put a pool, a client or an
+    /// `Arc<Mutex<..>>` here). One value per type; a second of the same type replaces the
+    /// first. A server whose handlers take a `State<T>` it was not given does not start.
+    ///
+    /// ```
+    /// use mcp_runtime::prelude::*;
+    ///
+    /// struct Greeting(String);
+    ///
+    /// /// Greets.
+    /// #[tool]
+    /// async fn greet(greeting: State<Greeting>, name: String) -> String {
+    ///     format!("{}, {name}!", greeting.0)
+    /// }
+    ///
+    /// let server = Server::new().tool(greet::tool()).state(Greeting("Hello".into()));
+    /// assert!(server.router().is_ok());
+    /// let bare = Server::new().tool(greet::tool());
+    /// assert!(bare.router().unwrap_err().to_string().contains("Greeting"));
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.states.insert(Arc::new(value));
+        self
+    }
+
+    /// Like [`state`](Self::state), for a value already shared.
+    pub fn shared_state<T: Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
+        self.states.insert(value);
+        self
     }
 
     /// A handle that changes the tools while the server runs (see [`ToolSet`](crate::ToolSet));
@@ -228,8 +262,9 @@ impl Server {
             .iter()
             .flat_map(|d| d.params)
             .chain(self.defs.prompts.iter().flat_map(|d| d.params))
-            .chain(self.defs.resources.iter().flat_map(|d| d.params));
-        let stateful = params.into_iter().any(|p| p.needs.requires_state());
+            .chain(self.defs.resources.iter().flat_map(|d| d.params))
+            .chain(self.defs.completers.iter().flat_map(|d| d.params));
+        let stateful = params.into_iter().any(|p| p.kind().needs.requires_state());
         if stateful {
             Mode::Stateful
         } else {
@@ -553,6 +588,7 @@ impl Server {
         }
         let mode = self.mode();
         let registry = Registry::build(self.defs.clone(), self.page_size)?;
+        registry.check_states(&self.states)?;
         if mode == Mode::Stateless && !registry.stateful_because().is_empty() {
             return Err(Error::Config(format!(
                 "the server is forced stateless, but 2025-era clients could not be served: {}",
@@ -625,6 +661,7 @@ impl Server {
                 self.page_size,
                 mode == Mode::Stateless,
                 self.notifier.clone(),
+                self.states.clone(),
             );
         }
         let endpoint = Endpoint {
@@ -653,6 +690,7 @@ impl Server {
             streams: crate::quota::Budget::new(max_streams, self.streams_per_client),
             stream_lifetime: self.stream_lifetime,
             resume_grace: self.resume_grace,
+            states: self.states,
         };
         Ok((Arc::new(endpoint), self.path))
     }

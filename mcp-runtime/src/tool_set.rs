@@ -45,6 +45,7 @@ struct Live {
     page_size: usize,
     stateless: bool,
     notifier: Notifier,
+    states: crate::state::States,
 }
 
 #[derive(Debug)]
@@ -62,6 +63,7 @@ impl ToolSet {
         page_size: usize,
         stateless: bool,
         notifier: Notifier,
+        states: crate::state::States,
     ) {
         let _ = self.live.set(Live {
             registry,
@@ -72,6 +74,7 @@ impl ToolSet {
             page_size,
             stateless,
             notifier,
+            states,
         });
     }
 
@@ -91,6 +94,7 @@ impl ToolSet {
         let mut defs = state.defs.clone();
         defs.tools.retain(|t| !state.disabled.contains(t.name));
         let built = Registry::build(defs, live.page_size).and_then(|registry| {
+            registry.check_states(&live.states)?;
             if live.stateless && !registry.stateful_because().is_empty() {
                 return Err(Error::Config(format!(
                     "a stateless server cannot take this tool: {}",

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, OnceLock};
 
 use mcp_runtime::prelude::*;
-use mcp_runtime::session::MaybeSession;
+use mcp_runtime::session::Session;
 use mcp_runtime::Notifier;
 
 /// Every list, by handle. A real server would keep them in a database.
@@ -58,8 +58,8 @@ fn with_list<R>(handle: &str, f: impl FnOnce(&mut Vec<Todo>) -> R) -> Result<R, 
 }
 
 /// The list a call works on: the one it names, else its session's own.
-fn resolve(list: Option<String>, session: MaybeSession) -> Result<String, String> {
-    match (list, session.0) {
+fn resolve(list: Option<String>, session: Option<Session>) -> Result<String, String> {
+    match (list, session) {
         (Some(list), _) => Ok(list),
         (None, Some(session)) => {
             let list = session.state::<SessionList>();
@@ -86,7 +86,7 @@ fn add_todo(
     text: String,
     /// The list's handle
     list: Option<String>,
-    session: MaybeSession,
+    session: Option<Session>,
     notifier: Notifier,
 ) -> Result<String, String> {
     if text.chars().count() > MAX_TEXT {
@@ -111,7 +111,7 @@ fn complete_todo(
     item: usize,
     /// The list's handle
     list: Option<String>,
-    session: MaybeSession,
+    session: Option<Session>,
 ) -> Result<String, String> {
     let handle = resolve(list, session)?;
     with_list(&handle, |items| {
@@ -129,7 +129,7 @@ fn complete_todo(
 fn list_todos(
     /// The list's handle
     list: Option<String>,
-    session: MaybeSession,
+    session: Option<Session>,
 ) -> Result<Json<Items>, String> {
     let handle = resolve(list, session)?;
     let items = with_list(&handle, |items| items.clone())?;

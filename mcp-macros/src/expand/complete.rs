@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::{location, scope};
+use super::{accessor, location, nameable, scope};
 use crate::model::Handler;
 
 /// What `#[complete(...)]` says.
@@ -15,41 +15,36 @@ pub(crate) struct CompleteArgs {
 }
 
 pub(crate) fn complete(model: &Handler<'_>, args: &CompleteArgs) -> TokenStream {
-    let function = &model.item.sig.ident;
-    let inputs = match model.params.len() {
-        1 => quote!(__value),
-        _ => quote!(__value, __context),
-    };
-    let call = if model.is_async() {
-        quote!(#function(#inputs).await)
-    } else {
-        quote!(#function(#inputs))
-    };
+    let shim = super::shim_from(model, 1, vec![quote!(__value)]);
+    let (params, resolve) = (&shim.params, &shim.resolve);
     let convert =
         quote_spanned!(model.output_span()=> __mcp::IntoCompletion::into_completion(__value));
-    let run = super::run(model, &call, convert);
+    let run = super::run(model, &shim.call, convert);
     let (kind, target) = (quote::format_ident!("{}", args.target.0), &args.target.1);
     let argument = &args.argument;
     let location = location();
-    scope(
+    let nameable = nameable(model, "completer", "completer");
+    let accessor = accessor(model, "completer", quote!(__mcp::CompleterDef));
+    let body = scope(
         &args.runtime,
         quote! {
+            #params
+
             fn __complete(
+                __call: &mut __mcp::CallContext<'_>,
                 __value: ::std::string::String,
-                __context: __mcp::CompletionContext,
             ) -> __mcp::Invocation<__mcp::CompleteOutcome> {
-                let _ = &__context;
+                #resolve
                 #run
             }
 
-            __mcp::inventory::submit! {
-                __mcp::CompleterDef {
-                    target: __mcp::CompletionTarget::#kind(#target),
-                    argument: #argument,
-                    complete: __complete,
-                    location: #location,
-                }
-            }
+            const __DEF: __mcp::CompleterDef =
+                __mcp::CompleterDef::new(__mcp::CompletionTarget::#kind(#target), #argument, __complete)
+                    .params(__PARAMS)
+                    #location;
+
+            #accessor
         },
-    )
+    );
+    quote!(#nameable #body)
 }

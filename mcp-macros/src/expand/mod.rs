@@ -30,49 +30,64 @@ pub(crate) struct Shim {
 }
 
 pub(crate) fn shim(model: &Handler<'_>) -> Shim {
-    let entries = model.params.iter().map(|p| {
+    shim_from(model, 0, Vec::new())
+}
+
+/// A shim whose first `skip` parameters are bound by the caller to `given` (a completer's
+/// partial value); the rest are resolved.
+pub(crate) fn shim_from(model: &Handler<'_>, skip: usize, given: Vec<TokenStream>) -> Shim {
+    let resolved = &model.params[skip..];
+    let entries = resolved.iter().map(|p| {
         let (name, ty) = (&p.name, p.ty);
-        let description = optional(p.description.as_deref());
+        let description = p
+            .description
+            .as_deref()
+            .map(|d| quote!(.description(#d)));
         quote_spanned! {ty.span()=>
-            __mcp::Param { name: #name, description: #description, needs: <#ty as __mcp::FromCall>::NEEDS }
+            __mcp::Param::new(#name, || (&&__mcp::Kind::<#ty>::NEW).__mcp_kind()) #description
         }
     });
-    let bindings: Vec<Ident> = (0..model.params.len())
+    let bindings: Vec<Ident> = (0..resolved.len())
         .map(|i| format_ident!("__mcp_arg{}", i))
         .collect();
-    let resolve = model
-        .params
+    let resolve = resolved
         .iter()
         .zip(&bindings)
         .enumerate()
         .map(|(i, (p, binding))| {
             let ty = p.ty;
             quote_spanned! {ty.span()=>
-                let #binding = match <#ty as __mcp::FromCall>::from_call(__call, &__PARAMS[#i]) {
+                let #binding: #ty = match (&&__mcp::Kind::<#ty>::NEW).__mcp_resolve(__call, &__PARAMS[#i]) {
                     ::core::result::Result::Ok(value) => value,
                     ::core::result::Result::Err(error) => return __mcp::Invocation::rejected(error),
                 };
             }
         });
-    let describe = model.params.iter().enumerate().map(|(i, p)| {
+    let describe = resolved.iter().enumerate().map(|(i, p)| {
         let ty = p.ty;
-        quote_spanned!(ty.span()=> <#ty as __mcp::FromCall>::describe(__schema, &__PARAMS[#i]);)
+        quote_spanned!(ty.span()=> (&&__mcp::Kind::<#ty>::NEW).__mcp_describe(__schema, &__PARAMS[#i]);)
     });
     let function = &model.item.sig.ident;
+    let arguments = given.iter().cloned().chain(bindings.iter().map(|b| quote!(#b)));
     let call = if model.is_async() {
-        quote!(#function(#(#bindings),*).await)
+        quote!(#function(#(#arguments),*).await)
     } else {
-        quote!(#function(#(#bindings),*))
+        quote!(#function(#(#arguments),*))
     };
     Shim {
-        params: quote!(const __PARAMS: &[__mcp::Param] = &[#(#entries),*];),
+        params: quote! {
+            #[allow(unused_imports)]
+            use __mcp::{ViaArgument as _, ViaFromCall as _, ViaNothing as _};
+            const __PARAMS: &[__mcp::Param] = &[#(#entries),*];
+        },
         resolve: quote!(let _ = &__call; #(#resolve)*),
         describe: quote!(let _ = &__schema; #(#describe)*),
         call,
     }
 }
 
-/// Runs `convert` on the user function's value, now or in a boxed future.
+/// Runs `convert` on the user function's value: in a boxed future for an `async fn`, on the
+/// blocking pool for a plain `fn`.
 pub(crate) fn run(model: &Handler<'_>, call: &TokenStream, convert: TokenStream) -> TokenStream {
     if model.is_async() {
         quote! {
@@ -83,9 +98,43 @@ pub(crate) fn run(model: &Handler<'_>, call: &TokenStream, convert: TokenStream)
         }
     } else {
         quote! {
-            let __value = #call;
-            __mcp::Invocation::Ready(#convert)
+            __mcp::Invocation::blocking(move || {
+                let __value = #call;
+                #convert
+            })
         }
+    }
+}
+
+/// The type named like the function (`struct add {}` lives in the type namespace, beside
+/// `fn add`), through which a hand-built server picks the handler: `add::tool()`.
+pub(crate) fn nameable(model: &Handler<'_>, kind: &str, accessor: &str) -> TokenStream {
+    let vis = &model.item.vis;
+    let ident = &model.item.sig.ident;
+    let doc = format!(
+        "The `#[{kind}]` definition of [`fn@{ident}`], for a server built from chosen handlers: \
+         `Server::new().{kind}({ident}::{accessor}())`."
+    );
+    let doc = doc.replace("r#", "");
+    quote! {
+        #[doc = #doc]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #ident {}
+    }
+}
+
+/// `impl name { pub fn accessor() -> &'static Def }` inside the expansion's block.
+pub(crate) fn accessor(model: &Handler<'_>, accessor: &str, def: TokenStream) -> TokenStream {
+    let ident = &model.item.sig.ident;
+    let accessor = format_ident!("{}", accessor);
+    quote! {
+        impl #ident {
+            /// The handler's definition.
+            pub fn #accessor() -> &'static #def {
+                &__DEF
+            }
+        }
+        __mcp::inventory::submit!(__DEF);
     }
 }
 
@@ -100,18 +149,19 @@ pub(crate) fn scope(runtime: &TokenStream, body: TokenStream) -> TokenStream {
     }
 }
 
-/// `Some("...")` or `None`.
-pub(crate) fn optional(value: Option<&str>) -> TokenStream {
+/// `.key(value)` when there is a value.
+pub(crate) fn setter<T: quote::ToTokens>(key: &str, value: Option<T>) -> TokenStream {
+    let key = format_ident!("{}", key);
     match value {
-        Some(s) => quote!(::core::option::Option::Some(#s)),
-        None => quote!(::core::option::Option::None),
+        Some(v) => quote!(.#key(#v)),
+        None => TokenStream::new(),
     }
 }
 
-/// `Location { file!(), line!() }`.
+/// `.at(Location { file!(), line!() })`.
 pub(crate) fn location() -> TokenStream {
-    quote!(__mcp::Location {
+    quote!(.at(__mcp::Location {
         file: ::core::file!(),
         line: ::core::line!()
-    })
+    }))
 }

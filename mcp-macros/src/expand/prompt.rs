@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::{location, optional, run, scope, shim};
+use super::{accessor, location, nameable, run, scope, setter, shim};
 use crate::model::Handler;
 
 /// What `#[prompt(...)]` says.
@@ -18,13 +18,15 @@ pub(crate) fn prompt(model: &Handler<'_>, args: &PromptArgs) -> TokenStream {
     let shim = shim(model);
     let (params, resolve, describe) = (&shim.params, &shim.resolve, &shim.describe);
     let name = &args.name;
-    let title = optional(args.title.as_deref());
-    let description = optional(args.description.as_deref());
+    let title = setter("title", args.title.as_deref());
+    let description = setter("description", args.description.as_deref());
     let convert =
         quote_spanned!(model.output_span()=> __mcp::IntoPromptResult::into_prompt_result(__value));
     let run = run(model, &shim.call, convert);
     let location = location();
-    scope(
+    let nameable = nameable(model, "prompt", "prompt");
+    let accessor = accessor(model, "prompt", quote!(__mcp::PromptDef));
+    let body = scope(
         &args.runtime,
         quote! {
             #params
@@ -38,17 +40,15 @@ pub(crate) fn prompt(model: &Handler<'_>, args: &PromptArgs) -> TokenStream {
                 #describe
             }
 
-            __mcp::inventory::submit! {
-                __mcp::PromptDef {
-                    name: #name,
-                    title: #title,
-                    description: #description,
-                    params: __PARAMS,
-                    arguments: __arguments,
-                    get: __get,
-                    location: #location,
-                }
-            }
+            const __DEF: __mcp::PromptDef = __mcp::PromptDef::new(#name, __get)
+                #title
+                #description
+                .params(__PARAMS)
+                .arguments(__arguments)
+                #location;
+
+            #accessor
         },
-    )
+    );
+    quote!(#nameable #body)
 }

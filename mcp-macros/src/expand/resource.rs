@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::{location, optional, run, scope, shim};
+use super::{accessor, location, nameable, run, scope, setter, shim};
 use crate::model::Handler;
 
 /// What `#[resource(...)]` says.
@@ -28,23 +28,22 @@ pub(crate) fn resource(model: &Handler<'_>, args: &ResourceArgs) -> TokenStream 
     let shim = shim(model);
     let (params, resolve, describe) = (&shim.params, &shim.resolve, &shim.describe);
     let (uri, name) = (&args.uri, &args.name);
-    let title = optional(args.title.as_deref());
-    let description = optional(args.description.as_deref());
-    let mime_type = optional(args.mime_type.as_deref());
+    let title = setter("title", args.title.as_deref());
+    let description = setter("description", args.description.as_deref());
+    let mime_type = setter("mime_type", args.mime_type.as_deref());
     let audience = args.audience.iter().map(|role| {
         let role = quote::format_ident!("{}", role);
         quote!(__mcp::Role::#role)
     });
-    let some = |value: Option<TokenStream>| match value {
-        Some(v) => quote!(::core::option::Option::Some(#v)),
-        None => quote!(::core::option::Option::None),
-    };
-    let priority = some(args.priority.map(|p| quote!(#p)));
-    let size = some(args.size.map(|s| quote!(#s)));
-    let cache = some(args.cache.map(|(ttl_ms, scope)| {
-        let scope = quote::format_ident!("{}", scope);
-        quote!(__mcp::ReadCache { ttl_ms: #ttl_ms, scope: __mcp::CacheScope::#scope })
-    }));
+    let priority = setter("priority", args.priority);
+    let size = setter("size", args.size);
+    let cache = setter(
+        "cache",
+        args.cache.map(|(ttl_ms, scope)| {
+            let scope = quote::format_ident!("{}", scope);
+            quote!(__mcp::ReadCache { ttl_ms: #ttl_ms, scope: __mcp::CacheScope::#scope })
+        }),
+    );
     let convert = quote_spanned!(model.output_span()=>
         __mcp::IntoContents::into_contents(__value, &__mcp::ReadTarget { uri: &__uri, mime_type: __mime_type })
     );
@@ -55,13 +54,17 @@ pub(crate) fn resource(model: &Handler<'_>, args: &ResourceArgs) -> TokenStream 
         // `assert!` formats its message: the template's braces must be escaped.
         let message = message.replace('{', "{{").replace('}', "}}");
         quote_spanned! {syn::spanned::Spanned::span(ty)=>
-            const _: () = ::core::assert!(!<#ty as __mcp::FromCall>::ARGUMENT, #message);
+            const _: () = ::core::assert!(!__mcp::Kind::<#ty>::ARGUMENT, #message);
         }
     });
-    scope(
+    let nameable = nameable(model, "resource", "resource");
+    let accessor = accessor(model, "resource", quote!(__mcp::ResourceDef));
+    let body = scope(
         &args.runtime,
         quote! {
             #params
+            #[allow(unused_imports)]
+            use __mcp::ArgumentConst as _;
             #(#checks)*
 
             fn __read(
@@ -78,22 +81,19 @@ pub(crate) fn resource(model: &Handler<'_>, args: &ResourceArgs) -> TokenStream 
                 #describe
             }
 
-            __mcp::inventory::submit! {
-                __mcp::ResourceDef {
-                    uri: #uri,
-                    name: #name,
-                    title: #title,
-                    description: #description,
-                    mime_type: #mime_type,
-                    annotations: __mcp::ResourceAnnotations { audience: &[#(#audience),*], priority: #priority },
-                    size: #size,
-                    cache: #cache,
-                    params: __PARAMS,
-                    arguments: __arguments,
-                    read: __read,
-                    location: #location,
-                }
-            }
+            const __DEF: __mcp::ResourceDef = __mcp::ResourceDef::new(#uri, #name, __read)
+                #title
+                #description
+                #mime_type
+                .annotations(__mcp::ResourceAnnotations::NONE.audience(&[#(#audience),*]) #priority)
+                #size
+                #cache
+                .params(__PARAMS)
+                .arguments(__arguments)
+                #location;
+
+            #accessor
         },
-    )
+    );
+    quote!(#nameable #body)
 }

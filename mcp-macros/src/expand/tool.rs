@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::{location, optional, run, scope, shim};
+use super::{accessor, location, nameable, run, scope, setter, shim};
 use crate::model::Handler;
 
 /// What `#[tool(...)]` says.
@@ -23,29 +23,30 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
     let shim = shim(model);
     let (params, resolve, describe) = (&shim.params, &shim.resolve, &shim.describe);
     let name = &args.name;
-    let title = optional(args.title.as_deref());
-    let description = optional(args.description.as_deref());
-    let flag = |v: Option<bool>| match v {
-        Some(b) => quote!(::core::option::Option::Some(#b)),
-        None => quote!(::core::option::Option::None),
-    };
-    let (read_only, destructive, idempotent, open_world) = (
-        flag(args.read_only),
-        flag(args.destructive),
-        flag(args.idempotent),
-        flag(args.open_world),
+    let title = setter("title", args.title.as_deref());
+    let description = setter("description", args.description.as_deref());
+    let annotations = [
+        ("read_only", args.read_only),
+        ("destructive", args.destructive),
+        ("idempotent", args.idempotent),
+        ("open_world", args.open_world),
+    ]
+    .into_iter()
+    .map(|(key, value)| setter(key, value));
+    let timeout = setter(
+        "timeout",
+        args.timeout_ms
+            .map(|ms| quote!(::core::time::Duration::from_millis(#ms))),
     );
-    let timeout = match args.timeout_ms {
-        Some(ms) => quote!(::core::option::Option::Some(::core::time::Duration::from_millis(#ms))),
-        None => quote!(::core::option::Option::None),
-    };
     let output = model.output();
     // Return values convert through `IntoToolResult`, else `Serialize` (autoref specialization).
     let convert =
         quote_spanned!(model.output_span()=> (&&&&__mcp::Returned::new(__value)).__mcp_result());
     let run = run(model, &shim.call, convert);
     let location = location();
-    scope(
+    let nameable = nameable(model, "tool", "tool");
+    let accessor = accessor(model, "tool", quote!(__mcp::ToolDef));
+    let body = scope(
         &args.runtime,
         quote! {
             #[allow(unused_imports)]
@@ -71,25 +72,18 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
                 (&&&__mcp::ReturnType::<#output>::NEW).__mcp_output_schema(__generator)
             }
 
-            __mcp::inventory::submit! {
-                __mcp::ToolDef {
-                    name: #name,
-                    title: #title,
-                    description: #description,
-                    annotations: __mcp::ToolAnnotations {
-                        read_only: #read_only,
-                        destructive: #destructive,
-                        idempotent: #idempotent,
-                        open_world: #open_world,
-                    },
-                    params: __PARAMS,
-                    input_schema: __input_schema,
-                    output_schema: __output_schema,
-                    call: __call,
-                    timeout: #timeout,
-                    location: #location,
-                }
-            }
+            const __DEF: __mcp::ToolDef = __mcp::ToolDef::new(#name, __call)
+                #title
+                #description
+                .annotations(__mcp::ToolAnnotations::NONE #(#annotations)*)
+                .params(__PARAMS)
+                .input_schema(__input_schema)
+                .output_schema(__output_schema)
+                #timeout
+                #location;
+
+            #accessor
         },
-    )
+    );
+    quote!(#nameable #body)
 }

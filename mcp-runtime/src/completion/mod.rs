@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::extract::{ArgumentError, CallContext, FromCall, Param};
 use crate::invocation::Invocation;
 use crate::protocol::RpcError;
 use crate::tool::Location;
@@ -36,6 +37,18 @@ impl CompletionContext {
     /// The value already chosen for another argument.
     pub fn argument(&self, name: &str) -> Option<&str> {
         self.arguments.get(name).map(String::as_str)
+    }
+}
+
+/// A completer's context: the arguments already chosen.
+impl FromCall for CompletionContext {
+    fn from_call(call: &mut CallContext<'_>, _: &Param) -> Result<Self, ArgumentError> {
+        let arguments = call
+            .arguments()
+            .texts()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        Ok(Self { arguments })
     }
 }
 
@@ -114,37 +127,61 @@ impl<T: IntoCompletion, E: std::fmt::Display> IntoCompletion for Result<T, E> {
     }
 }
 
-/// Starts a completer with the partial value and the context.
-pub type CompleteFn = fn(String, CompletionContext) -> Invocation<CompleteOutcome>;
+/// Starts a completer with the partial value; its other parameters (the
+/// [`CompletionContext`], state, ...) are resolved from the call, whose arguments are the
+/// context's.
+pub type CompleteFn = fn(&mut CallContext<'_>, String) -> Invocation<CompleteOutcome>;
 
-/// A completer: what `#[complete]` expands to.
+/// A completer: what `#[complete]` expands to (reach it as `name::completer()`).
 ///
 /// ```
 /// use mcp_runtime::completion::{CompleterDef, CompletionTarget, IntoCompletion};
 /// use mcp_runtime::invocation::Invocation;
-/// use mcp_runtime::tool::Location;
 ///
-/// static LANGUAGES: CompleterDef = CompleterDef {
-///     target: CompletionTarget::Prompt("review"),
-///     argument: "language",
-///     complete: |partial, _| {
-///         let all = ["rust", "python", "typescript"];
-///         Invocation::Ready(all.into_iter().filter(|l| l.starts_with(&partial)).collect::<Vec<_>>().into_completion())
-///     },
-///     location: Location { file: file!(), line: line!() },
-/// };
+/// static LANGUAGES: CompleterDef = CompleterDef::new(CompletionTarget::Prompt("review"), "language", |_, partial| {
+///     let all = ["rust", "python", "typescript"];
+///     Invocation::Ready(all.into_iter().filter(|l| l.starts_with(&partial)).collect::<Vec<_>>().into_completion())
+/// });
 /// # let _ = &LANGUAGES;
 /// ```
 #[derive(Debug)]
 pub struct CompleterDef {
-    /// The prompt or resource template.
-    pub target: CompletionTarget,
-    /// The argument or variable completed.
-    pub argument: &'static str,
-    /// The completer.
-    pub complete: CompleteFn,
+    pub(crate) target: CompletionTarget,
+    pub(crate) argument: &'static str,
+    pub(crate) params: &'static [Param],
+    pub(crate) complete: CompleteFn,
+    pub(crate) location: Location,
+}
+
+impl CompleterDef {
+    /// Completes `argument` of `target` with `complete`.
+    #[track_caller]
+    pub const fn new(target: CompletionTarget, argument: &'static str, complete: CompleteFn) -> Self {
+        Self {
+            target,
+            argument,
+            params: &[],
+            complete,
+            location: Location::caller(),
+        }
+    }
+
+    /// With its parameters besides the partial value.
+    pub const fn params(mut self, params: &'static [Param]) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// Defined at `location`.
+    pub const fn at(mut self, location: Location) -> Self {
+        self.location = location;
+        self
+    }
+
     /// Where the completer was defined.
-    pub location: Location,
+    pub const fn location(&self) -> Location {
+        self.location
+    }
 }
 
 inventory::collect!(CompleterDef);

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use serde_json::json;
 use serde_json::value::RawValue;
 
-use crate::completion::{CompletionContext, CompletionTarget};
+use crate::completion::CompletionTarget;
 use crate::endpoint::Endpoint;
 use crate::extract::Arguments;
 use crate::invocation::Invocation;
@@ -47,6 +47,8 @@ pub(crate) struct Call<'a> {
     pub(crate) peer: Option<std::net::IpAddr>,
     /// The request's size in bytes (what its CPU-bound work is proportional to).
     pub(crate) size: usize,
+    /// The request's headers, extensions and caller, for handler parameters.
+    pub(crate) request: crate::extract::RequestParts<'a>,
 }
 
 /// The events of a streamed response, already framed.
@@ -320,11 +322,12 @@ impl Endpoint {
             .name
             .as_deref()
             .ok_or_else(|| RpcError::invalid_params("`tools/call` needs the tool's `name`"))?;
-        let tool = self
+        let entry = self
             .registry
             .load()
-            .tool(name)
+            .tool_entry(name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
+        let tool = entry.def;
         let arguments =
             crate::offload::cpu_bound(call.size, || Arguments::parse(call.params.arguments))
                 .map_err(|e| RpcError::invalid_params(e.to_string()))?;
@@ -334,7 +337,7 @@ impl Endpoint {
             name,
             arguments: call.params.arguments,
             timeout: tool.timeout,
-            needs: needs_of(tool.params),
+            needs: entry.needs,
         };
         self.run_handler(
             id,
@@ -358,15 +361,15 @@ impl Endpoint {
             RpcError::invalid_params("`resources/read` needs the resource's `uri`")
         })?;
         let registry = self.registry.load();
-        let (def, arguments) = match registry.resource(uri) {
-            Some(def) => (def, Arguments::default()),
+        let (def, needs, arguments) = match registry.resource_entry(uri) {
+            Some(entry) => (entry.def, entry.needs, Arguments::default()),
             None => registry
                 .templates
                 .iter()
-                .find_map(|t| Some((t.def, t.template.match_uri(uri)?)))
-                .map(|(def, vars)| {
+                .find_map(|t| Some((t, t.template.match_uri(uri)?)))
+                .map(|(t, vars)| {
                     let vars = vars.into_iter().map(|(k, v)| (k.into(), v)).collect();
-                    (def, Arguments::from_text(vars))
+                    (t.def, t.needs, Arguments::from_text(vars))
                 })
                 .ok_or_else(|| not_found(uri, call.version.era()))?,
         };
@@ -387,7 +390,7 @@ impl Endpoint {
             name: uri,
             arguments: None,
             timeout: None,
-            needs: needs_of(def.params),
+            needs,
         };
         self.run_handler(
             id,
@@ -412,11 +415,12 @@ impl Endpoint {
             call.params.name.as_deref().ok_or_else(|| {
                 RpcError::invalid_params("`prompts/get` needs the prompt's `name`")
             })?;
-        let prompt = self
+        let entry = self
             .registry
             .load()
-            .prompt(name)
+            .prompt_entry(name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
+        let prompt = entry.def;
         let arguments = crate::offload::cpu_bound(call.size, || {
             Arguments::parse_strings(call.params.arguments)
         })
@@ -427,7 +431,7 @@ impl Endpoint {
             name,
             arguments: call.params.arguments,
             timeout: None,
-            needs: needs_of(prompt.params),
+            needs: entry.needs,
         };
         self.run_handler(
             id,
@@ -474,15 +478,36 @@ impl Endpoint {
             // An argument without a completer has no suggestions.
             None => Default::default(),
             Some(completer) => {
-                let context = CompletionContext::new(
-                    call.params
-                        .context
-                        .as_ref()
-                        .map(|c| c.arguments.clone())
-                        .unwrap_or_default(),
+                // The context's arguments are the call's: a `CompletionContext` parameter
+                // reads them.
+                let arguments = call
+                    .params
+                    .context
+                    .as_ref()
+                    .map(|c| {
+                        c.arguments
+                            .iter()
+                            .map(|(k, v)| (k.as_str().into(), v.as_str().into()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mut context = crate::extract::CallContext::scoped(
+                    Arguments::from_text(arguments),
+                    call.version,
+                    crate::extract::RequestScope::detached(),
+                    call.request.with_states(&self.states),
                 );
                 let value = argument.value.clone();
-                Invocation::run(|| (completer.complete)(value, context)).await?
+                let limit = self.handler_timeout;
+                let invocation = Invocation::start(|| (completer.complete)(&mut context, value));
+                match limit {
+                    Some(limit) => tokio::time::timeout(limit, invocation.finish())
+                        .await
+                        .unwrap_or_else(|_| {
+                            <crate::completion::CompleteOutcome as crate::invocation::Outcome>::timed_out(limit)
+                        })?,
+                    None => invocation.finish().await?,
+                }
             }
         };
         Ok(self.reply(id, call.version.era(), &CompleteResult { completion }, None))
@@ -505,13 +530,6 @@ pub(crate) fn stream_refused(exhausted: crate::quota::Exhausted) -> RpcError {
     RpcError::new(ErrorCode::INTERNAL_ERROR, message)
         .with_status(status)
         .with_retry_after(std::time::Duration::from_secs(5))
-}
-
-/// The union of a handler's parameters' needs.
-fn needs_of(params: &[crate::extract::Param]) -> crate::extract::Needs {
-    params
-        .iter()
-        .fold(crate::extract::Needs::NOTHING, |all, p| all.union(p.needs))
 }
 
 /// A resource that does not exist: `-32602` in the 2026-07-28 era, `-32002` before it.

@@ -147,7 +147,12 @@ impl Endpoint {
             }
             _ => None,
         };
-        let mut context = CallContext::scoped(arguments, call.version, scope.clone());
+        let mut context = CallContext::scoped(
+            arguments,
+            call.version,
+            scope.clone(),
+            call.request.with_states(&self.states),
+        );
         // Parameters are read from the arguments here: in time proportional to the request.
         let invocation =
             crate::offload::cpu_bound(call.size, || Invocation::start(|| start(&mut context)));

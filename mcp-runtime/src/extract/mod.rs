@@ -8,10 +8,14 @@
 
 mod arguments;
 mod input;
+mod kind;
 mod needs;
 mod notify;
+mod request;
 mod scope;
 mod text;
+
+use std::borrow::Cow;
 
 use schemars::JsonSchema;
 use serde::de::value::MapDeserializer;
@@ -23,38 +27,159 @@ pub use arguments::{ArgumentValue, Arguments};
 pub use input::{
     CreateMessage, Elicitation, Elicitor, InputError, Root, Roots, SampledMessage, Sampler,
 };
+#[doc(hidden)]
+pub use kind::{ArgumentConst, Kind, ViaArgument, ViaFromCall, ViaNothing};
 pub use needs::Needs;
 pub use notify::{Cancellation, Log, LogLevel, Progress, ResponseStream};
+pub use request::{Extension, RequestParts};
 pub(crate) use scope::{RequestScope, StreamItem};
 
 use crate::protocol::ProtocolVersion;
 use crate::schema::InputSchema;
+use crate::state::States;
 
-/// A parameter of a tool function, as the macro saw it.
-#[derive(Debug, Clone, Copy)]
+/// A parameter of a handler function, as the macro saw it (or as you declare it by hand).
+///
+/// ```
+/// use mcp_runtime::extract::{Needs, Param, Progress};
+///
+/// const QUERY: Param = Param::argument::<String>("query").description("What to look for");
+/// const PROGRESS: Param = Param::of::<Progress>("progress");
+/// assert_eq!(QUERY.name(), "query");
+/// assert_eq!(PROGRESS.kind().needs, Needs::RESPONSE_STREAM);
+/// assert!(QUERY.kind().argument);
+/// ```
+#[derive(Clone, Copy)]
 pub struct Param {
+    name: &'static str,
+    pub(crate) description: Option<&'static str>,
+    kind: fn() -> ParamKind,
+}
+
+impl std::fmt::Debug for Param {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Param")
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("kind", &self.kind())
+            .finish()
+    }
+}
+
+impl Param {
+    /// A parameter named `name` whose kind `kind` reports (what `#[tool]` generates).
+    pub const fn new(name: &'static str, kind: fn() -> ParamKind) -> Self {
+        Self {
+            name,
+            description: None,
+            kind,
+        }
+    }
+
+    /// A tool argument (prompt argument, template variable) of type `T`.
+    pub const fn argument<T: DeserializeOwned + JsonSchema + Send + 'static>(
+        name: &'static str,
+    ) -> Self {
+        Self::new(name, ParamKind::argument::<T>)
+    }
+
+    /// A parameter of the [`FromCall`] kind `E`.
+    pub const fn of<E: FromCall>(name: &'static str) -> Self {
+        Self::new(name, ParamKind::of::<E>)
+    }
+
+    /// The same parameter, with its `///` description.
+    pub const fn description(mut self, description: &'static str) -> Self {
+        self.description = Some(description);
+        self
+    }
+
     /// The parameter's name: the argument's property name.
-    pub name: &'static str,
-    /// The parameter's `///` doc comment.
-    pub description: Option<&'static str>,
-    /// What the parameter's type needs from the transport (its [`FromCall::NEEDS`]).
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// What kind of parameter it is.
+    pub fn kind(&self) -> ParamKind {
+        (self.kind)()
+    }
+}
+
+/// What a parameter's type is: what it needs from the transport, whether it is an argument of
+/// the call, and what it needs the server to have been given.
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub struct ParamKind {
+    /// What the parameter needs from the transport ([`FromCall::NEEDS`]).
     pub needs: Needs,
+    /// Whether it is an argument of the call ([`FromCall::ARGUMENT`]).
+    pub argument: bool,
+    /// Checks, when the server starts, that it has what the parameter needs
+    /// ([`FromCall::check`]).
+    pub check: fn(&States) -> Result<(), String>,
+    /// The parameter type's name, for messages.
+    pub type_name: &'static str,
+}
+
+impl std::fmt::Debug for ParamKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParamKind")
+            .field("needs", &self.needs)
+            .field("argument", &self.argument)
+            .field("type_name", &self.type_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ParamKind {
+    /// The kind of a [`FromCall`] type.
+    pub fn of<E: FromCall>() -> Self {
+        Self {
+            needs: E::NEEDS,
+            argument: E::ARGUMENT,
+            check: E::check,
+            type_name: std::any::type_name::<E>(),
+        }
+    }
+
+    /// The kind of an argument of type `T`.
+    pub fn argument<T: DeserializeOwned + JsonSchema + Send + 'static>() -> Self {
+        Self {
+            needs: Needs::NOTHING,
+            argument: true,
+            check: |_| Ok(()),
+            type_name: std::any::type_name::<T>(),
+        }
+    }
 }
 
 /// What a parameter can read about the call (tool call, prompt request or resource read) it is
-/// resolved for.
+/// resolved for: its arguments, the protocol revision, the server's application state, and the
+/// request that carried it (caller, headers, extensions set by tower layers).
 #[derive(Debug)]
 pub struct CallContext<'a> {
     arguments: Arguments<'a>,
     version: ProtocolVersion,
     scope: std::sync::Arc<RequestScope>,
+    request: RequestParts<'a>,
 }
 
 impl<'a> CallContext<'a> {
     /// A call with these arguments, made under `version`, outside any request: notifications
-    /// go nowhere and no client input can be had.
+    /// go nowhere, no client input can be had, and no state or request parts are there.
     pub fn new(arguments: Arguments<'a>, version: ProtocolVersion) -> Self {
-        Self::scoped(arguments, version, RequestScope::detached())
+        Self::scoped(
+            arguments,
+            version,
+            RequestScope::detached(),
+            RequestParts::default(),
+        )
+    }
+
+    /// The same call, reading `request` for the server's state and the request's parts.
+    pub fn with_request(mut self, request: RequestParts<'a>) -> Self {
+        self.request = request;
+        self
     }
 
     /// A call made within a request, through its scope.
@@ -62,11 +187,13 @@ impl<'a> CallContext<'a> {
         arguments: Arguments<'a>,
         version: ProtocolVersion,
         scope: std::sync::Arc<RequestScope>,
+        request: RequestParts<'a>,
     ) -> Self {
         Self {
             arguments,
             version,
             scope,
+            request,
         }
     }
 
@@ -82,6 +209,31 @@ impl<'a> CallContext<'a> {
     /// The protocol revision the request was made under.
     pub fn protocol_version(&self) -> ProtocolVersion {
         self.version
+    }
+
+    /// The server's state and the request's parts.
+    pub fn request(&self) -> &RequestParts<'a> {
+        &self.request
+    }
+
+    /// Reads the argument `param` names as a `T` (what a plain parameter `name: T` does).
+    ///
+    /// A missing argument reads as JSON `null`: `Option<T>` is `None`, other types are
+    /// [`ArgumentError::Missing`].
+    pub fn argument<T: DeserializeOwned>(&self, param: &Param) -> Result<T, ArgumentError> {
+        let invalid = |message: String| ArgumentError::Invalid {
+            name: param.name,
+            message,
+        };
+        match self.arguments.get(param.name) {
+            Some(ArgumentValue::Json(raw)) => {
+                serde_json::from_str(raw.get()).map_err(|e| invalid(e.to_string()))
+            }
+            Some(ArgumentValue::Text(text)) => {
+                T::deserialize(TextDeserializer(Some(text))).map_err(|e| invalid(e.to_string()))
+            }
+            None => serde_json::from_str("null").map_err(|_| ArgumentError::Missing(param.name)),
+        }
     }
 }
 
@@ -104,31 +256,45 @@ pub enum ArgumentError {
     /// `arguments` is not an object or has duplicate keys.
     #[error("invalid arguments: {0}")]
     Malformed(String),
-    /// The parameter cannot be had for this request.
+    /// The parameter cannot be had for this request. An `Option<E>` parameter is `None` then.
     #[error("{0}")]
-    Unavailable(&'static str),
+    Unavailable(Cow<'static, str>),
 }
 
-/// A type that can be a parameter of a `#[tool]` function.
+/// A type that can be a parameter of a `#[tool]`, `#[resource]` or `#[prompt]` function,
+/// other than an argument.
 ///
-/// Implemented for every `T: DeserializeOwned + JsonSchema` (a tool argument of that name) and
-/// for [`Args<T>`]. Implement it for your own types to give tools access to something else of
-/// the call, as an axum extractor does.
+/// A plain argument (`a: i64`, `filter: Option<String>`, any `T: Deserialize + JsonSchema`)
+/// needs no implementation: it reads the property of the same name from the call's
+/// `arguments`. Everything else a handler can take ([`State`](crate::State),
+/// [`Principal`](crate::session::Principal), [`Extension`], [`Progress`], [`Sampler`],
+/// [`Session`](crate::session::Session), ...) implements `FromCall`, as an axum extractor
+/// implements `FromRequestParts`; implement it for your own types to give handlers something
+/// else of the call. `Option<E>` of any `FromCall` type is `None` where `E` is
+/// [unavailable](ArgumentError::Unavailable). When a type is both, `FromCall` decides.
 ///
 /// ```
-/// use mcp_runtime::extract::{ArgumentError, FromCall, Needs, Param, CallContext};
-/// use mcp_runtime::protocol::ProtocolVersion;
-/// use mcp_runtime::schema::InputSchema;
+/// use mcp_runtime::extract::{ArgumentError, CallContext, FromCall, Param};
+/// use mcp_runtime::prelude::*;
 ///
-/// /// The protocol revision the client speaks, for tools that adapt their output.
-/// struct ClientVersion(ProtocolVersion);
+/// /// The tenant named by the `x-tenant` header a gateway sets.
+/// struct Tenant(String);
 ///
-/// impl FromCall for ClientVersion {
-///     const NEEDS: Needs = Needs::NOTHING;
+/// impl FromCall for Tenant {
 ///     fn from_call(call: &mut CallContext<'_>, _: &Param) -> Result<Self, ArgumentError> {
-///         Ok(ClientVersion(call.protocol_version()))
+///         call.request()
+///             .headers()
+///             .get("x-tenant")
+///             .and_then(|v| v.to_str().ok())
+///             .map(|t| Tenant(t.to_owned()))
+///             .ok_or(ArgumentError::Unavailable("the request names no tenant".into()))
 ///     }
-///     fn describe(_: &mut InputSchema<'_>, _: &Param) {}
+/// }
+///
+/// /// Says which tenant is calling.
+/// #[tool]
+/// async fn whose(tenant: Option<Tenant>) -> String {
+///     tenant.map_or("nobody".into(), |t| t.0)
 /// }
 /// ```
 #[diagnostic::on_unimplemented(
@@ -138,7 +304,7 @@ pub enum ArgumentError {
 )]
 pub trait FromCall: Sized + Send + 'static {
     /// What this parameter needs from the transport.
-    const NEEDS: Needs;
+    const NEEDS: Needs = Needs::NOTHING;
 
     /// Whether the parameter is an argument of the call (a tool argument, prompt argument or
     /// template variable) rather than something of the request (progress, client input...).
@@ -150,34 +316,35 @@ pub trait FromCall: Sized + Send + 'static {
 
     /// Adds what the parameter contributes to the tool's input schema (nothing, for parameters
     /// that are not arguments).
-    fn describe(schema: &mut InputSchema<'_>, param: &Param);
+    fn describe(schema: &mut InputSchema<'_>, param: &Param) {
+        let _ = (schema, param);
+    }
+
+    /// Checks, when the server starts, that it was given what this parameter needs (a
+    /// [`State`](crate::State) checks that the server has a value of its type). The message
+    /// says what is missing; the server's error names the handler too.
+    fn check(states: &States) -> Result<(), String> {
+        let _ = states;
+        Ok(())
+    }
 }
 
-impl<T> FromCall for T
-where
-    T: DeserializeOwned + JsonSchema + Send + 'static,
-{
-    const NEEDS: Needs = Needs::NOTHING;
-    const ARGUMENT: bool = true;
+/// An optional parameter: `None` where `E` cannot be had for this request (no session for a
+/// 2026-07-28 client, no principal, no such extension, no such state).
+impl<E: FromCall> FromCall for Option<E> {
+    const NEEDS: Needs = E::NEEDS;
+    const ARGUMENT: bool = E::ARGUMENT;
 
     fn from_call(call: &mut CallContext<'_>, param: &Param) -> Result<Self, ArgumentError> {
-        let invalid = |message: String| ArgumentError::Invalid {
-            name: param.name,
-            message,
-        };
-        match call.arguments.get(param.name) {
-            Some(ArgumentValue::Json(raw)) => {
-                serde_json::from_str(raw.get()).map_err(|e| invalid(e.to_string()))
-            }
-            Some(ArgumentValue::Text(text)) => {
-                T::deserialize(TextDeserializer(Some(text))).map_err(|e| invalid(e.to_string()))
-            }
-            None => serde_json::from_str("null").map_err(|_| ArgumentError::Missing(param.name)),
+        match E::from_call(call, param) {
+            Ok(value) => Ok(Some(value)),
+            Err(ArgumentError::Unavailable(_) | ArgumentError::Missing(_)) => Ok(None),
+            Err(other) => Err(other),
         }
     }
 
     fn describe(schema: &mut InputSchema<'_>, param: &Param) {
-        schema.property::<T>(param);
+        E::describe(schema, param);
     }
 }
 
@@ -207,7 +374,6 @@ impl<T> FromCall for Args<T>
 where
     T: DeserializeOwned + JsonSchema + Send + 'static,
 {
-    const NEEDS: Needs = Needs::NOTHING;
     const ARGUMENT: bool = true;
 
     fn from_call(call: &mut CallContext<'_>, _: &Param) -> Result<Self, ArgumentError> {
@@ -264,20 +430,12 @@ mod tests {
     #[test]
     fn text_arguments_parse_into_typed_parameters() {
         let mut call = text_call(&[("id", "42")]);
-        let id = Param {
-            name: "id",
-            description: None,
-            needs: Needs::NOTHING,
-        };
-        let lang = Param {
-            name: "lang",
-            description: None,
-            needs: Needs::NOTHING,
-        };
-        assert_eq!(u32::from_call(&mut call, &id).unwrap(), 42);
-        assert_eq!(Option::<String>::from_call(&mut call, &lang).unwrap(), None);
+        let id = Param::argument::<u32>("id");
+        let lang = Param::argument::<Option<String>>("lang");
+        assert_eq!(call.argument::<u32>(&id).unwrap(), 42);
+        assert_eq!(call.argument::<Option<String>>(&lang).unwrap(), None);
         assert!(matches!(
-            String::from_call(&mut call, &lang),
+            call.argument::<String>(&lang),
             Err(ArgumentError::Missing("lang"))
         ));
         let Args(page) = Args::<Page>::from_call(&mut call, &id).unwrap();

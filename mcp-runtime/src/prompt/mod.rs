@@ -16,52 +16,95 @@ pub type GetOutcome = Result<PromptResult, RpcError>;
 /// Resolves a prompt's arguments and starts it.
 pub type GetFn = fn(&mut CallContext<'_>) -> Invocation<GetOutcome>;
 
-/// Everything the runtime knows about one prompt: what `#[prompt]` expands to, and what you
-/// build by hand to register a prompt without the macro.
+/// Everything the runtime knows about one prompt: what `#[prompt]` expands to (reach it as
+/// `name::prompt()`), and what you build by hand to register a prompt without the macro.
 ///
 /// Its arguments are described like a tool's input schema; each property becomes a prompt
 /// argument (required unless its type accepts a missing value).
 ///
 /// ```
-/// use mcp_runtime::extract::{FromCall, Needs, Param};
+/// use mcp_runtime::extract::Param;
 /// use mcp_runtime::invocation::Invocation;
 /// use mcp_runtime::prompt::{IntoPromptResult, PromptDef};
-/// use mcp_runtime::tool::Location;
 ///
-/// const TOPIC: Param = Param { name: "topic", description: Some("What to write about"), needs: Needs::NOTHING };
+/// const TOPIC: Param = Param::argument::<String>("topic").description("What to write about");
 ///
-/// static HAIKU: PromptDef = PromptDef {
-///     name: "haiku",
-///     title: None,
-///     description: Some("Asks for a haiku."),
-///     params: &[TOPIC],
-///     arguments: |schema| String::describe(schema, &TOPIC),
-///     get: |call| match String::from_call(call, &TOPIC) {
-///         Ok(topic) => Invocation::Ready(format!("Write a haiku about {topic}.").into_prompt_result()),
-///         Err(e) => Invocation::rejected(e),
-///     },
-///     location: Location { file: file!(), line: line!() },
-/// };
+/// static HAIKU: PromptDef = PromptDef::new("haiku", |call| match call.argument::<String>(&TOPIC) {
+///     Ok(topic) => Invocation::Ready(format!("Write a haiku about {topic}.").into_prompt_result()),
+///     Err(e) => Invocation::rejected(e),
+/// })
+/// .description("Asks for a haiku.")
+/// .params(&[TOPIC])
+/// .arguments(|schema| schema.property::<String>(&TOPIC));
 ///
 /// let server = mcp_runtime::Server::new().prompt(&HAIKU);
 /// # let _ = server;
 /// ```
 #[derive(Debug)]
 pub struct PromptDef {
-    /// The prompt's unique name.
-    pub name: &'static str,
-    /// A human-readable title.
-    pub title: Option<&'static str>,
-    /// What the prompt is for (the doc comment, for `#[prompt]`).
-    pub description: Option<&'static str>,
-    /// The parameters, in order (their needs decide the server's mode).
-    pub params: &'static [Param],
-    /// Describes the arguments.
-    pub arguments: fn(&mut InputSchema<'_>),
-    /// Produces the messages.
-    pub get: GetFn,
+    pub(crate) name: &'static str,
+    pub(crate) title: Option<&'static str>,
+    pub(crate) description: Option<&'static str>,
+    pub(crate) params: &'static [Param],
+    pub(crate) arguments: fn(&mut InputSchema<'_>),
+    pub(crate) get: GetFn,
+    pub(crate) location: Location,
+}
+
+impl PromptDef {
+    /// A prompt named `name` that `get` produces.
+    #[track_caller]
+    pub const fn new(name: &'static str, get: GetFn) -> Self {
+        Self {
+            name,
+            title: None,
+            description: None,
+            params: &[],
+            arguments: |_| {},
+            get,
+            location: Location::caller(),
+        }
+    }
+
+    /// With a human-readable title.
+    pub const fn title(mut self, title: &'static str) -> Self {
+        self.title = Some(title);
+        self
+    }
+
+    /// With what the prompt is for.
+    pub const fn description(mut self, description: &'static str) -> Self {
+        self.description = Some(description);
+        self
+    }
+
+    /// With its parameters, in order.
+    pub const fn params(mut self, params: &'static [Param]) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// With what describes its arguments.
+    pub const fn arguments(mut self, describe: fn(&mut InputSchema<'_>)) -> Self {
+        self.arguments = describe;
+        self
+    }
+
+    /// Defined at `location`.
+    pub const fn at(mut self, location: Location) -> Self {
+        self.location = location;
+        self
+    }
+
+    /// The prompt's name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
     /// Where the prompt was defined.
-    pub location: Location,
+    pub const fn location(&self) -> Location {
+        self.location
+    }
 }
 
 inventory::collect!(PromptDef);

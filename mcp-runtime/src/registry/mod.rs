@@ -70,22 +70,49 @@ impl Definitions {
 pub(crate) struct Template {
     pub(crate) template: UriTemplate,
     pub(crate) def: &'static ResourceDef,
+    pub(crate) needs: Needs,
+}
+
+/// A handler and the union of its parameters' needs, worked out once.
+#[derive(Debug)]
+pub(crate) struct Entry<D: 'static> {
+    pub(crate) def: &'static D,
+    pub(crate) needs: Needs,
+}
+
+impl<D> Clone for Entry<D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<D> Copy for Entry<D> {}
+
+/// A handler's parameters, as the registry checks them.
+#[derive(Debug, Clone, Copy)]
+struct Handler<'a> {
+    kind: &'static str,
+    name: &'static str,
+    location: Location,
+    params: &'a [crate::extract::Param],
 }
 
 /// The validated set of handlers a server serves.
 #[derive(Debug)]
 pub struct Registry {
-    tools: HashMap<&'static str, &'static ToolDef>,
+    tools: HashMap<&'static str, Entry<ToolDef>>,
     pub(crate) tool_pages: Pages,
-    resources: HashMap<&'static str, &'static ResourceDef>,
+    resources: HashMap<&'static str, Entry<ResourceDef>>,
     pub(crate) templates: Vec<Template>,
     pub(crate) resource_pages: Pages,
     pub(crate) template_pages: Pages,
-    prompts: HashMap<&'static str, &'static PromptDef>,
+    prompts: HashMap<&'static str, Entry<PromptDef>>,
     pub(crate) prompt_pages: Pages,
     completers: HashMap<(CompletionTarget, &'static str), &'static CompleterDef>,
     needs: Needs,
     stateful_because: Vec<String>,
+    /// Every handler with parameters, for the checks against the server's state.
+    handlers: Vec<Handler<'static>>,
 }
 
 #[derive(Serialize)]
@@ -178,21 +205,33 @@ fn input_schema(
     })
 }
 
-/// Inserts into a name index, failing with both locations on a duplicate.
+/// Inserts into a name index, failing with both locations on a duplicate. The same
+/// definition given twice (from the registry and by hand) is one handler.
 fn unique<T>(
-    index: &mut HashMap<&'static str, &'static T>,
+    index: &mut HashMap<&'static str, Entry<T>>,
     key: &'static str,
-    def: &'static T,
+    entry: Entry<T>,
     location: impl Fn(&T) -> Location,
-) -> Result<(), Error> {
-    if let Some(previous) = index.insert(key, def) {
+) -> Result<bool, Error> {
+    if let Some(previous) = index.get(key) {
+        if location(previous.def) == location(entry.def) {
+            return Ok(false);
+        }
         return Err(Error::Duplicate {
             name: key,
-            first: location(previous),
-            second: location(def),
+            first: location(previous.def),
+            second: location(entry.def),
         });
     }
-    Ok(())
+    index.insert(key, entry);
+    Ok(true)
+}
+
+/// The union of a handler's parameters' needs.
+fn needs_of(params: &[crate::extract::Param]) -> Needs {
+    params
+        .iter()
+        .fold(Needs::NOTHING, |all, p| all.union(p.kind().needs))
 }
 
 impl Registry {
@@ -208,21 +247,27 @@ impl Registry {
         defs.prompts.sort_by_key(|d| d.name);
         let mut needs = Needs::NOTHING;
         let mut stateful_because = Vec::new();
-        let mut add_needs = |kind: &str, name: &str, params: &[crate::extract::Param]| {
-            for param in params {
-                needs = needs.union(param.needs);
-                if param.needs.requires_state() {
-                    let what = if param.needs.contains(Needs::SESSION) {
+        let mut handlers = Vec::new();
+        let mut add_needs = |handler: Handler<'static>| {
+            for param in handler.params {
+                let param_needs = param.kind().needs;
+                needs = needs.union(param_needs);
+                if param_needs.requires_state() {
+                    let what = if param_needs.contains(Needs::SESSION) {
                         "a session"
                     } else {
                         "client input"
                     };
                     stateful_because.push(format!(
-                        "{kind} `{name}`: parameter `{}` needs {what}",
-                        param.name
+                        "{} `{}`: parameter `{}` needs {what}",
+                        handler.kind,
+                        handler.name,
+                        param.name()
                     ));
                 }
             }
+            handlers.push(handler);
+            needs_of(handler.params)
         };
 
         let mut tools = HashMap::new();
@@ -233,8 +278,19 @@ impl Registry {
                 location: def.location,
                 reason,
             })?;
-            unique(&mut tools, def.name, def, |d| d.location)?;
-            add_needs("tool", def.name, def.params);
+            let entry = Entry {
+                def,
+                needs: needs_of(def.params),
+            };
+            if !unique(&mut tools, def.name, entry, |d| d.location)? {
+                continue;
+            }
+            add_needs(Handler {
+                kind: "tool",
+                name: def.name,
+                location: def.location,
+                params: def.params,
+            });
             let mut generator = schema::generator();
             let output = (def.output_schema)(&mut generator)
                 .map(|s| schema::finish_output(s, &mut generator))
@@ -258,7 +314,10 @@ impl Registry {
         let mut templates = Vec::new();
         let (mut static_listings, mut template_listings) = (Vec::new(), Vec::new());
         for &def in &defs.resources {
-            add_needs("resource", def.uri, def.params);
+            let entry = Entry {
+                def,
+                needs: needs_of(def.params),
+            };
             let arguments = input_schema(def.arguments, def.name, def.location)?;
             let params: Vec<&str> = arguments["properties"]
                 .as_object()
@@ -291,13 +350,20 @@ impl Registry {
                     )));
                 }
                 if let Some(other) = templates.iter().find(|t: &&Template| t.def.uri == def.uri) {
+                    if other.def.location == def.location {
+                        continue;
+                    }
                     return Err(Error::Duplicate {
                         name: def.uri,
                         first: other.def.location,
                         second: def.location,
                     });
                 }
-                templates.push(Template { template, def });
+                templates.push(Template {
+                    template,
+                    def,
+                    needs: entry.needs,
+                });
                 template_listings.push(ResourceListing {
                     uri_template: Some(def.uri),
                     ..listing
@@ -306,12 +372,20 @@ impl Registry {
                 if !params.is_empty() {
                     return Err(invalid("a static resource takes no arguments".into()));
                 }
-                unique(&mut resources, def.uri, def, |d| d.location)?;
+                if !unique(&mut resources, def.uri, entry, |d| d.location)? {
+                    continue;
+                }
                 static_listings.push(ResourceListing {
                     uri: Some(def.uri),
                     ..listing
                 });
             }
+            add_needs(Handler {
+                kind: "resource",
+                name: def.uri,
+                location: def.location,
+                params: def.params,
+            });
         }
 
         let mut prompts = HashMap::new();
@@ -322,8 +396,19 @@ impl Registry {
                 location: def.location,
                 reason,
             })?;
-            unique(&mut prompts, def.name, def, |d| d.location)?;
-            add_needs("prompt", def.name, def.params);
+            let entry = Entry {
+                def,
+                needs: needs_of(def.params),
+            };
+            if !unique(&mut prompts, def.name, entry, |d| d.location)? {
+                continue;
+            }
+            add_needs(Handler {
+                kind: "prompt",
+                name: def.name,
+                location: def.location,
+                params: def.params,
+            });
             let schema = input_schema(def.arguments, def.name, def.location)?;
             prompt_listings.push(PromptListing {
                 name: def.name,
@@ -349,7 +434,18 @@ impl Registry {
                     location: def.location,
                 });
             }
+            if !completers.contains_key(&(def.target, def.argument)) {
+                add_needs(Handler {
+                    kind: "completer",
+                    name: def.argument,
+                    location: def.location,
+                    params: def.params,
+                });
+            }
             if let Some(previous) = completers.insert((def.target, def.argument), def) {
+                if previous.location == def.location {
+                    continue;
+                }
                 return Err(Error::Duplicate {
                     name: def.argument,
                     first: previous.location,
@@ -370,12 +466,44 @@ impl Registry {
             completers,
             needs,
             stateful_because,
+            handlers,
         })
+    }
+
+    /// Checks that `states` holds what every handler's parameters need from the server
+    /// ([`FromCall::check`](crate::extract::FromCall::check)): a handler that takes a
+    /// `State<T>` the server was not given is an error naming the handler and the type.
+    pub fn check_states(&self, states: &crate::state::States) -> Result<(), Error> {
+        for handler in &self.handlers {
+            for param in handler.params {
+                if let Err(reason) = (param.kind().check)(states) {
+                    return Err(Error::Unprovided {
+                        kind: handler.kind,
+                        name: handler.name,
+                        location: handler.location,
+                        reason,
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The tool of this name.
     pub fn tool(&self, name: &str) -> Option<&'static ToolDef> {
+        self.tools.get(name).map(|e| e.def)
+    }
+
+    pub(crate) fn tool_entry(&self, name: &str) -> Option<Entry<ToolDef>> {
         self.tools.get(name).copied()
+    }
+
+    pub(crate) fn prompt_entry(&self, name: &str) -> Option<Entry<PromptDef>> {
+        self.prompts.get(name).copied()
+    }
+
+    pub(crate) fn resource_entry(&self, uri: &str) -> Option<Entry<ResourceDef>> {
+        self.resources.get(uri).copied()
     }
 
     /// The names of every tool, sorted.
@@ -387,12 +515,12 @@ impl Registry {
 
     /// The prompt of this name.
     pub fn prompt(&self, name: &str) -> Option<&'static PromptDef> {
-        self.prompts.get(name).copied()
+        self.prompts.get(name).map(|e| e.def)
     }
 
     /// The static resource with this URI.
     pub fn resource(&self, uri: &str) -> Option<&'static ResourceDef> {
-        self.resources.get(uri).copied()
+        self.resources.get(uri).map(|e| e.def)
     }
 
     /// The completer for this argument.

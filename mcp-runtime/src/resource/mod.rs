@@ -27,7 +27,15 @@ pub enum Role {
 }
 
 /// Hints about a resource, sent as `annotations`.
+///
+/// ```
+/// use mcp_runtime::resource::{ResourceAnnotations, Role};
+///
+/// const HINTS: ResourceAnnotations = ResourceAnnotations::NONE.audience(&[Role::User]).priority(0.5);
+/// assert_eq!(HINTS.priority, Some(0.5));
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ResourceAnnotations {
     /// Who the resource is for.
     #[serde(skip_serializing_if = "<[Role]>::is_empty")]
@@ -44,12 +52,32 @@ impl ResourceAnnotations {
         priority: None,
     };
 
+    /// With an audience.
+    pub const fn audience(mut self, audience: &'static [Role]) -> Self {
+        self.audience = audience;
+        self
+    }
+
+    /// With a priority, from 0 to 1.
+    pub const fn priority(mut self, priority: f64) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.audience.is_empty() && self.priority.is_none()
     }
 }
 
 /// How long a 2026-07-28 client may cache what a resource read returns.
+///
+/// ```
+/// use mcp_runtime::protocol::CacheScope;
+/// use mcp_runtime::resource::ReadCache;
+///
+/// const CACHE: ReadCache = ReadCache { ttl_ms: 60_000, scope: CacheScope::Private };
+/// # let _ = CACHE;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadCache {
     /// Milliseconds the contents stay fresh.
@@ -74,62 +102,124 @@ pub struct ReadTarget<'a> {
 }
 
 /// Everything the runtime knows about one resource or resource template: what `#[resource]`
-/// expands to, and what you build by hand to register one without the macro.
+/// expands to (reach it as `name::resource()`), and what you build by hand to register one
+/// without the macro.
 ///
 /// A `uri` containing `{` is an RFC 6570 template: its variables are the read's arguments.
 ///
 /// ```
 /// use mcp_runtime::invocation::Invocation;
-/// use mcp_runtime::resource::{IntoContents, ResourceAnnotations, ResourceDef};
-/// use mcp_runtime::tool::Location;
+/// use mcp_runtime::resource::{IntoContents, ResourceDef};
 ///
-/// static MOTD: ResourceDef = ResourceDef {
-///     uri: "motd://today",
-///     name: "motd",
-///     title: None,
-///     description: Some("The message of the day."),
-///     mime_type: Some("text/plain"),
-///     annotations: ResourceAnnotations::NONE,
-///     size: None,
-///     cache: None,
-///     params: &[],
-///     arguments: |_| {},
-///     read: |_, target| Invocation::Ready("Be kind.".into_contents(target)),
-///     location: Location { file: file!(), line: line!() },
-/// };
+/// static MOTD: ResourceDef = ResourceDef::new("motd://today", "motd", |_, target| {
+///     Invocation::Ready("Be kind.".into_contents(target))
+/// })
+/// .description("The message of the day.")
+/// .mime_type("text/plain");
 ///
 /// let server = mcp_runtime::Server::new().resource(&MOTD);
 /// # let _ = server;
 /// ```
 #[derive(Debug)]
 pub struct ResourceDef {
-    /// The URI, or URI template.
-    pub uri: &'static str,
-    /// A programmatic name.
-    pub name: &'static str,
-    /// A human-readable title.
-    pub title: Option<&'static str>,
-    /// What the resource is (the doc comment, for `#[resource]`).
-    pub description: Option<&'static str>,
-    /// The MIME type of its contents.
-    pub mime_type: Option<&'static str>,
-    /// Audience and priority hints.
-    pub annotations: ResourceAnnotations,
-    /// The size in bytes, where known.
-    pub size: Option<u64>,
-    /// Cache hints for reads (the server's default when `None`).
-    pub cache: Option<ReadCache>,
-    /// The parameters, in order (their needs decide the server's mode).
-    pub params: &'static [Param],
-    /// Describes the parameters (used to check them against the template's variables).
-    pub arguments: fn(&mut InputSchema<'_>),
-    /// Reads the resource.
-    pub read: ReadFn,
-    /// Where the resource was defined.
-    pub location: Location,
+    pub(crate) uri: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) title: Option<&'static str>,
+    pub(crate) description: Option<&'static str>,
+    pub(crate) mime_type: Option<&'static str>,
+    pub(crate) annotations: ResourceAnnotations,
+    pub(crate) size: Option<u64>,
+    pub(crate) cache: Option<ReadCache>,
+    pub(crate) params: &'static [Param],
+    pub(crate) arguments: fn(&mut InputSchema<'_>),
+    pub(crate) read: ReadFn,
+    pub(crate) location: Location,
 }
 
 impl ResourceDef {
+    /// The resource (or template) at `uri`, named `name`, that `read` reads.
+    #[track_caller]
+    pub const fn new(uri: &'static str, name: &'static str, read: ReadFn) -> Self {
+        Self {
+            uri,
+            name,
+            title: None,
+            description: None,
+            mime_type: None,
+            annotations: ResourceAnnotations::NONE,
+            size: None,
+            cache: None,
+            params: &[],
+            arguments: |_| {},
+            read,
+            location: Location::caller(),
+        }
+    }
+
+    /// With a human-readable title.
+    pub const fn title(mut self, title: &'static str) -> Self {
+        self.title = Some(title);
+        self
+    }
+
+    /// With what the resource is.
+    pub const fn description(mut self, description: &'static str) -> Self {
+        self.description = Some(description);
+        self
+    }
+
+    /// With the MIME type of its contents.
+    pub const fn mime_type(mut self, mime_type: &'static str) -> Self {
+        self.mime_type = Some(mime_type);
+        self
+    }
+
+    /// With audience and priority hints.
+    pub const fn annotations(mut self, annotations: ResourceAnnotations) -> Self {
+        self.annotations = annotations;
+        self
+    }
+
+    /// With its size in bytes.
+    pub const fn size(mut self, bytes: u64) -> Self {
+        self.size = Some(bytes);
+        self
+    }
+
+    /// With cache hints for reads (the server's default otherwise).
+    pub const fn cache(mut self, cache: ReadCache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// With its parameters, in order.
+    pub const fn params(mut self, params: &'static [Param]) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// With what describes the parameters (checked against the template's variables).
+    pub const fn arguments(mut self, describe: fn(&mut InputSchema<'_>)) -> Self {
+        self.arguments = describe;
+        self
+    }
+
+    /// Defined at `location`.
+    pub const fn at(mut self, location: Location) -> Self {
+        self.location = location;
+        self
+    }
+
+    /// The URI or URI template.
+    pub const fn uri(&self) -> &'static str {
+        self.uri
+    }
+
+    /// Where the resource was defined.
+    pub const fn location(&self) -> Location {
+        self.location
+    }
+
     /// Whether the URI is a template.
     pub fn is_template(&self) -> bool {
         self.uri.contains('{')

@@ -588,7 +588,7 @@ impl SessionData {
 /// The legacy protocol session of the request, as a handler parameter.
 ///
 /// Modern (2026-07-28) clients have no session: a handler taking `Session` answers them with an
-/// error that says so, and one taking [`MaybeSession`] gets `None`. Keep state that must
+/// error that says so, and one taking `Option<Session>` gets `None`. Keep state that must
 /// outlive a call for modern clients in your own store, behind a handle the tool returns.
 ///
 /// ```
@@ -657,37 +657,7 @@ impl FromCall for Session {
             .session
             .clone()
             .map(|data| Session { data })
-            .ok_or(ArgumentError::Unavailable(NO_SESSION))
-    }
-
-    fn describe(_: &mut InputSchema<'_>, _: &Param) {}
-}
-
-/// The session of the request, if it has one: `None` for 2026-07-28 clients.
-///
-/// (`Option<Session>` itself cannot be a parameter: every `Option<T>` of a deserializable `T`
-/// already is one, an optional argument.)
-///
-/// ```
-/// use mcp_runtime::prelude::*;
-/// use mcp_runtime::session::MaybeSession;
-///
-/// /// Says which session, if any, is calling.
-/// #[tool]
-/// fn whoami(MaybeSession(session): MaybeSession) -> String {
-///     session.map_or("no session".into(), |s| format!("session {}", s.id()))
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct MaybeSession(pub Option<Session>);
-
-impl FromCall for MaybeSession {
-    const NEEDS: Needs = Needs::SESSION;
-
-    fn from_call(call: &mut CallContext<'_>, _: &Param) -> Result<Self, ArgumentError> {
-        Ok(MaybeSession(
-            call.scope().session.clone().map(|data| Session { data }),
-        ))
+            .ok_or(ArgumentError::Unavailable(NO_SESSION.into()))
     }
 
     fn describe(_: &mut InputSchema<'_>, _: &Param) {}

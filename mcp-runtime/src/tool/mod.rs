@@ -21,15 +21,36 @@ pub struct Location {
     pub line: u32,
 }
 
+impl Location {
+    /// Where the calling function was called from (with `#[track_caller]`), for definitions
+    /// built by `const` functions.
+    #[track_caller]
+    pub const fn caller() -> Self {
+        let caller = std::panic::Location::caller();
+        Self {
+            file: caller.file(),
+            line: caller.line(),
+        }
+    }
+}
+
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.file, self.line)
     }
 }
 
-/// Hints about a tool's behaviour, sent as `annotations`. `None` leaves a hint unset.
+/// Hints about a tool's behaviour, sent as `annotations`. Unset hints are left out.
+///
+/// ```
+/// use mcp_runtime::tool::ToolAnnotations;
+///
+/// const HINTS: ToolAnnotations = ToolAnnotations::NONE.read_only(true).open_world(false);
+/// assert_eq!(HINTS.read_only, Some(true));
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ToolAnnotations {
     /// The tool does not modify its environment.
     #[serde(rename = "readOnlyHint", skip_serializing_if = "Option::is_none")]
@@ -54,6 +75,30 @@ impl ToolAnnotations {
         open_world: None,
     };
 
+    /// With the read-only hint.
+    pub const fn read_only(mut self, hint: bool) -> Self {
+        self.read_only = Some(hint);
+        self
+    }
+
+    /// With the destructive hint.
+    pub const fn destructive(mut self, hint: bool) -> Self {
+        self.destructive = Some(hint);
+        self
+    }
+
+    /// With the idempotent hint.
+    pub const fn idempotent(mut self, hint: bool) -> Self {
+        self.idempotent = Some(hint);
+        self
+    }
+
+    /// With the open-world hint.
+    pub const fn open_world(mut self, hint: bool) -> Self {
+        self.open_world = Some(hint);
+        self
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         *self == Self::NONE
     }
@@ -68,62 +113,124 @@ pub type InputSchemaFn = fn(&mut InputSchema<'_>);
 /// Produces the tool's output schema, if it has structured output.
 pub type OutputSchemaFn = fn(&mut SchemaGenerator) -> Option<Schema>;
 
-/// Everything the runtime knows about one tool: what `#[tool]` expands to, and what you build
-/// by hand to register a tool without the macro.
+/// Everything the runtime knows about one tool: what `#[tool]` expands to (reach it as
+/// `name::tool()`), and what you build by hand to register a tool without the macro.
+///
+/// Built in a `const` or `static` with [`ToolDef::new`] and the builder methods, so that fields
+/// can be added without breaking anyone's definitions.
 ///
 /// ```
-/// use mcp_runtime::extract::{FromCall, Needs, Param, CallContext};
-/// use mcp_runtime::schema::InputSchema;
-/// use mcp_runtime::tool::{Invocation, Location, ToolAnnotations, ToolDef};
+/// use mcp_runtime::extract::{CallContext, Param};
+/// use mcp_runtime::tool::{Invocation, ToolDef};
 /// use mcp_runtime::ToolResult;
 ///
-/// const NAME: Param = Param { name: "name", description: Some("Who to greet"), needs: Needs::NOTHING };
+/// const NAME: Param = Param::argument::<String>("name").description("Who to greet");
 ///
 /// fn call(call: &mut CallContext<'_>) -> Invocation {
-///     match String::from_call(call, &NAME) {
+///     match call.argument::<String>(&NAME) {
 ///         Ok(name) => Invocation::Ready(ToolResult::text(format!("Hello, {name}!"))),
 ///         Err(e) => Invocation::rejected(e),
 ///     }
 /// }
 ///
-/// static GREET: ToolDef = ToolDef {
-///     name: "greet",
-///     title: None,
-///     description: Some("Greets someone."),
-///     annotations: ToolAnnotations::NONE,
-///     params: &[NAME],
-///     input_schema: |schema| String::describe(schema, &NAME),
-///     output_schema: |_| None,
-///     call,
-///     timeout: None,
-///     location: Location { file: file!(), line: line!() },
-/// };
+/// static GREET: ToolDef = ToolDef::new("greet", call)
+///     .description("Greets someone.")
+///     .params(&[NAME])
+///     .input_schema(|schema| schema.property::<String>(&NAME));
 ///
 /// let server = mcp_runtime::Server::new().tool(&GREET);
 /// # let _ = server;
 /// ```
 #[derive(Debug)]
 pub struct ToolDef {
-    /// The tool's unique name.
-    pub name: &'static str,
-    /// A human-readable title.
-    pub title: Option<&'static str>,
-    /// What the tool does (the doc comment, for `#[tool]`).
-    pub description: Option<&'static str>,
-    /// Behaviour hints.
-    pub annotations: ToolAnnotations,
-    /// The parameters, in order (their needs decide the server's mode).
-    pub params: &'static [Param],
-    /// Builds the input schema.
-    pub input_schema: InputSchemaFn,
-    /// Builds the output schema.
-    pub output_schema: OutputSchemaFn,
-    /// Calls the tool.
-    pub call: CallFn,
-    /// The tool's own time limit (the server's when `None`).
-    pub timeout: Option<std::time::Duration>,
+    pub(crate) name: &'static str,
+    pub(crate) title: Option<&'static str>,
+    pub(crate) description: Option<&'static str>,
+    pub(crate) annotations: ToolAnnotations,
+    pub(crate) params: &'static [Param],
+    pub(crate) input_schema: InputSchemaFn,
+    pub(crate) output_schema: OutputSchemaFn,
+    pub(crate) call: CallFn,
+    pub(crate) timeout: Option<std::time::Duration>,
+    pub(crate) location: Location,
+}
+
+impl ToolDef {
+    /// A tool named `name` that `call` runs: no parameters, no annotations, defined where
+    /// this is called.
+    #[track_caller]
+    pub const fn new(name: &'static str, call: CallFn) -> Self {
+        Self {
+            name,
+            title: None,
+            description: None,
+            annotations: ToolAnnotations::NONE,
+            params: &[],
+            input_schema: |_| {},
+            output_schema: |_| None,
+            call,
+            timeout: None,
+            location: Location::caller(),
+        }
+    }
+
+    /// With a human-readable title.
+    pub const fn title(mut self, title: &'static str) -> Self {
+        self.title = Some(title);
+        self
+    }
+
+    /// With what the tool does (the doc comment, for `#[tool]`).
+    pub const fn description(mut self, description: &'static str) -> Self {
+        self.description = Some(description);
+        self
+    }
+
+    /// With behaviour hints.
+    pub const fn annotations(mut self, annotations: ToolAnnotations) -> Self {
+        self.annotations = annotations;
+        self
+    }
+
+    /// With its parameters, in order (their needs decide the server's mode).
+    pub const fn params(mut self, params: &'static [Param]) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// With what builds its input schema.
+    pub const fn input_schema(mut self, describe: InputSchemaFn) -> Self {
+        self.input_schema = describe;
+        self
+    }
+
+    /// With what builds its output schema.
+    pub const fn output_schema(mut self, output: OutputSchemaFn) -> Self {
+        self.output_schema = output;
+        self
+    }
+
+    /// With a time limit of its own (the server's applies otherwise).
+    pub const fn timeout(mut self, limit: std::time::Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// Defined at `location` (where [`ToolDef::new`] was called, otherwise).
+    pub const fn at(mut self, location: Location) -> Self {
+        self.location = location;
+        self
+    }
+
+    /// The tool's name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
     /// Where the tool was defined.
-    pub location: Location,
+    pub const fn location(&self) -> Location {
+        self.location
+    }
 }
 
 inventory::collect!(ToolDef);

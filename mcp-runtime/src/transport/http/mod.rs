@@ -195,6 +195,7 @@ async fn handle_post<B: RequestBody>(
         principal: principal.map(|p| p.0.clone()),
         peer,
         size,
+        request: crate::extract::RequestParts::new().with_http(&parts.headers, &parts.extensions),
     };
     let mut response = match endpoint.dispatch(call).await {
         Outcome::Reply(body) => json_response(StatusCode::OK, body),
