@@ -36,7 +36,7 @@ pub(crate) fn shim(model: &Handler<'_>) -> Shim {
 /// A shim whose first `skip` parameters are bound by the caller to `given` (a completer's
 /// partial value); the rest are resolved.
 pub(crate) fn shim_from(model: &Handler<'_>, skip: usize, given: Vec<TokenStream>) -> Shim {
-    let resolved = &model.params[skip..];
+    let resolved = model.params.get(skip..).unwrap_or_default();
     let entries = resolved.iter().map(|p| {
         let (name, ty) = (&p.name, p.ty);
         let description = p
