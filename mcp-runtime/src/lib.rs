@@ -66,7 +66,6 @@ pub use mcp_macros::{complete, prompt, resource, tool};
 pub use notifier::Notifier;
 pub use protocol::Content;
 pub use server::Mode;
-pub use state::State;
 pub use server::{
     Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_CALLS_PER_SESSION,
     DEFAULT_CONNECTIONS_PER_CLIENT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_PAGE_SIZE, DEFAULT_PATH,
@@ -74,6 +73,7 @@ pub use server::{
     DEFAULT_STREAM_LIFETIME, DEFAULT_SUBSCRIPTIONS_PER_SESSION, DEFAULT_UNUSED_SESSION_TIMEOUT,
     DEFAULT_WRITE_TIMEOUT, SHUTDOWN_GRACE,
 };
+pub use state::State;
 pub use tool::{IntoToolResult, Json, ToolResult};
 pub use tool_set::ToolSet;
 
@@ -86,9 +86,9 @@ pub mod prelude {
     pub use crate::completion::CompletionContext;
     pub use crate::extract::{Args, Extension};
     pub use crate::prompt::PromptMessage;
+    pub use crate::protocol::{Content, ResourceContents};
     pub use crate::session::Principal;
     pub use crate::state::State;
-    pub use crate::protocol::{Content, ResourceContents};
     pub use crate::tool::{IntoToolResult, Json, ToolResult};
     pub use crate::{complete, prompt, resource, tool, Server};
 }

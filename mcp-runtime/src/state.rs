@@ -98,7 +98,15 @@ impl States {
 /// assert_eq!(second.all_text(), "2");
 /// # }
 /// ```
-pub struct State<T>(pub Arc<T>);
+pub struct State<T>(Arc<T>);
+
+impl<T> State<T> {
+    /// The shared value itself (a `State` derefs to the value, so `state.field` reads the
+    /// value's field).
+    pub fn arc(&self) -> &Arc<T> {
+        &self.0
+    }
+}
 
 impl<T> Clone for State<T> {
     fn clone(&self) -> Self {

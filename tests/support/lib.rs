@@ -160,6 +160,26 @@ impl Running {
         }
         self.post(&headers, &body.to_string()).await
     }
+
+    /// A `tools/call` with `params` as a client of `version` (a stateless exchange: no
+    /// session), with `extra` headers.
+    pub async fn call_as(
+        &self,
+        version: &str,
+        extra: &[(&str, &str)],
+        mut params: Value,
+    ) -> Response {
+        let modern = version == "2026-07-28";
+        let name = params["name"].as_str().unwrap_or_default().to_owned();
+        let mut headers = vec![("MCP-Protocol-Version", version)];
+        if modern {
+            params["_meta"] = modern_meta();
+            headers.extend([("Mcp-Method", "tools/call"), ("Mcp-Name", name.as_str())]);
+        }
+        headers.extend_from_slice(extra);
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params});
+        self.post(&headers, &body.to_string()).await
+    }
 }
 
 impl Drop for Running {

@@ -39,10 +39,7 @@ pub(crate) fn shim_from(model: &Handler<'_>, skip: usize, given: Vec<TokenStream
     let resolved = model.params.get(skip..).unwrap_or_default();
     let entries = resolved.iter().map(|p| {
         let (name, ty) = (&p.name, p.ty);
-        let description = p
-            .description
-            .as_deref()
-            .map(|d| quote!(.description(#d)));
+        let description = p.description.as_deref().map(|d| quote!(.description(#d)));
         quote_spanned! {ty.span()=>
             __mcp::Param::new(#name, || (&&__mcp::Kind::<#ty>::NEW).__mcp_kind()) #description
         }
@@ -68,7 +65,10 @@ pub(crate) fn shim_from(model: &Handler<'_>, skip: usize, given: Vec<TokenStream
         quote_spanned!(ty.span()=> (&&__mcp::Kind::<#ty>::NEW).__mcp_describe(__schema, &__PARAMS[#i]);)
     });
     let function = &model.item.sig.ident;
-    let arguments = given.iter().cloned().chain(bindings.iter().map(|b| quote!(#b)));
+    let arguments = given
+        .iter()
+        .cloned()
+        .chain(bindings.iter().map(|b| quote!(#b)));
     let call = if model.is_async() {
         quote!(#function(#(#arguments),*).await)
     } else {

@@ -156,7 +156,11 @@ pub struct CompleterDef {
 impl CompleterDef {
     /// Completes `argument` of `target` with `complete`.
     #[track_caller]
-    pub const fn new(target: CompletionTarget, argument: &'static str, complete: CompleteFn) -> Self {
+    pub const fn new(
+        target: CompletionTarget,
+        argument: &'static str,
+        complete: CompleteFn,
+    ) -> Self {
         Self {
             target,
             argument,

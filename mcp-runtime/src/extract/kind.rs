@@ -46,8 +46,7 @@ pub trait ViaFromCall<T> {
     /// The parameter's kind.
     fn __mcp_kind(&self) -> ParamKind;
     /// Resolves it.
-    fn __mcp_resolve(&self, call: &mut CallContext<'_>, param: &Param)
-        -> Result<T, ArgumentError>;
+    fn __mcp_resolve(&self, call: &mut CallContext<'_>, param: &Param) -> Result<T, ArgumentError>;
     /// Describes it.
     fn __mcp_describe(&self, schema: &mut InputSchema<'_>, param: &Param);
 }
@@ -57,11 +56,7 @@ impl<T: FromCall> ViaFromCall<T> for &&Kind<T> {
         ParamKind::of::<T>()
     }
 
-    fn __mcp_resolve(
-        &self,
-        call: &mut CallContext<'_>,
-        param: &Param,
-    ) -> Result<T, ArgumentError> {
+    fn __mcp_resolve(&self, call: &mut CallContext<'_>, param: &Param) -> Result<T, ArgumentError> {
         T::from_call(call, param)
     }
 
@@ -75,8 +70,7 @@ pub trait ViaArgument<T> {
     /// The parameter's kind.
     fn __mcp_kind(&self) -> ParamKind;
     /// Resolves it.
-    fn __mcp_resolve(&self, call: &mut CallContext<'_>, param: &Param)
-        -> Result<T, ArgumentError>;
+    fn __mcp_resolve(&self, call: &mut CallContext<'_>, param: &Param) -> Result<T, ArgumentError>;
     /// Describes it.
     fn __mcp_describe(&self, schema: &mut InputSchema<'_>, param: &Param);
 }
@@ -86,11 +80,7 @@ impl<T: DeserializeOwned + JsonSchema + Send + 'static> ViaArgument<T> for &Kind
         ParamKind::argument::<T>()
     }
 
-    fn __mcp_resolve(
-        &self,
-        call: &mut CallContext<'_>,
-        param: &Param,
-    ) -> Result<T, ArgumentError> {
+    fn __mcp_resolve(&self, call: &mut CallContext<'_>, param: &Param) -> Result<T, ArgumentError> {
         call.argument(param)
     }
 
@@ -108,8 +98,7 @@ pub trait ViaNothing<T> {
     where
         T: FromCall;
     /// Unreachable.
-    fn __mcp_resolve(&self, call: &mut CallContext<'_>, param: &Param)
-        -> Result<T, ArgumentError>;
+    fn __mcp_resolve(&self, call: &mut CallContext<'_>, param: &Param) -> Result<T, ArgumentError>;
     /// Unreachable.
     fn __mcp_describe(&self, schema: &mut InputSchema<'_>, param: &Param);
 }

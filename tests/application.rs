@@ -1,0 +1,392 @@
+//! Handlers reach the application: state given to the server, the caller, request extensions
+//! and headers, optional parameters of every kind, servers built from chosen handlers, and
+//! sync handlers that never stall the async workers.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mcp_runtime::completion::CompletionContext;
+use mcp_runtime::prelude::*;
+use mcp_runtime::testing::TestClient;
+use mcp_runtime::Error;
+use mcp_tests::Running;
+use serde_json::json;
+
+/// A counter a test owns.
+#[derive(Default)]
+struct Counter(AtomicU64);
+
+/// The application's greeting.
+struct Greeting(&'static str);
+
+/// Counts calls.
+#[tool]
+async fn bump(counter: State<Counter>) -> u64 {
+    counter.0.fetch_add(1, Ordering::Relaxed) + 1
+}
+
+/// Greets from a resource.
+#[resource("greeting://{name}")]
+async fn greeting(greeting: State<Greeting>, name: String) -> String {
+    format!("{}, {name}", greeting.0)
+}
+
+/// A greeting prompt.
+#[prompt]
+async fn greet(greeting: State<Greeting>, name: String) -> String {
+    format!("{}, {name}", greeting.0)
+}
+
+/// Completes names with the greeting's first letter.
+#[complete(prompt = "greet", argument = "name")]
+async fn names(
+    partial: String,
+    greeting: State<Greeting>,
+    context: CompletionContext,
+) -> Vec<String> {
+    let _ = context;
+    vec![format!("{}{partial}", &greeting.0[..1])]
+}
+
+/// Says whether the server was given a counter.
+#[tool]
+async fn has_counter(counter: Option<State<Counter>>) -> bool {
+    counter.is_some()
+}
+
+fn greeting_server(greeting: &'static str) -> Server {
+    Server::new()
+        .resource(greeting::resource())
+        .prompt(greet::prompt())
+        .completer(names::completer())
+        .state(Greeting(greeting))
+}
+
+#[tokio::test]
+async fn state_reaches_every_kind_of_handler() {
+    let client = TestClient::new(
+        greeting_server("Hello")
+            .tool(bump::tool())
+            .state(Counter::default()),
+    )
+    .unwrap();
+    let read = client
+        .request("resources/read", json!({"uri": "greeting://Ada"}))
+        .await
+        .unwrap();
+    assert_eq!(read["contents"][0]["text"], "Hello, Ada");
+    let prompt = client
+        .request(
+            "prompts/get",
+            json!({"name": "greet", "arguments": {"name": "Bo"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(prompt["messages"][0]["content"]["text"], "Hello, Bo");
+    let completed = client
+        .request(
+            "completion/complete",
+            json!({"ref": {"type": "ref/prompt", "name": "greet"}, "argument": {"name": "name", "value": "x"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(completed["completion"]["values"], json!(["Hx"]));
+    for expected in 1..=3 {
+        let r = client.call_tool("bump", json!({})).await.unwrap();
+        assert_eq!(r.all_text(), expected.to_string());
+    }
+}
+
+#[tokio::test]
+async fn servers_in_one_process_keep_their_own_state() {
+    let shared = Arc::new(Counter::default());
+    shared.0.store(100, Ordering::Relaxed);
+    let first = TestClient::new(
+        Server::new()
+            .tool(bump::tool())
+            .shared_state(shared.clone()),
+    )
+    .unwrap();
+    let second =
+        TestClient::new(Server::new().tool(bump::tool()).state(Counter::default())).unwrap();
+    assert_eq!(
+        first.call_tool("bump", json!({})).await.unwrap().all_text(),
+        "101"
+    );
+    assert_eq!(
+        second
+            .call_tool("bump", json!({}))
+            .await
+            .unwrap()
+            .all_text(),
+        "1"
+    );
+    assert_eq!(
+        second
+            .call_tool("bump", json!({}))
+            .await
+            .unwrap()
+            .all_text(),
+        "2"
+    );
+    // The application keeps its handle on what it gave.
+    assert_eq!(shared.0.load(Ordering::Relaxed), 101);
+    let hi = TestClient::new(greeting_server("Hi")).unwrap();
+    let read = hi
+        .request("resources/read", json!({"uri": "greeting://Cy"}))
+        .await
+        .unwrap();
+    assert_eq!(read["contents"][0]["text"], "Hi, Cy");
+}
+
+#[test]
+fn a_state_the_server_lacks_stops_it_naming_the_handler_and_the_type() {
+    let err = Server::new().tool(bump::tool()).router().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Unprovided {
+                kind: "tool",
+                name: "bump",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("Counter") && message.contains("application.rs"),
+        "{message}"
+    );
+    // Every kind of handler is checked, the completer too.
+    let err = Server::new()
+        .resource(greeting::resource())
+        .router()
+        .unwrap_err();
+    assert!(err.to_string().contains("Greeting"), "{err}");
+    let err = Server::new()
+        .prompt(greet::prompt())
+        .completer(names::completer())
+        .state(Counter::default())
+        .router()
+        .unwrap_err();
+    assert!(err.to_string().contains("Greeting"), "{err}");
+}
+
+#[tokio::test]
+async fn an_optional_state_is_none_without_a_value() {
+    let without = TestClient::new(Server::new().tool(has_counter::tool())).unwrap();
+    assert_eq!(
+        without
+            .call_tool("has_counter", json!({}))
+            .await
+            .unwrap()
+            .all_text(),
+        "false"
+    );
+    let with = TestClient::new(
+        Server::new()
+            .tool(has_counter::tool())
+            .state(Counter::default()),
+    )
+    .unwrap();
+    assert_eq!(
+        with.call_tool("has_counter", json!({}))
+            .await
+            .unwrap()
+            .all_text(),
+        "true"
+    );
+}
+
+#[test]
+fn a_server_serves_only_the_handlers_it_was_given() {
+    // `from_registry` would take every handler of this file; a hand-built server only those
+    // named.
+    let registry = mcp_runtime::registry::Registry::build(
+        mcp_runtime::registry::Definitions {
+            tools: vec![bump::tool(), has_counter::tool()],
+            ..Default::default()
+        },
+        10,
+    )
+    .unwrap();
+    assert_eq!(registry.tool_names(), ["bump", "has_counter"]);
+    assert!(!registry.has_prompts() && !registry.has_resources());
+    // The same definition given twice (from the registry and by hand) is one tool.
+    let both = Server::from_registry()
+        .tool(bump::tool())
+        .state(Counter::default())
+        .state(Greeting("x"));
+    assert!(both.router().is_ok());
+}
+
+#[derive(Clone)]
+struct Tag(&'static str);
+
+/// Says who calls, with which tag and which header.
+#[tool]
+async fn whoami(
+    caller: Option<Principal>,
+    tag: Option<Extension<Tag>>,
+    headers: http::HeaderMap,
+) -> String {
+    format!(
+        "{} {} {}",
+        caller.map_or("anonymous".into(), |p| p.0),
+        tag.map_or("untagged", |t| t.0 .0),
+        headers
+            .get("x-team")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("no-team"),
+    )
+}
+
+/// Needs a caller.
+#[tool]
+async fn private(caller: Principal) -> String {
+    caller.0
+}
+
+async fn authenticate(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(user) = request
+        .headers()
+        .get("x-user")
+        .and_then(|v| v.to_str().ok())
+    {
+        let principal = Principal(user.to_owned());
+        request.extensions_mut().insert(principal);
+        request.extensions_mut().insert(Tag("tagged"));
+    }
+    next.run(request).await
+}
+
+#[tokio::test]
+async fn the_caller_extensions_and_headers_reach_handlers() {
+    let router = Server::new()
+        .tool(whoami::tool())
+        .tool(private::tool())
+        .router()
+        .unwrap()
+        .layer(axum::middleware::from_fn(authenticate));
+    let s = Running::start_router(router).await;
+    let call = |name: &str| json!({"name": name, "arguments": {}});
+    let signed = [("x-user", "ada"), ("x-team", "blue")];
+    for version in ["2025-11-25", "2026-07-28"] {
+        let text = |r: mcp_tests::Response| {
+            r.result()["content"][0]["text"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let r = s.call_as(version, &signed, call("whoami")).await;
+        assert_eq!(text(r), "ada tagged blue", "{version}");
+        let r = s.call_as(version, &[], call("whoami")).await;
+        assert_eq!(text(r), "anonymous untagged no-team", "{version}");
+        let r = s.call_as(version, &signed, call("private")).await;
+        assert_eq!(text(r), "ada", "{version}");
+        let r = s.call_as(version, &[], call("private")).await;
+        let result = r.result();
+        assert_eq!(result["isError"], true, "{version}: {result}");
+        assert!(result["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("not authenticated"));
+    }
+}
+
+/// Blocks its thread, as a sync handler calling a blocking API does.
+#[tool]
+fn blocking_wait(ms: u64) -> String {
+    std::thread::sleep(Duration::from_millis(ms));
+    "waited".into()
+}
+
+/// Blocks past its own limit.
+#[tool(timeout_ms = 200)]
+fn overstays() -> String {
+    std::thread::sleep(Duration::from_secs(3));
+    "too late".into()
+}
+
+/// Answers at once.
+#[tool]
+async fn quick() -> &'static str {
+    "quick"
+}
+
+/// A resource that blocks.
+#[resource("slow://doc")]
+fn slow_doc() -> String {
+    std::thread::sleep(Duration::from_secs(3));
+    "late".into()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_sync_handlers_stall_no_other_request() {
+    let client = TestClient::new(
+        Server::new()
+            .tool(blocking_wait::tool())
+            .tool(quick::tool()),
+    )
+    .unwrap();
+    // More blocking calls than there are async workers.
+    let slow: Vec<_> = (0..3)
+        .map(|_| {
+            let client = client.with_version(mcp_runtime::protocol::ProtocolVersion::LATEST);
+            tokio::spawn(
+                async move { client.call_tool("blocking_wait", json!({"ms": 2000})).await },
+            )
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    let r = client.call_tool("quick", json!({})).await.unwrap();
+    let waited = started.elapsed();
+    assert_eq!(r.all_text(), "quick");
+    assert!(
+        waited < Duration::from_millis(500),
+        "a quick call waited {waited:?} behind blocking ones"
+    );
+    for call in slow {
+        assert_eq!(call.await.unwrap().unwrap().all_text(), "waited");
+    }
+}
+
+#[tokio::test]
+async fn time_limits_answer_on_time_for_sync_handlers() {
+    let client = TestClient::new(
+        Server::new()
+            .tool(overstays::tool())
+            .resource(slow_doc::resource())
+            .handler_timeout(Duration::from_millis(300)),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let r = client.call_tool("overstays", json!({})).await.unwrap();
+    assert!(
+        r.is_error && r.all_text().contains("200ms"),
+        "{}",
+        r.all_text()
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let err = client
+        .request("resources/read", json!({"uri": "slow://doc"}))
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("300ms"), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+}
