@@ -390,3 +390,64 @@ async fn time_limits_answer_on_time_for_sync_handlers() {
         started.elapsed()
     );
 }
+
+/// A note by id: 1 exists, 2 is refused, 3 fails inside.
+#[resource("notes://{id}")]
+async fn note(id: u32) -> Result<String, ProtocolError> {
+    match id {
+        1 => Ok("first".into()),
+        2 => Err(ProtocolError::invalid_params("note 2 is private")),
+        3 => Err(std::io::Error::other("disk on fire"))?,
+        _ => Err(ProtocolError::not_found()),
+    }
+}
+
+/// A template prompt that only knows some topics.
+#[prompt]
+async fn topic(name: String) -> Result<String, ProtocolError> {
+    match name.as_str() {
+        "rust" => Ok("Write about Rust.".into()),
+        _ => Err(ProtocolError::not_found()),
+    }
+}
+
+async fn read(
+    client: &TestClient,
+    uri: &str,
+) -> Result<serde_json::Value, mcp_runtime::protocol::RpcError> {
+    client.request("resources/read", json!({"uri": uri})).await
+}
+
+#[tokio::test]
+async fn resources_and_prompts_fail_with_typed_protocol_errors() {
+    let modern = TestClient::new(
+        Server::new()
+            .resource(note::resource())
+            .prompt(topic::prompt()),
+    )
+    .unwrap();
+    let legacy = modern.legacy();
+    assert_eq!(
+        read(&modern, "notes://1").await.unwrap()["contents"][0]["text"],
+        "first"
+    );
+    for (client, code) in [(&modern, -32602), (&legacy, -32002)] {
+        let err = read(client, "notes://9").await.unwrap_err();
+        assert_eq!((err.code.0, err.status.as_u16()), (code, 200), "{err:?}");
+        assert_eq!(err.data.as_ref().unwrap()["uri"], "notes://9");
+        let err = read(client, "notes://2").await.unwrap_err();
+        assert_eq!((err.code.0, err.status.as_u16()), (-32602, 200), "{err:?}");
+        assert!(err.message.contains("private"));
+        let err = read(client, "notes://3").await.unwrap_err();
+        assert_eq!((err.code.0, err.status.as_u16()), (-32603, 500), "{err:?}");
+        assert!(err.message.contains("disk on fire"));
+        let err = client
+            .request(
+                "prompts/get",
+                json!({"name": "topic", "arguments": {"name": "cobol"}}),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!((err.code.0, err.status.as_u16()), (-32602, 200), "{err:?}");
+    }
+}

@@ -64,7 +64,7 @@ pub use error::Error;
 pub use extract::Args;
 pub use mcp_macros::{complete, prompt, resource, tool};
 pub use notifier::Notifier;
-pub use protocol::Content;
+pub use protocol::{Content, ProtocolError};
 pub use server::Mode;
 pub use server::{
     Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_CALLS_PER_SESSION,
@@ -86,7 +86,7 @@ pub mod prelude {
     pub use crate::completion::CompletionContext;
     pub use crate::extract::{Args, Extension};
     pub use crate::prompt::PromptMessage;
-    pub use crate::protocol::{Content, ResourceContents};
+    pub use crate::protocol::{Content, ProtocolError, ResourceContents};
     pub use crate::session::Principal;
     pub use crate::state::State;
     pub use crate::tool::{IntoToolResult, Json, ToolResult};

@@ -120,6 +120,15 @@ impl IntoCompletion for Vec<&str> {
     }
 }
 
+/// A typed failure (invalid params, internal).
+impl<T: IntoCompletion> IntoCompletion for Result<T, crate::protocol::ProtocolError> {
+    fn into_completion(self) -> CompleteOutcome {
+        self.map_err(crate::protocol::ProtocolError::into_rpc)?
+            .into_completion()
+    }
+}
+
+/// Any other error is an internal failure with the error's text.
 impl<T: IntoCompletion, E: std::fmt::Display> IntoCompletion for Result<T, E> {
     fn into_completion(self) -> CompleteOutcome {
         self.map_err(|e| RpcError::internal(e.to_string()))?

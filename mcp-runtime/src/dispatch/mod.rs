@@ -385,6 +385,7 @@ impl Endpoint {
             })
             .unwrap_or(self.list_cache);
         let era = call.version.era();
+        let requested = uri.to_owned();
         let target = Target {
             method: "resources/read",
             name: uri,
@@ -399,7 +400,7 @@ impl Endpoint {
             arguments,
             |context| (def.read)(context, &read_target),
             move |endpoint: &Endpoint, id: &RequestId, result: crate::resource::ReadOutcome| {
-                let contents = result?;
+                let contents = result.map_err(|e| typed(e, |_| not_found(&requested, era)))?;
                 Ok(endpoint.body(id, era, &ReadResult { contents }, Some(cache)))
             },
         )
@@ -440,7 +441,12 @@ impl Endpoint {
             arguments,
             |context| (prompt.get)(context),
             move |endpoint: &Endpoint, id: &RequestId, result: crate::prompt::GetOutcome| {
-                Ok(endpoint.body(id, era, &result?, None))
+                let result = result.map_err(|e| {
+                    typed(e, |_| {
+                        RpcError::invalid_params(format!("Prompt not found: {}", prompt.name))
+                    })
+                })?;
+                Ok(endpoint.body(id, era, &result, None))
             },
         )
         .await
@@ -530,6 +536,16 @@ pub(crate) fn stream_refused(exhausted: crate::quota::Exhausted) -> RpcError {
     RpcError::new(ErrorCode::INTERNAL_ERROR, message)
         .with_status(status)
         .with_retry_after(std::time::Duration::from_secs(5))
+}
+
+/// A handler's error, with "not found" ([`ProtocolError::not_found`]) made specific.
+///
+/// [`ProtocolError::not_found`]: crate::protocol::ProtocolError::not_found
+fn typed(error: RpcError, not_found: impl FnOnce(RpcError) -> RpcError) -> RpcError {
+    match error.code {
+        ErrorCode::RESOURCE_NOT_FOUND => not_found(error),
+        _ => error,
+    }
 }
 
 /// A resource that does not exist: `-32602` in the 2026-07-28 era, `-32002` before it.

@@ -121,6 +121,15 @@ impl IntoPromptResult for &str {
     }
 }
 
+/// A typed failure: not found or invalid params (`-32602`), or internal.
+impl<T: IntoPromptResult> IntoPromptResult for Result<T, crate::protocol::ProtocolError> {
+    fn into_prompt_result(self) -> GetOutcome {
+        self.map_err(crate::protocol::ProtocolError::into_rpc)?
+            .into_prompt_result()
+    }
+}
+
+/// Any other error is an internal failure (`-32603`, HTTP 500) with the error's text.
 impl<T: IntoPromptResult, E: std::fmt::Display> IntoPromptResult for Result<T, E> {
     fn into_prompt_result(self) -> GetOutcome {
         match self {

@@ -143,3 +143,72 @@ impl RpcError {
         Self::new(ErrorCode::INTERNAL_ERROR, message).with_status(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
+
+/// Why a resource read, a prompt or a completion failed, as the client should learn it: the
+/// error type `#[resource]`, `#[prompt]` and `#[complete]` functions return (a tool's errors
+/// are results the model reads instead).
+///
+/// [`not_found`](Self::not_found) answers with the era's code (`-32002` before 2026-07-28,
+/// `-32602` from it) and `data.uri` for a resource; [`invalid_params`](Self::invalid_params)
+/// with `-32602`; both travel with HTTP 200, as JSON-RPC errors do. Any other error converts
+/// with `?` into an internal error (`-32603`, HTTP 500) whose message is the error's text; an
+/// [`RpcError`] converts as it is.
+///
+/// ```
+/// use mcp_runtime::prelude::*;
+/// use mcp_runtime::ProtocolError;
+///
+/// /// A note by id.
+/// #[resource("notes://{id}")]
+/// async fn note(id: u32) -> Result<String, ProtocolError> {
+///     match id {
+///         1 => Ok("the first note".into()),
+///         _ => Err(ProtocolError::not_found()),
+///     }
+/// }
+///
+/// /// Reads a file's first line.
+/// #[resource("files://{name}")]
+/// async fn first_line(name: String) -> Result<String, ProtocolError> {
+///     let text = std::fs::read_to_string(&name)?; // an I/O failure: -32603
+///     Ok(text.lines().next().unwrap_or_default().to_owned())
+/// }
+/// ```
+pub struct ProtocolError(RpcError);
+
+impl std::fmt::Debug for ProtocolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl ProtocolError {
+    /// The resource (or prompt) asked for does not exist.
+    pub fn not_found() -> Self {
+        Self(RpcError::new(ErrorCode::RESOURCE_NOT_FOUND, "not found"))
+    }
+
+    /// The request's arguments are wrong: `-32602`.
+    pub fn invalid_params(message: impl Into<Cow<'static, str>>) -> Self {
+        Self(RpcError::invalid_params(message))
+    }
+
+    /// The server failed: `-32603`, HTTP 500.
+    pub fn internal(message: impl Into<Cow<'static, str>>) -> Self {
+        Self(RpcError::internal(message))
+    }
+
+    /// The JSON-RPC error it answers with.
+    pub fn into_rpc(self) -> RpcError {
+        self.0
+    }
+}
+
+impl<E: std::error::Error + 'static> From<E> for ProtocolError {
+    fn from(error: E) -> Self {
+        match (&error as &dyn std::any::Any).downcast_ref::<RpcError>() {
+            Some(rpc) => Self(rpc.clone()),
+            None => Self::internal(error.to_string()),
+        }
+    }
+}

@@ -13,7 +13,7 @@ pub use client::{ClientCapabilities, MAX_CLIENT_INFO_CHARS};
 pub use content::{
     BinaryContent, Content, EmbeddedResource, ResourceContents, ResourceLink, TextContent,
 };
-pub use error::{ErrorCode, RpcError};
+pub use error::{ErrorCode, ProtocolError, RpcError};
 pub use jsonrpc::{error_body, result_body, Message, RequestId};
 pub use params::{
     CompletionArgument, CompletionContextParams, CompletionReference, Params, RequestMeta,

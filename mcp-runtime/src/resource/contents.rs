@@ -88,6 +88,15 @@ impl<T: serde::Serialize> IntoContents for Json<T> {
     }
 }
 
+/// A typed failure: not found (the era's code, `data.uri`), invalid params, or internal.
+impl<T: IntoContents> IntoContents for Result<T, crate::protocol::ProtocolError> {
+    fn into_contents(self, target: &ReadTarget<'_>) -> ReadOutcome {
+        self.map_err(crate::protocol::ProtocolError::into_rpc)?
+            .into_contents(target)
+    }
+}
+
+/// Any other error is an internal failure (`-32603`, HTTP 500) with the error's text.
 impl<T: IntoContents, E: std::fmt::Display> IntoContents for Result<T, E> {
     fn into_contents(self, target: &ReadTarget<'_>) -> ReadOutcome {
         match self {
