@@ -451,3 +451,87 @@ async fn resources_and_prompts_fail_with_typed_protocol_errors() {
         assert_eq!((err.code.0, err.status.as_u16()), (-32602, 200), "{err:?}");
     }
 }
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Publish {
+    publish: bool,
+}
+
+/// Rows written by the drafting tools.
+#[derive(Default)]
+struct Rows(std::sync::Mutex<Vec<String>>);
+
+impl Rows {
+    fn insert(&self, row: String) -> usize {
+        let mut rows = self.0.lock().unwrap();
+        rows.push(row);
+        rows.len()
+    }
+}
+
+/// Drafts once, then asks whether to publish.
+#[tool]
+async fn draft_once(
+    text: String,
+    rows: State<Rows>,
+    steps: mcp_runtime::extract::Steps,
+    elicitor: mcp_runtime::extract::Elicitor,
+) -> Result<String, mcp_runtime::extract::InputError> {
+    let row: usize = steps.once("draft", || async { rows.insert(text) }).await;
+    let answer = elicitor
+        .form_keyed::<Publish>(Some("publish"), "Publish?")
+        .await?;
+    let publish = matches!(answer, mcp_runtime::extract::Elicitation::Accept(p) if p.publish);
+    Ok(format!("row {row} publish={publish}"))
+}
+
+/// Drafts in every round: the defect `Steps` fixes.
+#[tool]
+async fn draft_every_round(
+    text: String,
+    rows: State<Rows>,
+    elicitor: mcp_runtime::extract::Elicitor,
+) -> Result<String, mcp_runtime::extract::InputError> {
+    let row = rows.insert(text);
+    let _ = elicitor
+        .form_keyed::<Publish>(Some("publish"), "Publish?")
+        .await?;
+    Ok(format!("row {row}"))
+}
+
+#[tokio::test]
+async fn a_step_runs_once_across_the_rounds_of_a_2026_call() {
+    let rows = Arc::new(Rows::default());
+    let s = Running::start(
+        Server::new()
+            .tool(draft_once::tool())
+            .tool(draft_every_round::tool())
+            .shared_state(rows.clone()),
+    )
+    .await;
+    let capabilities =
+        json!({"io.modelcontextprotocol/clientCapabilities": {"elicitation": {"form": {}}}});
+    for (tool, rows_after) in [("draft_once", 1), ("draft_every_round", 3)] {
+        let call = json!({"name": tool, "arguments": {"text": "hello"}});
+        let first = s
+            .modern_with("tools/call", call.clone(), capabilities.clone())
+            .await
+            .result();
+        assert_eq!(first["resultType"], "input_required", "{first}");
+        let mut retry = call.clone();
+        retry["requestState"] = first["requestState"].clone();
+        retry["inputResponses"] =
+            json!({"publish": {"action": "accept", "content": {"publish": true}}});
+        let done = s
+            .modern_with("tools/call", retry, capabilities.clone())
+            .await
+            .result();
+        assert_eq!(done["resultType"], "complete", "{done}");
+        let text = done["content"][0]["text"].as_str().unwrap().to_owned();
+        assert_eq!(rows.0.lock().unwrap().len(), rows_after, "{tool}: {text}");
+        if tool == "draft_once" {
+            // The retry found the row the first round inserted.
+            assert_eq!(text, "row 1 publish=true");
+        }
+    }
+}

@@ -261,7 +261,7 @@ impl Endpoint {
                 .into_iter()
                 .filter(|(key, _)| state.asked.contains(key)),
         );
-        Ok(InputRound::new(InputMode::RoundTrip, answers))
+        Ok(InputRound::new(InputMode::RoundTrip, answers).with_steps(state.steps))
     }
 }
 
@@ -463,6 +463,7 @@ impl<T: HandlerOutcome> Response<T> {
             self.endpoint.state_ttl,
             self.state.scope.input.answers.clone(),
             requests.iter().map(|(key, _)| key.clone()).collect(),
+            self.state.scope.input.steps(),
         );
         let result = json!({
             "inputRequests": requests.into_iter().collect::<Map<String, Value>>(),

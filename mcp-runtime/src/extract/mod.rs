@@ -13,6 +13,7 @@ mod needs;
 mod notify;
 mod request;
 mod scope;
+mod steps;
 mod text;
 
 use std::borrow::Cow;
@@ -33,6 +34,7 @@ pub use needs::Needs;
 pub use notify::{Cancellation, Log, LogLevel, Progress, ResponseStream};
 pub use request::{Extension, RequestParts};
 pub(crate) use scope::{RequestScope, StreamItem};
+pub use steps::Steps;
 
 use crate::protocol::ProtocolVersion;
 use crate::schema::InputSchema;

@@ -46,6 +46,8 @@ pub(crate) struct InputRound {
     pub(crate) mode: InputMode,
     pub(crate) answers: Map<String, Value>,
     asked: Mutex<Asked>,
+    /// The results of steps that ran once, in this round or an earlier one.
+    steps: Mutex<Map<String, Value>>,
 }
 
 #[derive(Debug, Default)]
@@ -62,7 +64,32 @@ impl InputRound {
             mode,
             answers,
             asked: Mutex::default(),
+            steps: Mutex::default(),
         }
+    }
+
+    /// The same round, knowing the steps earlier rounds ran.
+    pub(crate) fn with_steps(self, steps: Map<String, Value>) -> Self {
+        *self.steps.lock().expect("steps lock") = steps;
+        self
+    }
+
+    /// The recorded result of the step `key`.
+    pub(crate) fn step(&self, key: &str) -> Option<Value> {
+        self.steps.lock().expect("steps lock").get(key).cloned()
+    }
+
+    /// Records the result of the step `key`.
+    pub(crate) fn record_step(&self, key: &str, result: Value) {
+        self.steps
+            .lock()
+            .expect("steps lock")
+            .insert(key.to_owned(), result);
+    }
+
+    /// Every step result, to seal into the next round's state.
+    pub(crate) fn steps(&self) -> Map<String, Value> {
+        self.steps.lock().expect("steps lock").clone()
     }
 
     /// The key of the next unkeyed input of this kind: `sampling-1`, `sampling-2`, ...

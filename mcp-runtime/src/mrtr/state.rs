@@ -126,6 +126,9 @@ pub(crate) struct RequestState {
     /// The keys of the inputs this round asked for: the only answers the next round takes.
     #[serde(rename = "q", default)]
     pub(crate) asked: Vec<String>,
+    /// The results of the steps that ran once ([`Steps`](crate::extract::Steps)), by key.
+    #[serde(rename = "s", default)]
+    pub(crate) steps: Map<String, Value>,
 }
 
 /// Why a request state was refused.
@@ -276,6 +279,7 @@ impl RequestState {
         ttl: Duration,
         answers: Map<String, Value>,
         asked: Vec<String>,
+        steps: Map<String, Value>,
     ) -> Self {
         Self {
             principal,
@@ -285,6 +289,7 @@ impl RequestState {
             expires: now().saturating_add(ttl.as_secs()),
             answers,
             asked,
+            steps,
         }
     }
 
@@ -332,6 +337,7 @@ mod tests {
             Duration::from_secs(60),
             answers,
             vec!["confirm".into()],
+            Map::new(),
         )
     }
 
