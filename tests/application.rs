@@ -218,8 +218,11 @@ fn a_server_serves_only_the_handlers_it_was_given() {
     let both = Server::from_registry()
         .tool(bump::tool())
         .state(Counter::default())
-        .state(Greeting("x"));
-    assert!(both.router().is_ok());
+        .state(Greeting("x"))
+        .state(Rows::default());
+    if let Err(e) = both.router() {
+        panic!("{e}");
+    }
 }
 
 #[derive(Clone)]
@@ -534,4 +537,134 @@ async fn a_step_runs_once_across_the_rounds_of_a_2026_call() {
             assert_eq!(text, "row 1 publish=true");
         }
     }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Cart {
+    id: u64,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Order {
+    id: u64,
+}
+
+/// Opens a cart.
+#[tool]
+async fn open_cart(handles: Handles, id: u64) -> Handle<Cart> {
+    handles.issue(Cart { id })
+}
+
+/// Places an order.
+#[tool]
+async fn place_order(handles: Handles, cart: Handle<Cart>) -> Handle<Order> {
+    handles.issue(Order { id: cart.id * 10 })
+}
+
+/// Reads a cart.
+#[tool]
+async fn cart_id(
+    /// The cart.
+    cart: Handle<Cart>,
+) -> u64 {
+    cart.id
+}
+
+fn shop(keys: [u8; 32]) -> Server {
+    Server::new()
+        .tool(open_cart::tool())
+        .tool(place_order::tool())
+        .tool(cart_id::tool())
+        .request_state_keys(mcp_runtime::mrtr::StateKeys::new([keys]).unwrap())
+}
+
+#[tokio::test]
+async fn handles_are_typed_bound_to_the_caller_and_valid_wherever_the_keys_are() {
+    let serve = |keys| {
+        Running::start_router(
+            shop(keys)
+                .router()
+                .unwrap()
+                .layer(axum::middleware::from_fn(authenticate)),
+        )
+    };
+    let (a, b, elsewhere) = (
+        serve([1; 32]).await,
+        serve([1; 32]).await,
+        serve([2; 32]).await,
+    );
+    let ada = [("x-user", "ada")];
+    let call =
+        |name: &str, arguments: serde_json::Value| json!({"name": name, "arguments": arguments});
+    let text = |r: mcp_tests::Response| {
+        let result = r.result();
+        (
+            result["isError"] == true,
+            result["content"][0]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    for version in ["2025-11-25", "2026-07-28"] {
+        let (failed, cart) = text(
+            a.call_as(version, &ada, call("open_cart", json!({"id": 4})))
+                .await,
+        );
+        assert!(!failed && cart.len() > 40, "{cart}");
+        // Another process with the same keys takes it.
+        let r = b
+            .call_as(version, &ada, call("cart_id", json!({"cart": cart})))
+            .await;
+        assert_eq!(text(r), (false, "4".into()), "{version}");
+        // A server with other keys, another caller, and no caller refuse it.
+        for (server, headers) in [
+            (&elsewhere, &ada[..]),
+            (&a, &[("x-user", "bo")][..]),
+            (&a, &[][..]),
+        ] {
+            let (failed, message) = text(
+                server
+                    .call_as(version, headers, call("cart_id", json!({"cart": cart})))
+                    .await,
+            );
+            assert!(
+                failed && message.contains("invalid argument `cart`: the handle"),
+                "{message}"
+            );
+        }
+        // A handle of another type is refused, saying which.
+        let (_, order) = text(
+            a.call_as(version, &ada, call("place_order", json!({"cart": cart})))
+                .await,
+        );
+        let (failed, message) = text(
+            a.call_as(version, &ada, call("cart_id", json!({"cart": order})))
+                .await,
+        );
+        assert!(
+            failed && message.contains("a handle to a `Order`, not to a `Cart`"),
+            "{message}"
+        );
+        // A guessed handle is refused.
+        let (failed, _) = text(
+            a.call_as(version, &ada, call("cart_id", json!({"cart": "cart-4"})))
+                .await,
+        );
+        assert!(failed);
+    }
+    let listed = a.modern("tools/list", json!({})).await.result();
+    let tool = listed["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "cart_id")
+        .unwrap();
+    let cart = &tool["inputSchema"]["properties"]["cart"];
+    assert_eq!(cart["type"], "string", "{cart}");
+    assert!(
+        cart["description"].as_str().unwrap().contains("The cart"),
+        "{cart}"
+    );
+    assert_eq!(tool["inputSchema"]["required"], json!(["cart"]));
 }

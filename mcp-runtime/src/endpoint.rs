@@ -58,4 +58,6 @@ pub(crate) struct Endpoint {
     pub(crate) resume_grace: Duration,
     /// The application's values handed to `State<T>` parameters.
     pub(crate) states: crate::state::States,
+    /// How long a [`Handle`](crate::Handle) stays valid.
+    pub(crate) handle_ttl: Duration,
 }

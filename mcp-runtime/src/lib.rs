@@ -37,6 +37,7 @@ mod dispatch;
 mod endpoint;
 mod error;
 pub mod extract;
+mod handle;
 pub mod invocation;
 pub mod mrtr;
 pub mod notifier;
@@ -62,16 +63,17 @@ pub mod __private;
 pub use dispatch::ResponseMode;
 pub use error::Error;
 pub use extract::Args;
+pub use handle::{Handle, Handles};
 pub use mcp_macros::{complete, prompt, resource, tool};
 pub use notifier::Notifier;
 pub use protocol::{Content, ProtocolError};
 pub use server::Mode;
 pub use server::{
     Listening, Server, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_CALLS_PER_SESSION,
-    DEFAULT_CONNECTIONS_PER_CLIENT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_PAGE_SIZE, DEFAULT_PATH,
-    DEFAULT_RESUME_GRACE, DEFAULT_SESSIONS_PER_CLIENT, DEFAULT_STREAMS_PER_CLIENT,
-    DEFAULT_STREAM_LIFETIME, DEFAULT_SUBSCRIPTIONS_PER_SESSION, DEFAULT_UNUSED_SESSION_TIMEOUT,
-    DEFAULT_WRITE_TIMEOUT, SHUTDOWN_GRACE,
+    DEFAULT_CONNECTIONS_PER_CLIENT, DEFAULT_HANDLE_TTL, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_PAGE_SIZE, DEFAULT_PATH, DEFAULT_RESUME_GRACE, DEFAULT_SESSIONS_PER_CLIENT,
+    DEFAULT_STREAMS_PER_CLIENT, DEFAULT_STREAM_LIFETIME, DEFAULT_SUBSCRIPTIONS_PER_SESSION,
+    DEFAULT_UNUSED_SESSION_TIMEOUT, DEFAULT_WRITE_TIMEOUT, SHUTDOWN_GRACE,
 };
 pub use state::State;
 pub use tool::{IntoToolResult, Json, ToolResult};
@@ -91,4 +93,5 @@ pub mod prelude {
     pub use crate::state::State;
     pub use crate::tool::{IntoToolResult, Json, ToolResult};
     pub use crate::{complete, prompt, resource, tool, Server};
+    pub use crate::{Handle, Handles};
 }

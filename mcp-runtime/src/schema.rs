@@ -51,8 +51,23 @@ impl<'g> InputSchema<'g> {
 
     /// Adds one property named after the parameter, with its `///` description.
     pub fn property<T: JsonSchema + DeserializeOwned>(&mut self, param: &Param) {
+        self.property_noted::<T>(param, None);
+    }
+
+    /// Like [`property`](Self::property), with `note` after the parameter's description
+    /// (what any value of the type is, for the model: "an opaque handle...").
+    pub fn property_noted<T: JsonSchema + DeserializeOwned>(
+        &mut self,
+        param: &Param,
+        note: Option<&str>,
+    ) {
         let mut schema = self.generator.subschema_for::<T>();
-        if let Some(description) = param.description {
+        let description = match (param.description, note) {
+            (Some(own), Some(note)) => Some(format!("{own} {note}")),
+            (Some(own), None) => Some(own.to_owned()),
+            (None, note) => note.map(str::to_owned),
+        };
+        if let Some(description) = description {
             schema.insert("description".into(), description.into());
         }
         if serde_json::from_str::<T>("null").is_err() {

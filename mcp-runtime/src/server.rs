@@ -39,6 +39,9 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// How long a legacy session that made no request after `initialize` lives: 60 s.
 pub const DEFAULT_UNUSED_SESSION_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long a [`Handle`](crate::Handle) stays valid unless the server says otherwise: a day.
+pub const DEFAULT_HANDLE_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// How many legacy sessions one client (its principal, else its address) may hold: 256.
 pub const DEFAULT_SESSIONS_PER_CLIENT: usize = 256;
 
@@ -145,6 +148,7 @@ pub struct Server {
     announces_changes: bool,
     tool_set: Option<crate::ToolSet>,
     states: crate::state::States,
+    handle_ttl: Duration,
 }
 
 impl Default for Server {
@@ -200,7 +204,15 @@ impl Server {
             announces_changes: false,
             tool_set: None,
             states: crate::state::States::new(),
+            handle_ttl: DEFAULT_HANDLE_TTL,
         }
+    }
+
+    /// How long a [`Handle`](crate::Handle) the handlers issue stays valid (default
+    /// [`DEFAULT_HANDLE_TTL`]).
+    pub fn handle_ttl(mut self, ttl: Duration) -> Self {
+        self.handle_ttl = ttl;
+        self
     }
 
     /// Gives the handlers a value: every handler that takes a [`State<T>`](crate::State)
@@ -691,6 +703,7 @@ impl Server {
             stream_lifetime: self.stream_lifetime,
             resume_grace: self.resume_grace,
             states: self.states,
+            handle_ttl: self.handle_ttl,
         };
         Ok((Arc::new(endpoint), self.path))
     }

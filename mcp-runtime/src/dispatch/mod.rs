@@ -129,6 +129,13 @@ impl Endpoint {
         result.unwrap_or_else(Outcome::Error)
     }
 
+    /// What handler parameters read of the server and of the request.
+    pub(crate) fn parts<'a>(&'a self, call: &Call<'a>) -> crate::extract::RequestParts<'a> {
+        call.request
+            .with_states(&self.states)
+            .with_keys(&self.state_keys, self.handle_ttl)
+    }
+
     fn reply<R: serde::Serialize>(
         &self,
         id: &RequestId,
@@ -501,7 +508,7 @@ impl Endpoint {
                     Arguments::from_text(arguments),
                     call.version,
                     crate::extract::RequestScope::detached(),
-                    call.request.with_states(&self.states),
+                    self.parts(call),
                 );
                 let value = argument.value.clone();
                 let limit = self.handler_timeout;

@@ -147,12 +147,8 @@ impl Endpoint {
             }
             _ => None,
         };
-        let mut context = CallContext::scoped(
-            arguments,
-            call.version,
-            scope.clone(),
-            call.request.with_states(&self.states),
-        );
+        let mut context =
+            CallContext::scoped(arguments, call.version, scope.clone(), self.parts(call));
         // Parameters are read from the arguments here: in time proportional to the request.
         let invocation =
             crate::offload::cpu_bound(call.size, || Invocation::start(|| start(&mut context)));

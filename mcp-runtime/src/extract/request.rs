@@ -14,6 +14,7 @@ use crate::state::States;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RequestParts<'a> {
     states: Option<&'a States>,
+    keys: Option<(&'a crate::mrtr::StateKeys, std::time::Duration)>,
     headers: Option<&'a HeaderMap>,
     extensions: Option<&'a Extensions>,
     principal: Option<&'a Principal>,
@@ -29,6 +30,17 @@ impl<'a> RequestParts<'a> {
     pub fn with_states(mut self, states: &'a States) -> Self {
         self.states = Some(states);
         self
+    }
+
+    /// With the key ring that seals [`Handle`](crate::Handle)s and how long a handle lasts.
+    pub fn with_keys(mut self, keys: &'a crate::mrtr::StateKeys, ttl: std::time::Duration) -> Self {
+        self.keys = Some((keys, ttl));
+        self
+    }
+
+    /// The key ring that seals handles, and their lifetime (none outside a server).
+    pub(crate) fn keys(&self) -> Option<(&'a crate::mrtr::StateKeys, std::time::Duration)> {
+        self.keys
     }
 
     /// With an HTTP request's headers and extensions (and the [`Principal`] among them).

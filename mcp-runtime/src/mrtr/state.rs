@@ -24,7 +24,8 @@ const NONCE_LEN: usize = 12;
 /// ```
 #[derive(Clone)]
 pub struct StateKeys {
-    keys: Vec<(u8, ChaCha20Poly1305)>,
+    /// Shared: every handle minter holds the ring.
+    keys: std::sync::Arc<[(u8, ChaCha20Poly1305)]>,
 }
 
 impl std::fmt::Debug for StateKeys {
@@ -39,7 +40,7 @@ impl StateKeys {
     /// A ring of 32-byte keys, newest first; `None` if empty. Each sealed state names its key by
     /// a fingerprint, so keys may be added and retired in any order.
     pub fn new(keys: impl IntoIterator<Item = [u8; 32]>) -> Option<Self> {
-        let keys: Vec<_> = keys
+        let keys: std::sync::Arc<[_]> = keys
             .into_iter()
             .map(|k| {
                 (
@@ -58,6 +59,15 @@ impl StateKeys {
     }
 
     fn seal(&self, plaintext: &[u8]) -> String {
+        self.seal_for(AAD, plaintext)
+    }
+
+    fn open(&self, text: &str) -> Option<Vec<u8>> {
+        self.open_for(AAD, text)
+    }
+
+    /// Seals `plaintext` for one purpose (`aad`): what is sealed for one opens for no other.
+    pub(crate) fn seal_for(&self, aad: &[u8], plaintext: &[u8]) -> String {
         let (id, cipher) = &self.keys[0];
         let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = cipher
@@ -65,7 +75,7 @@ impl StateKeys {
                 &nonce,
                 Payload {
                     msg: plaintext,
-                    aad: AAD,
+                    aad,
                 },
             )
             .expect("sealing cannot fail");
@@ -76,7 +86,8 @@ impl StateKeys {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out)
     }
 
-    fn open(&self, text: &str) -> Option<Vec<u8>> {
+    /// Opens what [`seal_for`](Self::seal_for) sealed for `aad`.
+    pub(crate) fn open_for(&self, aad: &[u8], text: &str) -> Option<Vec<u8>> {
         let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(text)
             .ok()?;
@@ -90,13 +101,7 @@ impl StateKeys {
             .filter(|(k, _)| *k == id)
             .find_map(|(_, cipher)| {
                 cipher
-                    .decrypt(
-                        Nonce::from_slice(nonce),
-                        Payload {
-                            msg: sealed,
-                            aad: AAD,
-                        },
-                    )
+                    .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad })
                     .ok()
             })
     }
