@@ -79,6 +79,10 @@ pub use state::State;
 pub use tool::{IntoToolResult, Json, ToolResult};
 pub use tool_set::ToolSet;
 
+/// The schemars the SDK generates schemas with (major version 1): derive `JsonSchema` from
+/// it (or from the same major version) for argument and `Json<T>` types.
+pub use schemars;
+
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 mod readme {}

@@ -77,7 +77,7 @@ pub(crate) fn shim_from(model: &Handler<'_>, skip: usize, given: Vec<TokenStream
     Shim {
         params: quote! {
             #[allow(unused_imports)]
-            use __mcp::{ViaArgument as _, ViaFromCall as _, ViaNothing as _};
+            use __mcp::{ViaArgument as _, ViaFromCall as _, Parameter as _};
             const __PARAMS: &[__mcp::Param] = &[#(#entries),*];
         },
         resolve: quote!(let _ = &__call; #(#resolve)*),

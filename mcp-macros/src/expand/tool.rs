@@ -41,7 +41,7 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
     let output = model.output();
     // Return values convert through `IntoToolResult`, else `Serialize` (autoref specialization).
     let convert =
-        quote_spanned!(model.output_span()=> (&&&&__mcp::Returned::new(__value)).__mcp_result());
+        quote_spanned!(model.output_span()=> (&&&&&__mcp::Returned::new(__value)).__mcp_result());
     let run = run(model, &shim.call, convert);
     let location = location();
     let nameable = nameable(model, "tool", "tool");
@@ -52,7 +52,8 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
             #[allow(unused_imports)]
             use __mcp::{
                 OutputViaIntoToolResult as _, OutputViaSerialize as _, ViaIntoToolResult as _,
-                ViaSerialize as _, ViaSerializeError as _, ViaSerializeResult as _,
+                ToolReturn as _, ViaSerialize as _, ViaSerializeError as _,
+                ViaSerializeResult as _,
             };
 
             #params

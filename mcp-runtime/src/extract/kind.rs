@@ -89,10 +89,10 @@ impl<T: DeserializeOwned + JsonSchema + Send + 'static> ViaArgument<T> for &Kind
     }
 }
 
-/// Neither: [`__mcp_kind`](ViaNothing::__mcp_kind) requires `T: FromCall`, whose message says
+/// Neither: [`__mcp_kind`](Parameter::__mcp_kind) requires `T: FromCall`, whose message says
 /// what a parameter must be (once: the other methods are never reached, the crate does not
 /// compile).
-pub trait ViaNothing<T> {
+pub trait Parameter<T> {
     /// The parameter's kind.
     fn __mcp_kind(&self) -> ParamKind
     where
@@ -103,7 +103,7 @@ pub trait ViaNothing<T> {
     fn __mcp_describe(&self, schema: &mut InputSchema<'_>, param: &Param);
 }
 
-impl<T> ViaNothing<T> for Kind<T> {
+impl<T> Parameter<T> for Kind<T> {
     fn __mcp_kind(&self) -> ParamKind
     where
         T: FromCall,

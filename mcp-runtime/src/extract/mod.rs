@@ -29,7 +29,7 @@ pub use input::{
     CreateMessage, Elicitation, Elicitor, InputError, Root, Roots, SampledMessage, Sampler,
 };
 #[doc(hidden)]
-pub use kind::{ArgumentConst, Kind, ViaArgument, ViaFromCall, ViaNothing};
+pub use kind::{ArgumentConst, Kind, Parameter, ViaArgument, ViaFromCall};
 pub use needs::Needs;
 pub use notify::{Cancellation, Log, LogLevel, Progress, ResponseStream};
 pub use request::{Extension, RequestParts};
@@ -302,7 +302,7 @@ pub enum ArgumentError {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a #[tool], #[resource] or #[prompt] parameter",
     label = "not a parameter type",
-    note = "an argument must implement `serde::Deserialize` and `schemars::JsonSchema`; other parameter types implement `mcp_runtime::extract::FromCall`"
+    note = "an argument must implement `serde::Deserialize` and `schemars::JsonSchema` of schemars 1 (the version mcp-runtime uses and re-exports as `mcp_runtime::schemars`; deriving another major version's `JsonSchema` does not count); other parameter types implement `mcp_runtime::extract::FromCall`"
 )]
 pub trait FromCall: Sized + Send + 'static {
     /// What this parameter needs from the transport.

@@ -1,10 +1,16 @@
 //! Tools: the descriptor a `#[tool]` expands to, and what calling one produces.
 
 mod result;
+mod returned;
 
 pub use crate::invocation::Invocation;
 pub(crate) use result::serialized_as_text;
 pub use result::{IntoToolResult, Json, ToolResult};
+#[doc(hidden)]
+pub use returned::{
+    OutputViaIntoToolResult, OutputViaSerialize, ReturnType, Returned, ToolReturn,
+    ViaIntoToolResult, ViaSerialize, ViaSerializeError, ViaSerializeResult,
+};
 
 use schemars::{Schema, SchemaGenerator};
 use serde::Serialize;

@@ -95,6 +95,11 @@ impl ToolResult {
 /// let r: Result<i64, String> = Err("division by zero".into());
 /// assert!(r.into_tool_result().is_error);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a #[tool]",
+    label = "not a tool result",
+    note = "return text (`String`, `&str`), `Json<T>` (`T: Serialize + JsonSchema`, structured content), `ToolResult`, any `T: Serialize` (sent as JSON text), or a `Result` of one of these whose error implements `Display` or `Serialize`"
+)]
 pub trait IntoToolResult {
     /// Performs the conversion.
     fn into_tool_result(self) -> ToolResult;
