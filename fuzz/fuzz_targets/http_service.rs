@@ -22,45 +22,28 @@ use axum::Router;
 use http::{HeaderValue, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use libfuzzer_sys::fuzz_target;
-use mcp_runtime::extract::{
-    CallContext, Elicitation, Elicitor, FromCall, Log, Needs, Param, Progress,
-};
+use mcp_runtime::extract::{CallContext, Elicitation, Elicitor, Log, Param, Progress};
 use mcp_runtime::prelude::*;
-use mcp_runtime::tool::{Invocation, Location, ToolAnnotations, ToolDef};
+use mcp_runtime::tool::{Invocation, ToolDef};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 // ---- the servers -------------------------------------------------------------------------
 
-const WHO: Param = Param {
-    name: "name",
-    description: Some("Who to greet"),
-    needs: Needs::NOTHING,
-};
+const WHO: Param = Param::argument::<String>("name").description("Who to greet");
 
 fn greet_call(call: &mut CallContext<'_>) -> Invocation {
-    match String::from_call(call, &WHO) {
+    match call.argument::<String>(&WHO) {
         Ok(name) => Invocation::Ready(ToolResult::text(format!("Hello, {name}!"))),
         Err(e) => Invocation::rejected(e),
     }
 }
 
 /// Registered by hand, on both servers.
-static GREET: ToolDef = ToolDef {
-    name: "greet",
-    title: None,
-    description: Some("Greets someone."),
-    annotations: ToolAnnotations::NONE,
-    params: &[WHO],
-    input_schema: |schema| String::describe(schema, &WHO),
-    output_schema: |_| None,
-    call: greet_call,
-    timeout: None,
-    location: Location {
-        file: file!(),
-        line: line!(),
-    },
-};
+static GREET: ToolDef = ToolDef::new("greet", greet_call)
+    .description("Greets someone.")
+    .params(&[WHO])
+    .input_schema(|schema| schema.property::<String>(&WHO));
 
 /// Adds two integers.
 #[tool(read_only, idempotent)]

@@ -457,6 +457,8 @@ impl<T: HandlerOutcome> Response<T> {
             &self.state.name,
             self.state.digest.clone(),
             self.endpoint.state_ttl,
+        )
+        .carrying(
             self.state.scope.input.answers.clone(),
             requests.iter().map(|(key, _)| key.clone()).collect(),
             self.state.scope.input.steps(),

@@ -275,16 +275,13 @@ impl<'de> serde::de::Visitor<'de> for Canonical<'_> {
 }
 
 impl RequestState {
-    /// A state for this request, valid for `ttl`.
+    /// A state for this request, valid for `ttl`, carrying nothing yet.
     pub(crate) fn new(
         principal: Option<String>,
         method: &str,
         name: &str,
         digest: String,
         ttl: Duration,
-        answers: Map<String, Value>,
-        asked: Vec<String>,
-        steps: Map<String, Value>,
     ) -> Self {
         Self {
             principal,
@@ -292,10 +289,24 @@ impl RequestState {
             name: name.to_owned(),
             digest,
             expires: now().saturating_add(ttl.as_secs()),
-            answers,
-            asked,
-            steps,
+            answers: Map::new(),
+            asked: Vec::new(),
+            steps: Map::new(),
         }
+    }
+
+    /// The same state carrying what a round gathered: the answers, the keys it asked for, and
+    /// the results of the steps that ran.
+    pub(crate) fn carrying(
+        mut self,
+        answers: Map<String, Value>,
+        asked: Vec<String>,
+        steps: Map<String, Value>,
+    ) -> Self {
+        self.answers = answers;
+        self.asked = asked;
+        self.steps = steps;
+        self
     }
 
     pub(crate) fn seal(&self, keys: &StateKeys) -> String {
@@ -340,10 +351,8 @@ mod tests {
             "deploy",
             digest(None),
             Duration::from_secs(60),
-            answers,
-            vec!["confirm".into()],
-            Map::new(),
         )
+        .carrying(answers, vec!["confirm".into()], Map::new())
     }
 
     fn raw(json: &str) -> Box<serde_json::value::RawValue> {
