@@ -29,7 +29,7 @@ struct TextStats {
 
 /// Counts the words, lines and characters of a text.
 #[tool(read_only)]
-fn text_stats(
+async fn text_stats(
     /// The text to measure
     text: String,
 ) -> Json<TextStats> {
@@ -42,7 +42,7 @@ fn text_stats(
 
 /// Divides `dividend` by `divisor`; fails when the divisor is zero.
 #[tool(read_only)]
-fn divide(dividend: f64, divisor: f64) -> Result<f64, String> {
+async fn divide(dividend: f64, divisor: f64) -> Result<f64, String> {
     if divisor == 0.0 {
         Err("cannot divide by zero".into())
     } else {
@@ -52,6 +52,10 @@ fn divide(dividend: f64, divisor: f64) -> Result<f64, String> {
 
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
+    // The runtime logs through `tracing`: the mode it chose and why, warnings about exposure.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
     let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let server = Server::from_registry()
         .name("hello")

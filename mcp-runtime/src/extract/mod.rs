@@ -25,6 +25,8 @@ use serde::de::{DeserializeOwned, IntoDeserializer};
 use text::TextDeserializer;
 
 pub use arguments::{ArgumentValue, Arguments};
+/// The request headers type a handler parameter can take (from the `http` crate).
+pub use http::HeaderMap;
 pub use input::{
     CreateMessage, Elicitation, Elicitor, InputError, Root, Roots, SampledMessage, Sampler,
 };
