@@ -8,9 +8,55 @@
 //!
 //! A handler that asks for input runs again from the start when the client retries with the
 //! answers, so it must make the same input calls in the same order for the same arguments.
+//! Work before a question would then happen once per round: `draft_post` saves its draft in a
+//! `Steps::once` step, which runs in the first round only.
 
-use mcp_runtime::extract::{CreateMessage, Elicitation, Elicitor, InputError, Log, Sampler};
+use std::sync::Mutex;
+
+use mcp_runtime::extract::{CreateMessage, Elicitation, Elicitor, InputError, Log, Sampler, Steps};
 use mcp_runtime::prelude::*;
+
+/// The drafts `draft_post` saved (a real server would use a database), given to the server as
+/// state.
+#[derive(Debug, Default)]
+struct Drafts(Mutex<Vec<String>>);
+
+impl Drafts {
+    /// Saves a draft; its number.
+    fn save(&self, text: String) -> usize {
+        let mut drafts = self.0.lock().expect("the drafts lock");
+        drafts.push(text);
+        drafts.len()
+    }
+}
+
+/// Whether to publish.
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct Publish {
+    /// Publish the draft now
+    publish: bool,
+}
+
+/// Saves a post as a draft, then asks the user whether to publish it.
+#[tool]
+async fn draft_post(
+    /// The post's text
+    text: String,
+    drafts: State<Drafts>,
+    steps: Steps,
+    elicitor: Elicitor,
+) -> Result<String, InputError> {
+    // Saved in the first round only: a 2026-07-28 client's retry finds the number in the
+    // request state instead of saving a second draft.
+    let draft = steps.once("save", || async { drafts.save(text) }).await;
+    let answer = elicitor
+        .form::<Publish>(&format!("Publish draft {draft}?"))
+        .await?;
+    Ok(match answer {
+        Elicitation::Accept(p) if p.publish => format!("published draft {draft}"),
+        _ => format!("kept draft {draft}"),
+    })
+}
 
 /// Translates a text with the client's model.
 #[tool(read_only)]
@@ -71,6 +117,7 @@ async fn rename_file(
 async fn main() -> Result<(), mcp_runtime::Error> {
     let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let server = Server::from_registry()
+        .state(Drafts::default())
         .name("ask")
         .version(env!("CARGO_PKG_VERSION"))
         .bind(addr)
@@ -88,7 +135,7 @@ mod tests {
 
     #[tokio::test]
     async fn translate_asks_the_model_then_answers() {
-        let client = TestClient::new(Server::from_registry())
+        let client = TestClient::new(Server::from_registry().state(Drafts::default()))
             .unwrap()
             .with_capabilities(json!({"sampling": {}}));
         let first = client
@@ -106,5 +153,23 @@ mod tests {
         });
         let done = client.request("tools/call", retry).await.unwrap();
         assert_eq!(done["content"][0]["text"], "French: bonjour");
+    }
+
+    #[tokio::test]
+    async fn a_draft_is_saved_once_across_rounds() {
+        let drafts = std::sync::Arc::new(Drafts::default());
+        let client = TestClient::new(Server::from_registry().shared_state(drafts.clone()))
+            .unwrap()
+            .with_capabilities(json!({"elicitation": {"form": {}}}));
+        let call = json!({"name": "draft_post", "arguments": {"text": "hello"}});
+        let first = client.request("tools/call", call.clone()).await.unwrap();
+        assert_eq!(first["resultType"], "input_required");
+        let mut retry = call;
+        retry["requestState"] = first["requestState"].clone();
+        retry["inputResponses"] =
+            json!({"elicitation-1": {"action": "accept", "content": {"publish": true}}});
+        let done = client.request("tools/call", retry).await.unwrap();
+        assert_eq!(done["content"][0]["text"], "published draft 1");
+        assert_eq!(drafts.0.lock().unwrap().len(), 1);
     }
 }
