@@ -83,6 +83,13 @@ impl<'g> InputSchema<'g> {
         }
     }
 
+    /// Makes the parameter's property optional, whatever its type asked: an `Option<E>`
+    /// parameter is `None` when its argument is missing.
+    pub(crate) fn optional(&mut self, param: &Param) {
+        self.required
+            .retain(|name| name.as_str() != Some(param.name()));
+    }
+
     /// Adds `T`'s whole object schema (used by `Args<T>`): its properties and required list are
     /// merged with the other parameters', and every other keyword (`$schema`, `$defs`, `allOf`,
     /// `if`/`then`/`else`, `additionalProperties`, ...) is kept as written.

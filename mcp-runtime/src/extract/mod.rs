@@ -349,6 +349,8 @@ impl<E: FromCall> FromCall for Option<E> {
 
     fn describe(schema: &mut InputSchema<'_>, param: &Param) {
         E::describe(schema, param);
+        // A missing argument is `None`, so an optional argument is never required.
+        schema.optional(param);
     }
 }
 
@@ -444,5 +446,19 @@ mod tests {
         ));
         let Args(page) = Args::<Page>::from_call(&mut call, &id).unwrap();
         assert_eq!(page, Page { id: 42, lang: None });
+    }
+
+    #[test]
+    fn an_optional_parameter_of_any_kind_is_not_required() {
+        type Cart = crate::Handle<u32>;
+        let mut generator = crate::schema::generator();
+        let mut schema = InputSchema::new(&mut generator);
+        let optional = Param::new("cart", ParamKind::of::<Option<Cart>>);
+        let required = Param::new("other", ParamKind::of::<Cart>);
+        Option::<Cart>::describe(&mut schema, &optional);
+        Cart::describe(&mut schema, &required);
+        let schema = schema.finish().unwrap();
+        assert_eq!(schema["required"], serde_json::json!(["other"]));
+        assert_eq!(schema["properties"]["cart"]["type"], "string");
     }
 }
