@@ -33,6 +33,7 @@ compile_error!(
 );
 
 pub mod completion;
+mod descriptor;
 mod dispatch;
 mod endpoint;
 mod error;

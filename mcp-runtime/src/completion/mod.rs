@@ -178,23 +178,8 @@ impl CompleterDef {
             location: Location::caller(),
         }
     }
-
-    /// With its parameters besides the partial value.
-    pub const fn params(mut self, params: &'static [Param]) -> Self {
-        self.params = params;
-        self
-    }
-
-    /// Defined at `location`.
-    pub const fn at(mut self, location: Location) -> Self {
-        self.location = location;
-        self
-    }
-
-    /// Where the completer was defined.
-    pub const fn location(&self) -> Location {
-        self.location
-    }
 }
+
+crate::descriptor::builders!(CompleterDef);
 
 inventory::collect!(CompleterDef);

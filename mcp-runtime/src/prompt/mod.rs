@@ -66,33 +66,9 @@ impl PromptDef {
         }
     }
 
-    /// With a human-readable title.
-    pub const fn title(mut self, title: &'static str) -> Self {
-        self.title = Some(title);
-        self
-    }
-
-    /// With what the prompt is for.
-    pub const fn description(mut self, description: &'static str) -> Self {
-        self.description = Some(description);
-        self
-    }
-
-    /// With its parameters, in order.
-    pub const fn params(mut self, params: &'static [Param]) -> Self {
-        self.params = params;
-        self
-    }
-
     /// With what describes its arguments.
     pub const fn arguments(mut self, describe: fn(&mut InputSchema<'_>)) -> Self {
         self.arguments = describe;
-        self
-    }
-
-    /// Defined at `location`.
-    pub const fn at(mut self, location: Location) -> Self {
-        self.location = location;
         self
     }
 
@@ -100,11 +76,8 @@ impl PromptDef {
     pub const fn name(&self) -> &'static str {
         self.name
     }
-
-    /// Where the prompt was defined.
-    pub const fn location(&self) -> Location {
-        self.location
-    }
 }
+
+crate::descriptor::builders!(PromptDef, described);
 
 inventory::collect!(PromptDef);

@@ -227,6 +227,63 @@ fn unique<T>(
     Ok(true)
 }
 
+/// What the registry gathers from every handler as it is added.
+#[derive(Default)]
+struct Collected {
+    needs: Needs,
+    stateful_because: Vec<String>,
+    handlers: Vec<Handler<'static>>,
+}
+
+impl Collected {
+    /// Adds a handler: its parameters' needs, and why they make the server stateful.
+    fn add(&mut self, handler: Handler<'static>) {
+        for param in handler.params {
+            let needs = param.kind().needs;
+            self.needs = self.needs.union(needs);
+            if needs.requires_state() {
+                let what = if needs.contains(Needs::SESSION) {
+                    "a session"
+                } else {
+                    "client input"
+                };
+                self.stateful_because.push(format!(
+                    "{} `{}`: parameter `{}` needs {what}",
+                    handler.kind,
+                    handler.name,
+                    param.name()
+                ));
+            }
+        }
+        self.handlers.push(handler);
+    }
+
+    /// Adds a named handler (a tool or prompt) to its index, checking its name: `false` when
+    /// the same definition was already there.
+    fn named<D>(
+        &mut self,
+        index: &mut HashMap<&'static str, Entry<D>>,
+        handler: Handler<'static>,
+        def: &'static D,
+        location: impl Fn(&D) -> Location,
+    ) -> Result<bool, Error> {
+        check_name(handler.name).map_err(|reason| Error::InvalidName {
+            name: handler.name,
+            location: handler.location,
+            reason,
+        })?;
+        let entry = Entry {
+            def,
+            needs: needs_of(handler.params),
+        };
+        if !unique(index, handler.name, entry, location)? {
+            return Ok(false);
+        }
+        self.add(handler);
+        Ok(true)
+    }
+}
+
 /// The union of a handler's parameters' needs.
 fn needs_of(params: &[crate::extract::Param]) -> Needs {
     params
@@ -245,52 +302,20 @@ impl Registry {
         defs.tools.sort_by_key(|d| d.name);
         defs.resources.sort_by_key(|d| d.uri);
         defs.prompts.sort_by_key(|d| d.name);
-        let mut needs = Needs::NOTHING;
-        let mut stateful_because = Vec::new();
-        let mut handlers = Vec::new();
-        let mut add_needs = |handler: Handler<'static>| {
-            for param in handler.params {
-                let param_needs = param.kind().needs;
-                needs = needs.union(param_needs);
-                if param_needs.requires_state() {
-                    let what = if param_needs.contains(Needs::SESSION) {
-                        "a session"
-                    } else {
-                        "client input"
-                    };
-                    stateful_because.push(format!(
-                        "{} `{}`: parameter `{}` needs {what}",
-                        handler.kind,
-                        handler.name,
-                        param.name()
-                    ));
-                }
-            }
-            handlers.push(handler);
-            needs_of(handler.params)
-        };
+        let mut collected = Collected::default();
 
         let mut tools = HashMap::new();
         let mut tool_listings = Vec::with_capacity(defs.tools.len());
         for &def in &defs.tools {
-            check_name(def.name).map_err(|reason| Error::InvalidName {
-                name: def.name,
-                location: def.location,
-                reason,
-            })?;
-            let entry = Entry {
-                def,
-                needs: needs_of(def.params),
-            };
-            if !unique(&mut tools, def.name, entry, |d| d.location)? {
-                continue;
-            }
-            add_needs(Handler {
+            let handler = Handler {
                 kind: "tool",
                 name: def.name,
                 location: def.location,
                 params: def.params,
-            });
+            };
+            if !collected.named(&mut tools, handler, def, |d| d.location)? {
+                continue;
+            }
             let mut generator = schema::generator();
             let output = (def.output_schema)(&mut generator)
                 .map(|s| schema::finish_output(s, &mut generator))
@@ -380,7 +405,7 @@ impl Registry {
                     ..listing
                 });
             }
-            add_needs(Handler {
+            collected.add(Handler {
                 kind: "resource",
                 name: def.uri,
                 location: def.location,
@@ -391,24 +416,15 @@ impl Registry {
         let mut prompts = HashMap::new();
         let mut prompt_listings = Vec::with_capacity(defs.prompts.len());
         for &def in &defs.prompts {
-            check_name(def.name).map_err(|reason| Error::InvalidName {
-                name: def.name,
-                location: def.location,
-                reason,
-            })?;
-            let entry = Entry {
-                def,
-                needs: needs_of(def.params),
-            };
-            if !unique(&mut prompts, def.name, entry, |d| d.location)? {
-                continue;
-            }
-            add_needs(Handler {
+            let handler = Handler {
                 kind: "prompt",
                 name: def.name,
                 location: def.location,
                 params: def.params,
-            });
+            };
+            if !collected.named(&mut prompts, handler, def, |d| d.location)? {
+                continue;
+            }
             let schema = input_schema(def.arguments, def.name, def.location)?;
             prompt_listings.push(PromptListing {
                 name: def.name,
@@ -435,7 +451,7 @@ impl Registry {
                 });
             }
             if !completers.contains_key(&(def.target, def.argument)) {
-                add_needs(Handler {
+                collected.add(Handler {
                     kind: "completer",
                     name: def.argument,
                     location: def.location,
@@ -464,9 +480,9 @@ impl Registry {
             templates,
             prompts,
             completers,
-            needs,
-            stateful_because,
-            handlers,
+            needs: collected.needs,
+            stateful_because: collected.stateful_because,
+            handlers: collected.handlers,
         })
     }
 

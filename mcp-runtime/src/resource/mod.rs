@@ -156,18 +156,6 @@ impl ResourceDef {
         }
     }
 
-    /// With a human-readable title.
-    pub const fn title(mut self, title: &'static str) -> Self {
-        self.title = Some(title);
-        self
-    }
-
-    /// With what the resource is.
-    pub const fn description(mut self, description: &'static str) -> Self {
-        self.description = Some(description);
-        self
-    }
-
     /// With the MIME type of its contents.
     pub const fn mime_type(mut self, mime_type: &'static str) -> Self {
         self.mime_type = Some(mime_type);
@@ -192,21 +180,9 @@ impl ResourceDef {
         self
     }
 
-    /// With its parameters, in order.
-    pub const fn params(mut self, params: &'static [Param]) -> Self {
-        self.params = params;
-        self
-    }
-
     /// With what describes the parameters (checked against the template's variables).
     pub const fn arguments(mut self, describe: fn(&mut InputSchema<'_>)) -> Self {
         self.arguments = describe;
-        self
-    }
-
-    /// Defined at `location`.
-    pub const fn at(mut self, location: Location) -> Self {
-        self.location = location;
         self
     }
 
@@ -215,15 +191,12 @@ impl ResourceDef {
         self.uri
     }
 
-    /// Where the resource was defined.
-    pub const fn location(&self) -> Location {
-        self.location
-    }
-
     /// Whether the URI is a template.
     pub fn is_template(&self) -> bool {
         self.uri.contains('{')
     }
 }
+
+crate::descriptor::builders!(ResourceDef, described);
 
 inventory::collect!(ResourceDef);

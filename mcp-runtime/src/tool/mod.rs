@@ -180,27 +180,9 @@ impl ToolDef {
         }
     }
 
-    /// With a human-readable title.
-    pub const fn title(mut self, title: &'static str) -> Self {
-        self.title = Some(title);
-        self
-    }
-
-    /// With what the tool does (the doc comment, for `#[tool]`).
-    pub const fn description(mut self, description: &'static str) -> Self {
-        self.description = Some(description);
-        self
-    }
-
     /// With behaviour hints.
     pub const fn annotations(mut self, annotations: ToolAnnotations) -> Self {
         self.annotations = annotations;
-        self
-    }
-
-    /// With its parameters, in order (their needs decide the server's mode).
-    pub const fn params(mut self, params: &'static [Param]) -> Self {
-        self.params = params;
         self
     }
 
@@ -222,21 +204,12 @@ impl ToolDef {
         self
     }
 
-    /// Defined at `location` (where [`ToolDef::new`] was called, otherwise).
-    pub const fn at(mut self, location: Location) -> Self {
-        self.location = location;
-        self
-    }
-
     /// The tool's name.
     pub const fn name(&self) -> &'static str {
         self.name
     }
-
-    /// Where the tool was defined.
-    pub const fn location(&self) -> Location {
-        self.location
-    }
 }
+
+crate::descriptor::builders!(ToolDef, described);
 
 inventory::collect!(ToolDef);
