@@ -582,6 +582,11 @@ impl Server {
         self
     }
 
+    /// The path of the MCP endpoint.
+    pub(crate) fn mount_path(&self) -> &str {
+        &self.path
+    }
+
     /// Builds the endpoint; `connections` is the connection cap when the server runs its own
     /// listener.
     fn build(

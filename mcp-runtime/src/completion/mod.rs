@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::extract::{ArgumentError, CallContext, FromCall, Param};
 use crate::invocation::Invocation;
@@ -61,15 +61,16 @@ impl FromCall for CompletionContext {
 /// assert_eq!(c.values.len(), 100);
 /// assert_eq!((c.total, c.has_more), (Some(150), true));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Completion {
     /// At most [`MAX_VALUES`] suggestions.
     pub values: Vec<String>,
     /// How many suggestions exist in all.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<usize>,
     /// Whether more exist than were sent.
+    #[serde(default)]
     pub has_more: bool,
 }
 
