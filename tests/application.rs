@@ -668,3 +668,24 @@ async fn handles_are_typed_bound_to_the_caller_and_valid_wherever_the_keys_are()
     );
     assert_eq!(tool["inputSchema"]["required"], json!(["cart"]));
 }
+
+#[tokio::test]
+async fn a_step_runs_once_for_every_client_through_the_test_client() {
+    for legacy in [false, true] {
+        let rows = Arc::new(Rows::default());
+        let client = TestClient::new(
+            Server::new()
+                .tool(draft_once::tool())
+                .shared_state(rows.clone()),
+        )
+        .unwrap()
+        .on_elicitation(|_| Ok(json!({"action": "accept", "content": {"publish": true}})));
+        let client = if legacy { client.legacy() } else { client };
+        let r = client
+            .call_tool("draft_once", json!({"text": "hi"}))
+            .await
+            .unwrap();
+        assert_eq!(r.all_text(), "row 1 publish=true", "legacy: {legacy}");
+        assert_eq!(rows.0.lock().unwrap().len(), 1, "legacy: {legacy}");
+    }
+}

@@ -172,4 +172,19 @@ mod tests {
         assert_eq!(done["content"][0]["text"], "published draft 1");
         assert_eq!(drafts.0.lock().unwrap().len(), 1);
     }
+
+    #[tokio::test]
+    async fn a_2025_client_drafts_once_too() {
+        let drafts = std::sync::Arc::new(Drafts::default());
+        let client = TestClient::new(Server::from_registry().shared_state(drafts.clone()))
+            .unwrap()
+            .on_elicitation(|_| Ok(json!({"action": "accept", "content": {"publish": false}})))
+            .legacy();
+        let done = client
+            .call_tool("draft_post", json!({"text": "hello"}))
+            .await
+            .unwrap();
+        assert_eq!(done.all_text(), "kept draft 1");
+        assert_eq!(drafts.0.lock().unwrap().len(), 1);
+    }
 }

@@ -86,7 +86,11 @@ async fn plan(
 
 /// Describes a bookmark with the client's model.
 #[tool]
-async fn describe(id: usize, bookmarks: State<Bookmarks>, sampler: Sampler) -> Result<String, InputError> {
+async fn describe(
+    id: usize,
+    bookmarks: State<Bookmarks>,
+    sampler: Sampler,
+) -> Result<String, InputError> {
     let url = bookmarks
         .0
         .lock()
@@ -95,7 +99,10 @@ async fn describe(id: usize, bookmarks: State<Bookmarks>, sampler: Sampler) -> R
         .map(|b| b.url.clone())
         .unwrap_or_default();
     let answer = sampler
-        .create_message(CreateMessage::ask(format!("Describe {url} in one line."), 100))
+        .create_message(CreateMessage::ask(
+            format!("Describe {url} in one line."),
+            100,
+        ))
         .await?;
     Ok(answer.text().unwrap_or_default().to_owned())
 }
@@ -140,11 +147,17 @@ mod tests {
         let page = first.structured_content.unwrap();
         assert_eq!(page["bookmarks"].as_array().unwrap().len(), 2);
         let next = page["next"].as_str().unwrap().to_owned();
-        let second = client.call_tool("list", json!({"after": next})).await.unwrap();
+        let second = client
+            .call_tool("list", json!({"after": next}))
+            .await
+            .unwrap();
         let page = second.structured_content.unwrap();
         assert_eq!(page["bookmarks"][0]["url"], "c.example");
         assert!(page["next"].is_null());
-        let forged = client.call_tool("list", json!({"after": "page-2"})).await.unwrap();
+        let forged = client
+            .call_tool("list", json!({"after": "page-2"}))
+            .await
+            .unwrap();
         assert!(forged.is_error);
 
         let read = client
@@ -163,9 +176,33 @@ mod tests {
     #[tokio::test]
     async fn tests_do_not_share_bookmarks() {
         let one = client();
-        one.call_tool("save", json!({"url": "x.example"})).await.unwrap();
+        one.call_tool("save", json!({"url": "x.example"}))
+            .await
+            .unwrap();
         let other = client();
         let page = other.call_tool("list", json!({})).await.unwrap();
         assert_eq!(page.structured_content.unwrap()["bookmarks"], json!([]));
+    }
+
+    #[tokio::test]
+    async fn describes_with_the_clients_model_in_both_eras() {
+        let client = client().on_sampling(|params| {
+            let asked = params["messages"][0]["content"]["text"].as_str().unwrap_or_default();
+            assert!(asked.contains("a.example"));
+            Ok(json!({"role": "assistant", "content": {"type": "text", "text": "a site"}, "model": "m"}))
+        });
+        client
+            .call_tool("save", json!({"url": "a.example"}))
+            .await
+            .unwrap();
+        for era in [client.clone(), client.legacy()] {
+            let described = era.call_tool("describe", json!({"id": 1})).await.unwrap();
+            assert_eq!(described.all_text(), "a site");
+        }
+        let prompt = client
+            .get_prompt("plan", json!({"count": "3"}))
+            .await
+            .unwrap();
+        assert_eq!(prompt.messages.len(), 1);
     }
 }
