@@ -177,6 +177,11 @@ static LATE: mcp_runtime::tool::ToolDef = mcp_runtime::tool::ToolDef::new("late"
 })
 .description("Arrives while the server runs.");
 
+/// Another tool named `late`.
+static LATE_TWIN: mcp_runtime::tool::ToolDef = mcp_runtime::tool::ToolDef::new("late", |_| {
+    mcp_runtime::invocation::Invocation::Ready(mcp_runtime::ToolResult::text("twin"))
+});
+
 #[tokio::test]
 async fn tools_change_at_runtime_and_listeners_hear_it() {
     let mut server = Server::from_registry();
@@ -219,9 +224,11 @@ async fn tools_change_at_runtime_and_listeners_hear_it() {
             .result()["content"][0]["text"],
         "late"
     );
+    // The same definition again changes nothing; another tool of that name is refused.
+    tools.add(&LATE).unwrap();
     assert!(
         tools
-            .add(&LATE)
+            .add(&LATE_TWIN)
             .unwrap_err()
             .to_string()
             .contains("duplicate name `late`"),

@@ -135,10 +135,13 @@ impl ToolSet {
         })
     }
 
-    /// Adds a tool.
+    /// Adds a tool. Adding the same definition again changes nothing; another tool of the
+    /// same name is refused.
     pub fn add(&self, tool: &'static ToolDef) -> Result<(), Error> {
         self.change(|state| {
-            state.defs.tools.push(tool);
+            if !state.defs.tools.iter().any(|t| std::ptr::eq(*t, tool)) {
+                state.defs.tools.push(tool);
+            }
             Ok(())
         })
     }
