@@ -329,7 +329,8 @@ fn slow_doc() -> String {
     "late".into()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// On one async worker thread: a blocking handler run on it would hold every other request.
+#[tokio::test(flavor = "current_thread")]
 async fn slow_sync_handlers_stall_no_other_request() {
     let client = TestClient::new(
         Server::new()
@@ -337,23 +338,23 @@ async fn slow_sync_handlers_stall_no_other_request() {
             .tool(quick::tool()),
     )
     .unwrap();
-    // More blocking calls than there are async workers.
+    let started = Instant::now();
     let slow: Vec<_> = (0..3)
         .map(|_| {
-            let client = client.with_version(mcp_runtime::protocol::ProtocolVersion::LATEST);
+            let client = client.clone();
             tokio::spawn(
                 async move { client.call_tool("blocking_wait", json!({"ms": 2000})).await },
             )
         })
         .collect();
+    // The slow calls are under way; a quick one is answered at once, not after them.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let started = Instant::now();
     let r = client.call_tool("quick", json!({})).await.unwrap();
     let waited = started.elapsed();
     assert_eq!(r.all_text(), "quick");
     assert!(
-        waited < Duration::from_millis(500),
-        "a quick call waited {waited:?} behind blocking ones"
+        waited < Duration::from_millis(1000),
+        "a quick call was answered {waited:?} after three blocking ones began"
     );
     for call in slow {
         assert_eq!(call.await.unwrap().unwrap().all_text(), "waited");
