@@ -129,4 +129,8 @@ stop_all
 fi
 
 python3 "$root/bench/summary.py" "$results"
-[ "$SMOKE" = 1 ] && echo "bench smoke: every scenario ran"
+# Every scenario ran (a failing one stops the script with its status): exit 0, smoke or not.
+if [ "$SMOKE" = 1 ]; then
+  echo "bench smoke: every scenario ran"
+fi
+exit 0
