@@ -79,6 +79,8 @@ pub use server::{
 pub use state::State;
 pub use tool::{IntoToolResult, Json, ToolResult};
 pub use tool_set::ToolSet;
+#[cfg(unix)]
+pub use transport::unix::UnixListening;
 
 /// The schemars the SDK generates schemas with (major version 1): derive `JsonSchema` from
 /// it (or from the same major version) for argument and `Json<T>` types.

@@ -761,6 +761,40 @@ impl Server {
         })
     }
 
+    /// Binds a Unix domain socket at `path` for the same Streamable HTTP endpoint, reachable
+    /// only by the socket's owner (mode 0600, created so that it never has wider permissions).
+    /// A stale socket file left by a server that died is replaced; the file is removed when the
+    /// server stops. The `Host` allow-list is the loopback one (what local clients send).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), mcp_runtime::Error> {
+    /// mcp_runtime::Server::from_registry()
+    ///     .bind_unix("/run/user/1000/notes.sock")
+    ///     .await?
+    ///     .run()
+    ///     .await
+    /// # }
+    /// ```
+    #[cfg(unix)]
+    pub async fn bind_unix(
+        self,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<crate::UnixListening, Error> {
+        let path = path.as_ref().to_owned();
+        let listener =
+            crate::transport::unix::bind_private(&path).map_err(|source| Error::Bind {
+                addr: path.display().to_string(),
+                source,
+            })?;
+        let (endpoint, mount) = self.build(None, None)?;
+        Ok(crate::UnixListening {
+            listener,
+            path,
+            endpoint,
+            mount,
+        })
+    }
+
     /// Serves the endpoint on `addr` until Ctrl-C or SIGTERM, then shuts down gracefully.
     pub async fn serve(self, addr: impl ToSocketAddrs + std::fmt::Display) -> Result<(), Error> {
         self.bind(addr).await?.run().await
@@ -865,7 +899,7 @@ fn exposure_warning(
     })
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
