@@ -795,6 +795,38 @@ impl Server {
         })
     }
 
+    /// Serves the handlers on standard input and output (newline-delimited JSON-RPC) for a
+    /// client that started this process, until the input ends or Ctrl-C/SIGTERM; in-flight
+    /// calls then get [`SHUTDOWN_GRACE`] to finish. Clients of both eras are served as over
+    /// HTTP (a 2025-era client is one session). Nothing but protocol messages is written to
+    /// standard output: send logs to standard error.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), mcp_runtime::Error> {
+    /// mcp_runtime::Server::from_registry().serve_stdio().await
+    /// # }
+    /// ```
+    pub async fn serve_stdio(self) -> Result<(), Error> {
+        self.serve_io(
+            crate::transport::stdio::stdin(),
+            tokio::io::stdout(),
+            shutdown_signal(),
+        )
+        .await
+    }
+
+    /// Serves the stdio protocol on any pair of streams (a pipe, a socket, an in-memory duplex
+    /// in tests) until `input` ends or `shutdown` completes.
+    pub async fn serve_io(
+        self,
+        input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
+        output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
+        let (endpoint, mount) = self.build(None, None)?;
+        crate::transport::stdio::serve(endpoint, mount, input, output, shutdown).await
+    }
+
     /// Serves the endpoint on `addr` until Ctrl-C or SIGTERM, then shuts down gracefully.
     pub async fn serve(self, addr: impl ToSocketAddrs + std::fmt::Display) -> Result<(), Error> {
         self.bind(addr).await?.run().await

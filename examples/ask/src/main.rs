@@ -115,13 +115,15 @@ async fn rename_file(
 
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
-    let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let server = Server::from_registry()
         .state(Drafts::default())
         .name("ask")
-        .version(env!("CARGO_PKG_VERSION"))
-        .bind(addr)
-        .await?;
+        .version(env!("CARGO_PKG_VERSION"));
+    if std::env::args().any(|a| a == "--stdio") {
+        return server.serve_stdio().await;
+    }
+    let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let server = server.bind(addr).await?;
     eprintln!("ask: serving MCP at {}", server.url());
     server.run().await
 }

@@ -22,6 +22,9 @@ fn server() -> Server {
 
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
+    if std::env::args().any(|a| a == "--stdio") {
+        return server().serve_stdio().await;
+    }
     let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let server = server().bind(addr).await?;
     eprintln!("everything: serving MCP at {}", server.url());

@@ -56,12 +56,15 @@ async fn main() -> Result<(), mcp_runtime::Error> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .init();
-    let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let server = Server::from_registry()
         .name("hello")
-        .version(env!("CARGO_PKG_VERSION"))
-        .bind(addr)
-        .await?;
+        .version(env!("CARGO_PKG_VERSION"));
+    if std::env::args().any(|a| a == "--stdio") {
+        // Started by a desktop client: messages on stdin and stdout, logs on stderr.
+        return server.serve_stdio().await;
+    }
+    let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let server = server.bind(addr).await?;
     eprintln!("hello: serving MCP at {}", server.url());
     server.run().await
 }

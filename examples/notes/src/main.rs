@@ -244,13 +244,15 @@ fn note_ids(partial: String, notes: State<Notes>) -> Result<Vec<String>, Protoco
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::var("MCP_NOTES_DB").unwrap_or_else(|_| "notes.db".into());
     let notes = Notes::open(&path)?;
-    let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let server = Server::from_registry()
         .name("notes")
         .version(env!("CARGO_PKG_VERSION"))
-        .state(notes)
-        .bind(addr)
-        .await?;
+        .state(notes);
+    if std::env::args().any(|a| a == "--stdio") {
+        return Ok(server.serve_stdio().await?);
+    }
+    let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let server = server.bind(addr).await?;
     eprintln!("notes: serving MCP at {}, notes in {path}", server.url());
     Ok(server.run().await?)
 }

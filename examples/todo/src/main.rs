@@ -199,6 +199,9 @@ async fn main() -> Result<(), mcp_runtime::Error> {
         .version(env!("CARGO_PKG_VERSION"))
         .state(Lists::default());
     eprintln!("todo: {:?} mode", server.mode());
+    if std::env::args().any(|a| a == "--stdio") {
+        return server.serve_stdio().await;
+    }
     let server = server.bind(addr).await?;
     eprintln!("todo: serving MCP at {}", server.url());
     server.run().await

@@ -11,9 +11,9 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use super::sse::EventReader;
 use super::{Reply, TestClient};
 use crate::protocol::{Era, RpcError};
+use crate::transport::http::reader::EventReader;
 
 /// The most times one response stream is resumed after the server ended the connection.
 const MAX_RESUMPTIONS: usize = 16;

@@ -39,7 +39,6 @@ mod exchange;
 mod input;
 mod listed;
 mod rounds;
-mod sse;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;

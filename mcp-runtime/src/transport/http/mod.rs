@@ -6,6 +6,7 @@ mod era;
 pub(crate) mod feed;
 pub(crate) mod guard;
 mod headers;
+pub(crate) mod reader;
 
 use std::future::{ready, Future};
 use std::sync::Arc;

@@ -6,7 +6,7 @@ use std::time::Duration;
 /// What has been read of one event stream: a line not yet complete, the event being built, and
 /// what the stream said about resuming it.
 #[derive(Debug, Default)]
-pub(super) struct EventReader {
+pub(crate) struct EventReader {
     /// Bytes after the last complete line.
     pending: Vec<u8>,
     /// The `data:` lines of the event being built, joined by `\n` (`None`: no `data:` line yet).
@@ -19,7 +19,7 @@ pub(super) struct EventReader {
 
 impl EventReader {
     /// Reads a chunk; returns the data of every event it completes, in order.
-    pub(super) fn feed(&mut self, chunk: &[u8]) -> Vec<String> {
+    pub(crate) fn feed(&mut self, chunk: &[u8]) -> Vec<String> {
         self.pending.extend_from_slice(chunk);
         let mut events = Vec::new();
         let mut start = 0;
@@ -34,18 +34,18 @@ impl EventReader {
 
     /// The connection ended: what was not a complete event is dropped, and reading goes on
     /// (on a resumed connection) with what the stream said about ids and retrying.
-    pub(super) fn reconnect(&mut self) {
+    pub(crate) fn reconnect(&mut self) {
         self.pending.clear();
         self.data = None;
     }
 
     /// The id to resume after, if the stream sent one.
-    pub(super) fn last_event_id(&self) -> Option<&str> {
+    pub(crate) fn last_event_id(&self) -> Option<&str> {
         self.last_event_id.as_deref()
     }
 
     /// How long to wait before resuming, if the stream said.
-    pub(super) fn retry(&self) -> Option<Duration> {
+    pub(crate) fn retry(&self) -> Option<Duration> {
         self.retry
     }
 

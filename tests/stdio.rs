@@ -1,0 +1,240 @@
+//! stdio: newline-delimited JSON-RPC, both eras, concurrency, bad input and the end of input.
+
+use std::time::Duration;
+
+use mcp_runtime::extract::{CreateMessage, InputError, Progress, Sampler};
+use mcp_runtime::prelude::*;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines};
+
+/// Adds two integers.
+#[tool]
+async fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// Waits, then answers.
+#[tool]
+async fn slow(ms: u64) -> String {
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    "slow".into()
+}
+
+/// Reports progress, then answers.
+#[tool]
+async fn counted(progress: Progress) -> String {
+    progress.report(1.0, Some(2.0), None);
+    "counted".into()
+}
+
+/// Asks the client's model.
+#[tool]
+async fn ask(sampler: Sampler) -> Result<String, InputError> {
+    let answer = sampler
+        .create_message(CreateMessage::ask("A word?", 5))
+        .await?;
+    Ok(answer.text().unwrap_or_default().to_owned())
+}
+
+/// A client on the far end of the server's stdin and stdout.
+struct Client {
+    input: DuplexStream,
+    output: Lines<BufReader<DuplexStream>>,
+    server: tokio::task::JoinHandle<Result<(), mcp_runtime::Error>>,
+}
+
+impl Client {
+    fn start(server: Server) -> Self {
+        let (input, server_input) = tokio::io::duplex(1 << 20);
+        let (server_output, output) = tokio::io::duplex(1 << 20);
+        let server = tokio::spawn(server.body_limit(4096).serve_io(
+            server_input,
+            server_output,
+            std::future::pending(),
+        ));
+        Self {
+            input,
+            output: BufReader::new(output).lines(),
+            server,
+        }
+    }
+
+    async fn send(&mut self, line: &str) {
+        self.input.write_all(line.as_bytes()).await.unwrap();
+        self.input.write_all(b"\n").await.unwrap();
+    }
+
+    async fn next(&mut self) -> Value {
+        let line = tokio::time::timeout(Duration::from_secs(5), self.output.next_line())
+            .await
+            .expect("a line within 5 s")
+            .unwrap()
+            .expect("a line before the end");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    }
+}
+
+fn modern(id: u32, method: &str, mut params: Value) -> String {
+    params["_meta"] = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {"sampling": {}},
+        "io.modelcontextprotocol/clientInfo": {"name": "stdio-test", "version": "1"},
+    });
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()
+}
+
+fn legacy(id: u32, method: &str, params: Value) -> String {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()
+}
+
+const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"sampling":{}},"clientInfo":{"name":"stdio-test","version":"1"}}}"#;
+
+#[tokio::test]
+async fn both_eras_are_served_on_one_pipe() {
+    let mut c = Client::start(Server::new().tool(add::tool()));
+    c.send(&modern(1, "server/discover", json!({}))).await;
+    let discovered = c.next().await;
+    assert_eq!(discovered["id"], 1);
+    assert!(discovered["result"]["supportedVersions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("2026-07-28")));
+    c.send(&modern(
+        2,
+        "tools/call",
+        json!({"name": "add", "arguments": {"a": 2, "b": 3}}),
+    ))
+    .await;
+    assert_eq!(c.next().await["result"]["content"][0]["text"], "5");
+    // The same pipe, then, as a 2025-era client.
+    c.send(INITIALIZE).await;
+    assert_eq!(c.next().await["result"]["protocolVersion"], "2025-11-25");
+    c.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        .await;
+    c.send(&legacy(
+        3,
+        "tools/call",
+        json!({"name": "add", "arguments": {"a": 1, "b": 1}}),
+    ))
+    .await;
+    let r = c.next().await;
+    assert_eq!(
+        (r["id"].clone(), r["result"]["content"][0]["text"].clone()),
+        (json!(3), json!("2"))
+    );
+}
+
+#[tokio::test]
+async fn bad_lines_are_answered_and_the_server_goes_on() {
+    let mut c = Client::start(Server::new().tool(add::tool()));
+    c.send("this is not json").await;
+    assert_eq!(c.next().await["error"]["code"], -32700);
+    c.send(&"x".repeat(10_000)).await;
+    let too_long = c.next().await;
+    assert_eq!(too_long["error"]["code"], -32600, "{too_long}");
+    c.send(r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#)
+        .await;
+    assert_eq!(c.next().await["error"]["code"], -32600);
+    c.send(&legacy(
+        4,
+        "tools/call",
+        json!({"name": "add", "arguments": {"a": 2, "b": 2}}),
+    ))
+    .await;
+    assert_eq!(c.next().await["result"]["content"][0]["text"], "4");
+}
+
+#[tokio::test]
+async fn a_slow_call_delays_no_other_and_the_end_of_input_waits_for_it() {
+    let mut c = Client::start(Server::new().tool(add::tool()).tool(slow::tool()));
+    c.send(&modern(
+        1,
+        "tools/call",
+        json!({"name": "slow", "arguments": {"ms": 500}}),
+    ))
+    .await;
+    c.send(&modern(
+        2,
+        "tools/call",
+        json!({"name": "add", "arguments": {"a": 1, "b": 2}}),
+    ))
+    .await;
+    assert_eq!(c.next().await["id"], 2, "the quick call answers first");
+    // The input ends while the slow call runs: it still gets its answer, then the server stops.
+    c.input.shutdown().await.unwrap();
+    assert_eq!(c.next().await["result"]["content"][0]["text"], "slow");
+    tokio::time::timeout(Duration::from_secs(2), c.server)
+        .await
+        .expect("the server stops after its last call")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_cancelled_2026_call_is_dropped() {
+    let mut c = Client::start(Server::new().tool(add::tool()).tool(slow::tool()));
+    c.send(&modern(
+        1,
+        "tools/call",
+        json!({"name": "slow", "arguments": {"ms": 3000}}),
+    ))
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    c.send(&modern(
+        2,
+        "notifications/cancelled",
+        json!({"requestId": 1}),
+    ))
+    .await;
+    c.input.shutdown().await.unwrap();
+    // Nothing is left to wait for: the server stops long before the call would have ended.
+    tokio::time::timeout(Duration::from_secs(1), c.server)
+        .await
+        .expect("a cancelled call is not waited for")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn notifications_and_client_input_travel_as_lines() {
+    let mut c = Client::start(Server::new().tool(counted::tool()).tool(ask::tool()));
+    // 2025-era: progress before the result, and a real sampling request answered on stdin.
+    c.send(INITIALIZE).await;
+    c.next().await;
+    c.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        .await;
+    c.send(&legacy(
+        1,
+        "tools/call",
+        json!({"name": "counted", "arguments": {}, "_meta": {"progressToken": "p"}}),
+    ))
+    .await;
+    let progress = c.next().await;
+    assert_eq!(progress["method"], "notifications/progress", "{progress}");
+    assert_eq!(c.next().await["result"]["content"][0]["text"], "counted");
+    c.send(&legacy(
+        2,
+        "tools/call",
+        json!({"name": "ask", "arguments": {}}),
+    ))
+    .await;
+    let question = c.next().await;
+    assert_eq!(question["method"], "sampling/createMessage", "{question}");
+    let answer = json!({"jsonrpc": "2.0", "id": question["id"], "result": {
+        "role": "assistant", "content": {"type": "text", "text": "hi"}, "model": "m"}});
+    c.send(&answer.to_string()).await;
+    assert_eq!(c.next().await["result"]["content"][0]["text"], "hi");
+    // 2026-07-28: a multi round-trip request.
+    c.send(&modern(
+        3,
+        "tools/call",
+        json!({"name": "ask", "arguments": {}}),
+    ))
+    .await;
+    let first = c.next().await;
+    assert_eq!(first["result"]["resultType"], "input_required", "{first}");
+    let retry = json!({"name": "ask", "arguments": {}, "requestState": first["result"]["requestState"],
+        "inputResponses": {"sampling-1": {"role": "assistant", "content": {"type": "text", "text": "yo"}, "model": "m"}}});
+    c.send(&modern(4, "tools/call", retry)).await;
+    assert_eq!(c.next().await["result"]["content"][0]["text"], "yo");
+}
