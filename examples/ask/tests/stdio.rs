@@ -1,5 +1,5 @@
 //! The ask example over stdio: started with `--stdio` as a desktop client starts it, by the
-//! official Python client in both eras (answering sampling), and by hand to check that it
+//! official Python and TypeScript clients in both eras (answering sampling), and by hand to check that it
 //! answers at once and exits cleanly.
 
 use std::process::Stdio;
@@ -31,6 +31,28 @@ async fn the_python_client_samples_over_stdio_in_both_eras() {
         );
         let tools = run.find("tools")["tools"].as_array().unwrap().clone();
         assert!(tools.iter().any(|t| t == "translate"), "{tools:?}");
+        assert_eq!(
+            run.find("call")["result"]["content"][0]["text"],
+            "French: bonjour",
+            "{run:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_typescript_client_samples_over_stdio_in_both_eras() {
+    let Some(home) = interop_home() else { return };
+    for mode in ["auto", "legacy"] {
+        let args = [
+            "--mode",
+            mode,
+            "--tool",
+            "translate",
+            "--args",
+            r#"{"text":"hello","language":"French"}"#,
+        ];
+        let run = script(&home, "ts-v2", "stdio_client", BIN, &args).await;
+        assert!(run.success, "{mode}: {run:#?}");
         assert_eq!(
             run.find("call")["result"]["content"][0]["text"],
             "French: bonjour",
