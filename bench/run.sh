@@ -29,6 +29,9 @@ cargo build --release -q -p hello -p mcp-bench
 anchors=$root/target/anchors
 mkdir -p "$anchors"
 cp -r "$shared/bench/anchors/rust/." "$anchors/"
+# This repository's own anchor: rmcp on stdio.
+cp -r "$root/bench/anchors/rmcp_stdio" "$anchors/"
+grep -q rmcp_stdio "$anchors/Cargo.toml" || sed -i 's/^members = \[/members = ["rmcp_stdio", /' "$anchors/Cargo.toml"
 (cd "$anchors" && CARGO_TARGET_DIR="$root/target/anchors-target" cargo build --release -q)
 A=$root/target/anchors-target/release
 R=$root/target/release
@@ -126,6 +129,16 @@ start rmcp-stateful 8011 "$A/rmcp_anchor" stateful 8011
 "$shared/bench/bench.sh" http://127.0.0.1:8011/mcp --stateful --lifecycle -c "" --lc-conns "1 16" -d "$DUR" -w 1 \
   --sessions "$SESSIONS" --label rmcp-stateful 2>/dev/null | grep -v '^#' | tee -a "$results"
 stop_all
+fi
+
+if [ "$CALLS_ONLY" = 0 ]; then
+say "## 7. stdio: pipelined tools/call (16 in flight), this SDK against rmcp, one process each"
+STDIO_CALLS=$([ "$SMOKE" = 1 ] && echo 2000 || echo 50000)
+for _ in $(seq "$REPS"); do
+  "$R/stdio-load" ours legacy "$STDIO_CALLS" 16 -- "$R/bench-server" stdio | tee -a "$results"
+  "$R/stdio-load" rmcp legacy "$STDIO_CALLS" 16 -- "$A/rmcp_stdio" | tee -a "$results"
+  "$R/stdio-load" ours modern "$STDIO_CALLS" 16 -- "$R/bench-server" stdio | tee -a "$results"
+done
 fi
 
 python3 "$root/bench/summary.py" "$results"

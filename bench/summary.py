@@ -14,6 +14,25 @@ def rows(path):
         yield label, values
 
 
+def stdio(path):
+    """Median calls/s of each stdio run (`stdio-load` lines) and ours against rmcp."""
+    runs = {}
+    for line in open(path):
+        if line.startswith("RESULT ") and " stdio-" in line:
+            label, era = line.split()[1:3]
+            value = float(re.search(r"calls_per_s=([\d.]+)", line).group(1))
+            runs.setdefault((label, era), []).append(value)
+    if not runs:
+        return
+    print("\n# stdio (pipelined tools/call, calls/s, median)")
+    for (label, era), values in sorted(runs.items()):
+        print(f"{label} {era}: {statistics.median(values):.0f}")
+    ours, rmcp = runs.get(("ours", "stdio-legacy")), runs.get(("rmcp", "stdio-legacy"))
+    if ours and rmcp:
+        ratios = [a / b for a, b in zip(ours, rmcp)]
+        print(f"ours/rmcp (2025 envelope): {statistics.median(ratios):.2f}x")
+
+
 def main(path):
     samples = {}
     for label, v in rows(path):
@@ -68,3 +87,4 @@ def main(path):
 
 if __name__ == "__main__":
     main(sys.argv[1])
+    stdio(sys.argv[1])

@@ -5,6 +5,7 @@
 //!   page;
 //! - `stateful`: the same plus a client-input tool (`confirm`, multi round-trip for
 //!   2026-07-28 clients) and a `Session` tool, so 2025-era clients get sessions;
+//! - `stdio`: the stateless server on standard input and output;
 //! - `bare-list`: a bare axum handler answering `tools/list` with the bytes of the SDK's
 //!   1,000-tool listing (the ceiling for a body of that size).
 //!
@@ -186,6 +187,8 @@ pub async fn run(mode: &str, port: &str) -> Result<(), mcp_runtime::Error> {
             eprintln!("bench-server: {mode:?} at {}", listening.url());
             listening.run().await
         }
+        // The stateless server on stdin and stdout (the port is not used).
+        "stdio" => server(Mode::Stateless).serve_stdio().await,
         other => Err(mcp_runtime::Error::Config(format!(
             "unknown mode `{other}`"
         ))),
