@@ -166,7 +166,19 @@ pub async fn bare_list(body: bytes::Bytes) -> axum::response::Response {
 }
 
 /// Runs the server `MODE [PORT]` from the command line names (see the crate docs).
-pub async fn run(mode: &str, port: &str) -> Result<(), mcp_runtime::Error> {
+///
+/// `extra` tools are served besides the benchmark's own (the soak server's heap counter).
+pub async fn run(
+    mode: &str,
+    port: &str,
+    extra: &[&'static ToolDef],
+) -> Result<(), mcp_runtime::Error> {
+    let with_extra = |mut server: Server| {
+        for &tool in extra {
+            server = server.tool(tool);
+        }
+        server
+    };
     let addr = format!("127.0.0.1:{port}");
     match mode {
         "bare-list" => {
@@ -183,12 +195,12 @@ pub async fn run(mode: &str, port: &str) -> Result<(), mcp_runtime::Error> {
             } else {
                 Mode::Stateless
             };
-            let listening = server(mode).bind(addr).await?;
+            let listening = with_extra(server(mode)).bind(addr).await?;
             eprintln!("bench-server: {mode:?} at {}", listening.url());
             listening.run().await
         }
         // The stateless server on stdin and stdout (the port is not used).
-        "stdio" => server(Mode::Stateless).serve_stdio().await,
+        "stdio" => with_extra(server(Mode::Stateless)).serve_stdio().await,
         other => Err(mcp_runtime::Error::Config(format!(
             "unknown mode `{other}`"
         ))),

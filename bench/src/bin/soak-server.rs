@@ -11,7 +11,7 @@ static HEAP: mcp_heap::Counting = mcp_heap::Counting;
 
 /// The bytes the server's heap holds right now.
 #[tool]
-fn heap_bytes() -> String {
+async fn heap_bytes() -> String {
     mcp_heap::live_bytes().to_string()
 }
 
@@ -21,5 +21,5 @@ async fn main() -> Result<(), mcp_runtime::Error> {
     let mode = std::env::args()
         .nth(2)
         .unwrap_or_else(|| "stateless".into());
-    mcp_bench::run(&mode, &port).await
+    mcp_bench::run(&mode, &port, &[heap_bytes::tool()]).await
 }
