@@ -10,20 +10,29 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ask");
 
+/// Runs a peer's stdio client (`sdk`: `py` or `ts-v2`) that starts the example and calls
+/// `translate` in `mode`, answering the sampling request with "bonjour"; checks the answer.
+async fn translate(home: &std::path::Path, sdk: &str, mode: &str) -> mcp_tests::peers::PeerRun {
+    let args = [
+        "--mode",
+        mode,
+        "--tool",
+        "translate",
+        "--args",
+        r#"{"text":"hello","language":"French"}"#,
+    ];
+    let run = script(home, sdk, "stdio_client", BIN, &args).await;
+    assert!(run.success, "{sdk} {mode}: {run:#?}");
+    let text = &run.find("call")["result"]["content"][0]["text"];
+    assert_eq!(text, "French: bonjour", "{run:#?}");
+    run
+}
+
 #[tokio::test]
 async fn the_python_client_samples_over_stdio_in_both_eras() {
     let Some(home) = interop_home() else { return };
     for (mode, version) in [("auto", "2026-07-28"), ("legacy", "2025-11-25")] {
-        let args = [
-            "--mode",
-            mode,
-            "--tool",
-            "translate",
-            "--args",
-            r#"{"text":"hello","language":"French"}"#,
-        ];
-        let run = script(&home, "py", "stdio_client", BIN, &args).await;
-        assert!(run.success, "{mode}: {run:#?}");
+        let run = translate(&home, "py", mode).await;
         assert_eq!(
             run.find("protocol_version")["protocol_version"],
             version,
@@ -31,11 +40,6 @@ async fn the_python_client_samples_over_stdio_in_both_eras() {
         );
         let tools = run.find("tools")["tools"].as_array().unwrap().clone();
         assert!(tools.iter().any(|t| t == "translate"), "{tools:?}");
-        assert_eq!(
-            run.find("call")["result"]["content"][0]["text"],
-            "French: bonjour",
-            "{run:#?}"
-        );
     }
 }
 
@@ -43,21 +47,7 @@ async fn the_python_client_samples_over_stdio_in_both_eras() {
 async fn the_typescript_client_samples_over_stdio_in_both_eras() {
     let Some(home) = interop_home() else { return };
     for mode in ["auto", "legacy"] {
-        let args = [
-            "--mode",
-            mode,
-            "--tool",
-            "translate",
-            "--args",
-            r#"{"text":"hello","language":"French"}"#,
-        ];
-        let run = script(&home, "ts-v2", "stdio_client", BIN, &args).await;
-        assert!(run.success, "{mode}: {run:#?}");
-        assert_eq!(
-            run.find("call")["result"]["content"][0]["text"],
-            "French: bonjour",
-            "{run:#?}"
-        );
+        translate(&home, "ts-v2", mode).await;
     }
 }
 
