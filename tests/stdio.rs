@@ -36,6 +36,13 @@ async fn ask(sampler: Sampler) -> Result<String, InputError> {
     Ok(answer.text().unwrap_or_default().to_owned())
 }
 
+/// Tells listeners that the tools changed.
+#[tool]
+async fn touch(notifier: mcp_runtime::Notifier) -> &'static str {
+    notifier.tools_changed();
+    "touched"
+}
+
 /// A client on the far end of the server's stdin and stdout.
 struct Client {
     input: DuplexStream,
@@ -237,4 +244,50 @@ async fn notifications_and_client_input_travel_as_lines() {
         "inputResponses": {"sampling-1": {"role": "assistant", "content": {"type": "text", "text": "yo"}, "model": "m"}}});
     c.send(&modern(4, "tools/call", retry)).await;
     assert_eq!(c.next().await["result"]["content"][0]["text"], "yo");
+}
+
+#[tokio::test]
+async fn change_notifications_reach_a_listen_stream_and_the_end_of_input_closes_it() {
+    let mut c = Client::start(Server::new().tool(touch::tool()));
+    c.send(&modern(
+        1,
+        "subscriptions/listen",
+        json!({"notifications": {"toolsListChanged": true}}),
+    ))
+    .await;
+    let ack = c.next().await;
+    assert_eq!(
+        ack["method"], "notifications/subscriptions/acknowledged",
+        "{ack}"
+    );
+    c.send(&modern(
+        2,
+        "tools/call",
+        json!({"name": "touch", "arguments": {}}),
+    ))
+    .await;
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let line = c.next().await;
+        seen.push(
+            line["method"]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| line["id"].to_string()),
+        );
+    }
+    assert!(
+        seen.contains(&"notifications/tools/list_changed".to_owned()),
+        "{seen:?}"
+    );
+    assert!(seen.contains(&"2".to_owned()), "{seen:?}");
+    // The input ends: the listen stream closes with its result and the server stops at once.
+    c.input.shutdown().await.unwrap();
+    let closing = c.next().await;
+    assert_eq!(closing["id"], 1, "{closing}");
+    tokio::time::timeout(Duration::from_secs(1), c.server)
+        .await
+        .expect("an open listen stream does not hold the server past the end of input")
+        .unwrap()
+        .unwrap();
 }

@@ -65,10 +65,11 @@ pub(crate) async fn serve(
             Ok(None) | Err(_) => break,
         }
     }
-    // No more input: the calls under way get the grace period, then the streams end.
-    let _ = tokio::time::timeout(crate::SHUTDOWN_GRACE, bridge.idle()).await;
+    // No more input: the notification streams end (a listen stream with its closing result),
+    // and the calls under way get the grace period.
     streams.cancel();
     bridge.close();
+    let _ = tokio::time::timeout(crate::SHUTDOWN_GRACE, bridge.idle()).await;
     drop(bridge);
     let _ = writer.await;
     Ok(())
