@@ -807,9 +807,12 @@ impl Server {
     /// # }
     /// ```
     pub async fn serve_stdio(self) -> Result<(), Error> {
-        self.serve_io(
+        let (endpoint, mount) = self.build(None, None)?;
+        crate::transport::stdio::serve(
+            endpoint,
+            mount,
             crate::transport::stdio::stdin(),
-            tokio::io::stdout(),
+            crate::transport::stdio::Output::<tokio::io::Stdout>::Stdout,
             shutdown_signal(),
         )
         .await
@@ -824,6 +827,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
         let (endpoint, mount) = self.build(None, None)?;
+        let output = crate::transport::stdio::Output::Stream(output);
         crate::transport::stdio::serve(endpoint, mount, input, output, shutdown).await
     }
 

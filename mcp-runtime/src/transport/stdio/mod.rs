@@ -26,30 +26,43 @@ use lines::{Line, Lines};
 /// How many lines may wait for the writer before requests wait for it.
 const OUTPUT_QUEUE: usize = 1024;
 
+/// Where the lines the server writes go.
+pub(crate) enum Output<W> {
+    /// An async stream (a pipe, a socket, an in-memory duplex), written by a task.
+    Stream(W),
+    /// The process's standard output, written by a thread of its own: tokio's `Stdout` hands
+    /// every flush to the blocking pool, one hop per line.
+    Stdout,
+}
+
 /// Serves `input` and `output` until the input ends or `shutdown` completes; in-flight calls
 /// then get [`SHUTDOWN_GRACE`](crate::SHUTDOWN_GRACE) to finish.
-pub(crate) async fn serve(
+pub(crate) async fn serve<W: AsyncWrite + Unpin + Send + 'static>(
     endpoint: Arc<Endpoint>,
     mount: String,
     input: impl AsyncRead + Unpin + Send + 'static,
-    output: impl AsyncWrite + Unpin + Send + 'static,
+    output: Output<W>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let limit = endpoint.body_limit;
     let streams = endpoint.shutdown.clone();
-    let (lines_out, mut to_write) = mpsc::channel::<Bytes>(OUTPUT_QUEUE);
-    let writer = tokio::spawn(async move {
-        let mut output = output;
-        while let Some(line) = to_write.recv().await {
-            if output.write_all(&line).await.is_err() || output.write_all(b"\n").await.is_err() {
-                break;
-            }
-            if to_write.is_empty() && output.flush().await.is_err() {
-                break;
-            }
+    let (lines_out, to_write) = mpsc::channel::<Bytes>(OUTPUT_QUEUE);
+    let writer = match output {
+        Output::Stream(output) => tokio::spawn(write_stream(output, to_write)),
+        Output::Stdout => {
+            let (done, finished) = tokio::sync::oneshot::channel::<()>();
+            std::thread::Builder::new()
+                .name("mcp-stdout".into())
+                .spawn(move || {
+                    write_stdout(to_write);
+                    let _ = done.send(());
+                })
+                .expect("a thread for standard output");
+            tokio::spawn(async move {
+                let _ = finished.await;
+            })
         }
-        let _ = output.flush().await;
-    });
+    };
     let bridge = Bridge::new(endpoint, &mount, lines_out);
     let mut lines = Lines::new(tokio::io::BufReader::new(input), limit);
     let mut shutdown = std::pin::pin!(shutdown);
@@ -73,6 +86,37 @@ pub(crate) async fn serve(
     drop(bridge);
     let _ = writer.await;
     Ok(())
+}
+
+/// Writes lines to an async stream, flushing whenever no line is waiting.
+async fn write_stream(mut output: impl AsyncWrite + Unpin, mut lines: mpsc::Receiver<Bytes>) {
+    while let Some(line) = lines.recv().await {
+        if output.write_all(&line).await.is_err() || output.write_all(b"\n").await.is_err() {
+            break;
+        }
+        if lines.is_empty() && output.flush().await.is_err() {
+            break;
+        }
+    }
+    let _ = output.flush().await;
+}
+
+/// Writes lines to standard output from this thread, buffered, flushing whenever no line is
+/// waiting.
+fn write_stdout(mut lines: mpsc::Receiver<Bytes>) {
+    use std::io::Write;
+    // Not locked for good: a stray `println!` elsewhere must not hang its thread (it would
+    // corrupt the protocol, which the README warns against, but nothing worse).
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    while let Some(line) = lines.blocking_recv() {
+        if stdout.write_all(&line).is_err() || stdout.write_all(b"\n").is_err() {
+            return;
+        }
+        if lines.is_empty() && stdout.flush().is_err() {
+            return;
+        }
+    }
+    let _ = stdout.flush();
 }
 
 /// The process's standard input, read on a thread of its own: a read blocked on a pipe the
