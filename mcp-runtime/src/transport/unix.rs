@@ -87,8 +87,7 @@ pub(crate) fn bind_private(path: &Path) -> io::Result<UnixListener> {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
-    let nonce: u64 = rand_nonce();
-    let staging = parent.join(format!(".mcp-socket-{}-{nonce:x}", std::process::id()));
+    let staging = parent.join(format!(".mcp-socket-{}", crate::session::new_id()));
     std::fs::DirBuilder::new().mode(0o700).create(&staging)?;
     let staged = staging.join("socket");
     let bound = (|| {
@@ -101,16 +100,4 @@ pub(crate) fn bind_private(path: &Path) -> io::Result<UnixListener> {
     let _ = std::fs::remove_file(&staged);
     let _ = std::fs::remove_dir(&staging);
     bound
-}
-
-/// A number unlikely to repeat, for the staging folder's name.
-fn rand_nonce() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    hasher.finish()
 }

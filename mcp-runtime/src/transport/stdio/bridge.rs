@@ -1,6 +1,7 @@
 //! One stdio client's exchanges with the endpoint: each line becomes an in-process request
 //! with the headers its era needs, and what the endpoint answers becomes lines.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,6 +11,8 @@ use axum::Router;
 use bytes::Bytes;
 use http::{header, Request, Response};
 use http_body_util::BodyExt;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Notify};
 use tokio::task::AbortHandle;
@@ -20,8 +23,76 @@ use crate::endpoint::Endpoint;
 use crate::protocol::ProtocolVersion;
 use crate::transport::http::reader::EventReader;
 
-/// The protocol version key of a 2026-07-28 request's `_meta`.
-const VERSION_META: &str = "io.modelcontextprotocol/protocolVersion";
+/// What the bridge reads of a line to route it (the endpoint parses the line whole): borrowed
+/// while reading, skipping everything else.
+#[derive(Debug, Default)]
+struct Route {
+    method: Option<String>,
+    /// The request's id, as JSON text.
+    id: Option<String>,
+    /// A cancellation's `requestId`, as JSON text.
+    cancels: Option<String>,
+    /// The 2026-07-28 version its `_meta` names.
+    version: Option<String>,
+    /// The tool or prompt name, or the resource URI.
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow, default)]
+    method: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    params: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct RouteParams<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    uri: Option<Cow<'a, str>>,
+    #[serde(rename = "requestId", borrow, default)]
+    request_id: Option<&'a RawValue>,
+    #[serde(rename = "_meta", borrow, default)]
+    meta: Option<RouteMeta<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RouteMeta<'a> {
+    #[serde(rename = "io.modelcontextprotocol/protocolVersion", borrow, default)]
+    version: Option<Cow<'a, str>>,
+}
+
+impl Route {
+    /// Reads what routing needs; a line that is not a JSON object routes as a 2025-era message
+    /// (the endpoint answers it as it answers the same body over HTTP).
+    fn read(line: &[u8]) -> Self {
+        let Ok(envelope) = serde_json::from_slice::<Envelope<'_>>(line) else {
+            return Self::default();
+        };
+        let params = envelope
+            .params
+            .and_then(|p| serde_json::from_str::<RouteParams<'_>>(p.get()).ok());
+        let (name, cancels, version) = match params {
+            Some(p) => (
+                p.name.or(p.uri).map(Cow::into_owned),
+                p.request_id.map(|r| r.get().to_owned()),
+                p.meta.and_then(|m| m.version).map(Cow::into_owned),
+            ),
+            None => (None, None, None),
+        };
+        Self {
+            method: envelope.method.map(Cow::into_owned),
+            id: envelope.id.map(|id| id.get().to_owned()),
+            cancels,
+            version,
+            name,
+        }
+    }
+}
 
 pub(super) struct Bridge {
     inner: Arc<Inner>,
@@ -76,35 +147,24 @@ impl Bridge {
 
     /// Serves one line, concurrently with the others.
     pub(super) fn receive(&self, line: Bytes) {
-        let parsed: Option<Value> = serde_json::from_slice(&line).ok();
-        let method = parsed
-            .as_ref()
-            .and_then(|m| m.get("method"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        if method.as_deref() == Some("notifications/cancelled") {
+        let route = Route::read(&line);
+        if let (Some("notifications/cancelled"), Some(request)) =
+            (route.method.as_deref(), &route.cancels)
+        {
             // Without a session, cancelling is dropping the request (as closing its HTTP
             // response is); in a session the endpoint hears the notification too.
-            if let Some(request) = parsed.as_ref().and_then(|m| m["params"].get("requestId")) {
-                if let Some(call) = self.inner.lock_inflight().remove(&request.to_string()) {
-                    call.abort();
-                }
+            if let Some(call) = self.inner.lock_inflight().remove(request) {
+                call.abort();
             }
         }
-        let key = parsed
-            .as_ref()
-            .filter(|_| method.is_some())
-            .and_then(|m| m.get("id"))
-            .map(Value::to_string);
+        let key = route.id.clone().filter(|_| route.method.is_some());
         self.inner.running.fetch_add(1, Ordering::AcqRel);
         let running = Running(self.inner.clone());
         let inner = self.inner.clone();
         let done_key = key.clone();
         let task = tokio::spawn(async move {
             let _running = running;
-            inner
-                .exchange(line, parsed.as_ref(), method.as_deref())
-                .await;
+            inner.exchange(line, &route).await;
             if let Some(key) = done_key {
                 inner.lock_inflight().remove(&key);
             }
@@ -151,25 +211,16 @@ impl Inner {
     }
 
     /// Sends one message to the endpoint and writes what comes back.
-    async fn exchange(
-        self: &Arc<Self>,
-        line: Bytes,
-        message: Option<&Value>,
-        method: Option<&str>,
-    ) {
+    async fn exchange(self: &Arc<Self>, line: Bytes, route: &Route) {
         let mut request = self.request(http::Method::POST);
-        let modern = message
-            .and_then(|m| m["params"]["_meta"].get(VERSION_META))
-            .and_then(Value::as_str);
-        match (modern, method) {
+        let method = route.method.as_deref();
+        match (&route.version, method) {
             (Some(version), Some(method)) => {
                 request = request
-                    .header("mcp-protocol-version", version)
+                    .header("mcp-protocol-version", version.as_str())
                     .header("mcp-method", method);
-                let params = &message.expect("a method comes from a message")["params"];
-                let name = params.get("name").or_else(|| params.get("uri"));
-                if let Some(name) = name.and_then(Value::as_str) {
-                    request = request.header("mcp-name", name);
+                if let Some(name) = &route.name {
+                    request = request.header("mcp-name", name.as_str());
                 }
             }
             _ if method == Some("initialize") => {}
