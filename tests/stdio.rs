@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use mcp_runtime::extract::{CreateMessage, InputError, Progress, Sampler};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use mcp_runtime::extract::{CreateMessage, InputError, Log, Progress, ResponseStream, Sampler};
 use mcp_runtime::prelude::*;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines};
@@ -41,6 +43,28 @@ async fn ask(sampler: Sampler) -> Result<String, InputError> {
 async fn touch(notifier: mcp_runtime::Notifier) -> &'static str {
     notifier.tools_changed();
     "touched"
+}
+
+/// Logs at two levels, lets its client go for a while, then answers.
+#[tool]
+async fn chatty(log: Log, stream: ResponseStream) -> &'static str {
+    log.info("an info line");
+    log.warning("a warning line");
+    stream.detach(Duration::from_millis(50));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    "after the pause"
+}
+
+static FLOODED: AtomicBool = AtomicBool::new(false);
+
+/// Reports progress far faster than anyone reads it.
+#[tool]
+async fn flood(progress: Progress) -> &'static str {
+    for i in 0..200_000 {
+        progress.report(f64::from(i), None, None);
+    }
+    FLOODED.store(true, Ordering::SeqCst);
+    "flooded"
 }
 
 /// A client on the far end of the server's stdin and stdout.
@@ -290,4 +314,109 @@ async fn change_notifications_reach_a_listen_stream_and_the_end_of_input_closes_
         .expect("an open listen stream does not hold the server past the end of input")
         .unwrap()
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_2025_session_gets_its_log_level_its_changes_and_a_paused_calls_result() {
+    let server = Server::new()
+        .tool(chatty::tool())
+        .tool(touch::tool())
+        .tool(ask::tool());
+    let mut c = Client::start(server);
+    c.send(INITIALIZE).await;
+    let initialized = c.next().await;
+    assert!(
+        initialized["result"]["capabilities"]["logging"].is_object(),
+        "{initialized}"
+    );
+    c.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        .await;
+    c.send(&legacy(1, "logging/setLevel", json!({"level": "warning"})))
+        .await;
+    assert_eq!(c.next().await["id"], 1);
+    c.send(&legacy(
+        2,
+        "tools/call",
+        json!({"name": "chatty", "arguments": {}}),
+    ))
+    .await;
+    // Only the warning passes the level; the pause (which ends an HTTP client's connection)
+    // loses nothing on a pipe: the result follows.
+    let log = c.next().await;
+    assert_eq!(
+        (log["method"].clone(), log["params"]["level"].clone()),
+        (json!("notifications/message"), json!("warning")),
+        "{log}"
+    );
+    let result = c.next().await;
+    assert_eq!(result["id"], 2, "{result}");
+    assert_eq!(result["result"]["content"][0]["text"], "after the pause");
+    // A change raised by a call reaches the session's own notifications on the same pipe.
+    c.send(&legacy(
+        3,
+        "tools/call",
+        json!({"name": "touch", "arguments": {}}),
+    ))
+    .await;
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let line = c.next().await;
+        seen.push(
+            line["method"]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| line["id"].to_string()),
+        );
+    }
+    assert!(
+        seen.contains(&"notifications/tools/list_changed".to_owned()),
+        "{seen:?}"
+    );
+    assert!(seen.contains(&"3".to_owned()), "{seen:?}");
+    // A session call is cancelled by name, and its question goes unanswered without harm.
+    c.send(&legacy(
+        4,
+        "tools/call",
+        json!({"name": "ask", "arguments": {}}),
+    ))
+    .await;
+    assert_eq!(c.next().await["method"], "sampling/createMessage");
+    c.send(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":4}}"#)
+        .await;
+    c.send(&legacy(5, "ping", json!({}))).await;
+    let pong = c.next().await;
+    assert_eq!(pong["id"], 5, "no answer to the cancelled call: {pong}");
+}
+
+#[tokio::test]
+async fn a_call_that_outpaces_its_client_neither_blocks_nor_queues_without_bound() {
+    let mut c = Client::start(Server::new().tool(flood::tool()));
+    let mut call: Value = serde_json::from_str(&modern(
+        1,
+        "tools/call",
+        json!({"name": "flood", "arguments": {}}),
+    ))
+    .unwrap();
+    call["params"]["_meta"]["progressToken"] = json!("p");
+    c.send(&call.to_string()).await;
+    // Nothing is read until the handler is done: it must not wait for the client.
+    let waited = tokio::time::timeout(Duration::from_secs(10), async {
+        while !FLOODED.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "the handler waited for a slow client");
+    let mut reports = 0;
+    loop {
+        let line = c.next().await;
+        if line["id"] == 1 {
+            assert_eq!(line["result"]["content"][0]["text"], "flooded");
+            break;
+        }
+        assert_eq!(line["method"], "notifications/progress");
+        reports += 1;
+    }
+    // What reached the client is what the pipes and the queues hold, not 200,000 reports.
+    assert!(reports > 0 && reports < 50_000, "{reports} reports");
 }

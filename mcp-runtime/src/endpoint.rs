@@ -1,16 +1,15 @@
-//! The built, immutable state behind one MCP endpoint, shared by every request.
+//! The built, immutable state behind one MCP endpoint, shared by every request: the protocol's
+//! policy, which every transport follows, and the HTTP transport's own settings beside it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::value::RawValue;
 
-use crate::dispatch::ResponseMode;
 use crate::mrtr::StateKeys;
 
 use crate::protocol::{CachePolicy, Implementation};
 use crate::registry::Registry;
-use crate::transport::http::guard::HostGuard;
 
 /// Everything a request may read, built once by [`Server`](crate::Server).
 #[derive(Debug)]
@@ -27,11 +26,8 @@ pub(crate) struct Endpoint {
     pub(crate) legacy_capabilities: Box<RawValue>,
     pub(crate) supported_versions: Vec<&'static str>,
     pub(crate) list_cache: CachePolicy,
-    pub(crate) guard: HostGuard,
-    pub(crate) body_limit: usize,
-    /// How long a request body may take to arrive.
-    pub(crate) body_read_timeout: Duration,
-    pub(crate) response_mode: ResponseMode,
+    /// The largest message a client may send, in bytes (an HTTP body, a stdio line).
+    pub(crate) message_limit: usize,
     /// The time limit of handlers without their own.
     pub(crate) handler_timeout: Option<Duration>,
     pub(crate) state_keys: StateKeys,
@@ -53,11 +49,10 @@ pub(crate) struct Endpoint {
     /// How long a `subscriptions/listen` stream lasts before it closes (the client listens
     /// again).
     pub(crate) stream_lifetime: Duration,
-    /// How long a session call waiting for the client's answer waits for a client to come back
-    /// to its stream once none is attached.
-    pub(crate) resume_grace: Duration,
     /// The application's values handed to `State<T>` parameters.
     pub(crate) states: crate::state::States,
     /// How long a [`Handle`](crate::Handle) stays valid.
     pub(crate) handle_ttl: Duration,
+    /// What only the HTTP transport reads.
+    pub(crate) http: crate::transport::http::Settings,
 }

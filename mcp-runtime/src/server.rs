@@ -692,10 +692,7 @@ impl Server {
                 .expect("capabilities serialize"),
             supported_versions: ProtocolVersion::supported(None).collect(),
             list_cache: self.list_cache,
-            guard: HostGuard::new(hosts, self.origins, self.trust_forwarded_host),
-            body_limit: self.body_limit,
-            body_read_timeout: self.body_read_timeout,
-            response_mode: self.response_mode,
+            message_limit: self.body_limit,
             handler_timeout: self.handler_timeout,
             state_keys: self.state_keys.unwrap_or_else(StateKeys::random),
             state_ttl: self.state_ttl,
@@ -706,9 +703,14 @@ impl Server {
             shutdown: tokio_util::sync::CancellationToken::new(),
             streams: crate::quota::Budget::new(max_streams, self.streams_per_client),
             stream_lifetime: self.stream_lifetime,
-            resume_grace: self.resume_grace,
             states: self.states,
             handle_ttl: self.handle_ttl,
+            http: crate::transport::http::Settings {
+                guard: HostGuard::new(hosts, self.origins, self.trust_forwarded_host),
+                body_read_timeout: self.body_read_timeout,
+                response_mode: self.response_mode,
+                resume_grace: self.resume_grace,
+            },
         };
         Ok((Arc::new(endpoint), self.path))
     }
@@ -807,10 +809,9 @@ impl Server {
     /// # }
     /// ```
     pub async fn serve_stdio(self) -> Result<(), Error> {
-        let (endpoint, mount) = self.build(None, None)?;
+        let (endpoint, _) = self.build(None, None)?;
         crate::transport::stdio::serve(
             endpoint,
-            mount,
             crate::transport::stdio::stdin(),
             crate::transport::stdio::Output::<tokio::io::Stdout>::Stdout,
             shutdown_signal(),
@@ -826,9 +827,9 @@ impl Server {
         output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        let (endpoint, mount) = self.build(None, None)?;
+        let (endpoint, _) = self.build(None, None)?;
         let output = crate::transport::stdio::Output::Stream(output);
-        crate::transport::stdio::serve(endpoint, mount, input, output, shutdown).await
+        crate::transport::stdio::serve(endpoint, input, output, shutdown).await
     }
 
     /// Serves the endpoint on `addr` until Ctrl-C or SIGTERM, then shuts down gracefully.

@@ -1,17 +1,15 @@
 //! The method table: one parsed request in, one [`Outcome`] out, for either era.
 
 pub(crate) mod listen;
+mod outgoing;
 mod respond;
 mod results;
 
-pub(crate) use respond::resume;
+pub(crate) use outgoing::{CallStream, Messages, Outgoing, SessionCall};
 pub use respond::ResponseMode;
 
-use std::convert::Infallible;
-use std::pin::Pin;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use serde_json::json;
 use serde_json::value::RawValue;
 
@@ -37,8 +35,9 @@ pub(crate) struct Call<'a> {
     pub(crate) method: &'a str,
     pub(crate) params: &'a Params<'a>,
     pub(crate) version: ProtocolVersion,
-    /// Whether the client accepts `text/event-stream` responses.
-    pub(crate) accepts_stream: bool,
+    /// Whether the call's messages may (or must) stream before its response: what the client
+    /// and the transport accept.
+    pub(crate) framing: ResponseMode,
     /// The legacy session the request belongs to (stateful servers).
     pub(crate) session: Option<Arc<crate::session::SessionData>>,
     /// Who is calling, if the application authenticated the request.
@@ -51,20 +50,16 @@ pub(crate) struct Call<'a> {
     pub(crate) request: crate::extract::RequestParts<'a>,
 }
 
-/// The events of a streamed response, already framed.
-pub(crate) type EventStream =
-    Pin<Box<dyn futures_util::Stream<Item = Result<Bytes, Infallible>> + Send>>;
-
-/// What the transport sends back.
+/// What the transport sends back, for it to frame.
 pub(crate) enum Outcome {
     /// A JSON-RPC response body (result or error).
     Reply(Vec<u8>),
-    /// A JSON-RPC error, with its HTTP status.
+    /// A JSON-RPC error, with the HTTP status it maps to.
     Error(RpcError),
     /// A notification or response was accepted; nothing to send.
     Accepted,
-    /// A `text/event-stream` of notifications ending with the response.
-    Stream(EventStream),
+    /// Messages (notifications, requests to the client) ending with the response.
+    Stream(CallStream),
     /// A long-lived stream of change notifications.
     Feed(listen::ChangeFeed),
 }

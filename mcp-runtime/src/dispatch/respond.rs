@@ -2,27 +2,27 @@
 //! choice between a JSON response and a `text/event-stream` carrying notifications first.
 
 use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
+use super::outgoing::{CallStream, Outgoing, SessionCall, QUEUE};
 use super::{Call, Outcome};
 use crate::endpoint::Endpoint;
-use crate::extract::{Arguments, CallContext, LogLevel, RequestScope, StreamItem};
+use crate::extract::{Arguments, CallContext, LogLevel, RequestScope};
 use crate::invocation::{Invocation, Outcome as HandlerOutcome};
 use crate::mrtr::{digest, InputMode, InputRound, Interrupt, Interruptible, RequestState};
 use crate::protocol::{error_body, ClientCapabilities, Era, ErrorCode, RequestId, RpcError};
 use crate::session::CallRefusal;
-use crate::transport::http::feed::{data_event, KEEP_ALIVE, KEEP_ALIVE_COMMENT};
 
-/// How responses to handler calls are framed.
+/// How responses to handler calls are framed over HTTP ([`Server::response_mode`]).
+///
+/// [`Server::response_mode`]: crate::Server::response_mode
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ResponseMode {
     /// JSON unless the handler sends a notification before its result, then an event stream.
@@ -96,10 +96,10 @@ impl Endpoint {
         } else {
             InputRound::default()
         };
-        let streaming = notifies && call.accepts_stream && self.response_mode != ResponseMode::Json;
+        let streaming = notifies && call.framing != ResponseMode::Json;
         let (sender, receiver) = match streaming {
             true => {
-                let (sender, receiver) = mpsc::unbounded_channel();
+                let (sender, receiver) = mpsc::channel(QUEUE);
                 (Some(sender), Some(receiver))
             }
             false => (None, None),
@@ -212,9 +212,10 @@ impl Endpoint {
             id: id.clone(),
             render: Box::new(render),
             state,
+            framing: call.framing,
         };
         // Without a stream nothing is ever sent: a closed channel stands in.
-        let receiver = receiver.unwrap_or_else(|| mpsc::unbounded_channel().1);
+        let receiver = receiver.unwrap_or_else(|| mpsc::channel(1).1);
         Ok(response.drive(run, receiver, guard).await)
     }
 
@@ -261,52 +262,6 @@ impl Endpoint {
     }
 }
 
-/// Watches a session call for abandonment: a call waiting for an answer the client can only
-/// give after it sees the question is cancelled once no client has been attached to its stream
-/// for the grace (or twice the delay the client was told to come back after), rather than held
-/// to the input timeout.
-struct Abandonment {
-    grace: Duration,
-    watch: tokio::time::Interval,
-    unattached_since: Option<tokio::time::Instant>,
-}
-
-impl Abandonment {
-    fn new(grace: Duration) -> Self {
-        let mut watch = tokio::time::interval(
-            (grace / 4).clamp(Duration::from_millis(20), Duration::from_secs(1)),
-        );
-        watch.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        Self {
-            grace,
-            watch,
-            unattached_since: None,
-        }
-    }
-
-    fn check(&mut self, scope: &RequestScope, session: &crate::session::SessionData, stream: u32) {
-        let attached = session
-            .streams
-            .lock()
-            .expect("streams lock")
-            .attached(stream);
-        let retry = match attached {
-            Err(retry) if scope.is_waiting_for_input() => retry,
-            _ => {
-                self.unattached_since = None;
-                return;
-            }
-        };
-        let grace = self.grace.max(retry.unwrap_or_default() * 2);
-        let since = *self
-            .unattached_since
-            .get_or_insert_with(tokio::time::Instant::now);
-        if since.elapsed() >= grace {
-            scope.cancel().cancel();
-        }
-    }
-}
-
 /// A session call's place among the session's calls in flight, given back when dropped.
 struct InFlight {
     session: Arc<crate::session::SessionData>,
@@ -348,18 +303,17 @@ struct Response<T> {
     id: RequestId,
     render: Render<T>,
     state: RoundState,
+    framing: ResponseMode,
 }
 
 impl<T: HandlerOutcome> Response<T> {
     async fn drive(
         self,
         mut run: Run<T>,
-        mut receiver: mpsc::UnboundedReceiver<StreamItem>,
+        mut receiver: mpsc::Receiver<Outgoing>,
         mut guard: CancelOnDrop,
     ) -> Outcome {
-        if self.endpoint.response_mode == ResponseMode::Stream
-            && self.state.scope.notifications.is_some()
-        {
+        if self.framing == ResponseMode::Stream && self.state.scope.notifications.is_some() {
             return self.stream(run, receiver, guard, Vec::new());
         }
         tokio::select! {
@@ -401,50 +355,6 @@ impl<T: HandlerOutcome> Response<T> {
         }
     }
 
-    /// A session's stream: every event is logged with an id, so a client that loses the
-    /// connection (or is told to come back later) resumes without loss. The stream is driven by
-    /// its own task, which outlives the connection.
-    fn stream_logged(
-        self,
-        session: Arc<crate::session::SessionData>,
-        mut run: Run<T>,
-        mut receiver: mpsc::UnboundedReceiver<StreamItem>,
-        first: Vec<StreamItem>,
-    ) -> Outcome {
-        let (live, body) = mpsc::unbounded_channel();
-        let (stream, priming) = session.streams.lock().expect("streams lock").open(live);
-        let put = move |session: &crate::session::SessionData, item: StreamItem| {
-            let mut streams = session.streams.lock().expect("streams lock");
-            match item {
-                StreamItem::Message(json) => streams.append(stream, &json),
-                StreamItem::Detach(retry) => streams.detach(stream, retry),
-            }
-        };
-        for item in first {
-            put(&session, item);
-        }
-        tokio::spawn(async move {
-            let mut abandonment = Abandonment::new(self.endpoint.resume_grace);
-            let result = loop {
-                tokio::select! {
-                    result = &mut run => break result,
-                    Some(item) = receiver.recv() => put(&session, item),
-                    _ = abandonment.watch.tick() => {
-                        abandonment.check(&self.state.scope, &session, stream);
-                    }
-                }
-            };
-            while let Ok(item) = receiver.try_recv() {
-                put(&session, item);
-            }
-            let body = self.finish_body(result);
-            let mut streams = session.streams.lock().expect("streams lock");
-            streams.append(stream, &body);
-            streams.finish(stream);
-        });
-        Outcome::Stream(channel_body(vec![priming], body))
-    }
-
     fn finish_body(&self, result: Result<T, Interrupt>) -> Vec<u8> {
         self.finish(result)
             .unwrap_or_else(|e| error_body(Some(&self.id), &e))
@@ -471,35 +381,39 @@ impl<T: HandlerOutcome> Response<T> {
             .stamped_body(&self.id, Era::Modern, "input_required", &result, None)
     }
 
+    /// The call's messages as they come, its response last. A session call runs on its own
+    /// task whatever becomes of the stream; any other call is dropped (and cancelled) with it.
     fn stream(
         self,
         run: Run<T>,
-        receiver: mpsc::UnboundedReceiver<StreamItem>,
+        receiver: mpsc::Receiver<Outgoing>,
         guard: CancelOnDrop,
-        first: Vec<StreamItem>,
+        first: Vec<Outgoing>,
     ) -> Outcome {
-        if let Some(session) = self.state.scope.session.clone() {
-            return self.stream_logged(session, run, receiver, first);
-        }
-        let ready: VecDeque<Bytes> = first.into_iter().filter_map(item_frame).collect();
+        let session_call = self
+            .state
+            .scope
+            .session
+            .clone()
+            .map(|session| SessionCall::new(session, self.state.scope.clone()));
         struct Live<T> {
             response: Response<T>,
             run: Option<Run<T>>,
-            receiver: mpsc::UnboundedReceiver<StreamItem>,
+            receiver: mpsc::Receiver<Outgoing>,
             guard: CancelOnDrop,
-            ready: VecDeque<Bytes>,
+            ready: VecDeque<Outgoing>,
         }
         let live = Live {
             response: self,
             run: Some(run),
             receiver,
             guard,
-            ready,
+            ready: first.into(),
         };
-        let events = futures_util::stream::unfold(live, |mut live| async move {
+        let messages = futures_util::stream::unfold(live, |mut live| async move {
             loop {
-                if let Some(event) = live.ready.pop_front() {
-                    return Some((Ok::<_, Infallible>(event), live));
+                if let Some(message) = live.ready.pop_front() {
+                    return Some((message, live));
                 }
                 let run = live.run.as_mut()?;
                 tokio::select! {
@@ -507,62 +421,18 @@ impl<T: HandlerOutcome> Response<T> {
                         live.guard.disarm();
                         live.run = None;
                         while let Ok(item) = live.receiver.try_recv() {
-                            live.ready.extend(item_frame(item));
+                            live.ready.push_back(item);
                         }
                         let body = live.response.finish_body(result);
-                        live.ready.push_back(frame(&body));
+                        live.ready.push_back(Outgoing::Message(body.into()));
                     }
-                    Some(item) = live.receiver.recv() => live.ready.extend(item_frame(item)),
-                    () = tokio::time::sleep(KEEP_ALIVE) => {
-                        live.ready.push_back(Bytes::from_static(KEEP_ALIVE_COMMENT));
-                    }
+                    Some(item) = live.receiver.recv() => live.ready.push_back(item),
                 }
             }
         });
-        Outcome::Stream(Box::pin(events))
-    }
-}
-
-/// The event of a stream item, if it has one.
-fn item_frame(item: StreamItem) -> Option<Bytes> {
-    match item {
-        StreamItem::Message(json) => Some(frame(&json)),
-        StreamItem::Detach(_) => None,
-    }
-}
-
-/// One server-sent event carrying a JSON-RPC message.
-fn frame(json: &[u8]) -> Bytes {
-    Bytes::from(data_event(0, json))
-}
-
-/// The body of a response fed by a channel.
-fn channel_body(first: Vec<Bytes>, live: mpsc::UnboundedReceiver<Bytes>) -> super::EventStream {
-    let first = futures_util::stream::iter(first.into_iter().map(Ok));
-    let rest = futures_util::stream::unfold(live, |mut live| async move {
-        live.recv().await.map(|event| (Ok(event), live))
-    });
-    Box::pin(futures_util::StreamExt::chain(first, rest))
-}
-
-/// Resumes a session's stream for a client reconnecting with `Last-Event-ID`: what it missed,
-/// then the rest live. `None` if the id names no stream of this session.
-pub(crate) fn resume(
-    session: &crate::session::SessionData,
-    last_event_id: &str,
-) -> Option<super::EventStream> {
-    let (stream, after) = crate::session::parse_event_id(last_event_id)?;
-    let (live, receiver) = mpsc::unbounded_channel();
-    let (missed, more) = session
-        .streams
-        .lock()
-        .expect("streams lock")
-        .resume(stream, after, live)?;
-    if more {
-        Some(channel_body(missed, receiver))
-    } else {
-        drop(receiver);
-        let (_, empty) = mpsc::unbounded_channel();
-        Some(channel_body(missed, empty))
+        Outcome::Stream(CallStream {
+            messages: Box::pin(messages),
+            session_call,
+        })
     }
 }

@@ -103,8 +103,9 @@ async fn ask<T: DeserializeOwned>(
         let mut outbound = session.outbound();
         let request =
             json!({"jsonrpc": "2.0", "id": outbound.id, "method": method, "params": params});
-        let message = super::StreamItem::Message(request.to_string().into_bytes());
-        if stream.send(message).is_err() {
+        let message = crate::dispatch::Outgoing::Message(request.to_string().into());
+        // A question waits for room: it must reach the client.
+        if stream.send(message).await.is_err() {
             return Err(InputError::Unreachable);
         }
         let _waiting = scope.waiting_for_input();

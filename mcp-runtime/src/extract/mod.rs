@@ -35,7 +35,7 @@ pub use kind::{ArgumentConst, Kind, Parameter, ViaArgument, ViaFromCall};
 pub use needs::Needs;
 pub use notify::{Cancellation, Log, LogLevel, Progress, ResponseStream};
 pub use request::{Extension, RequestParts};
-pub(crate) use scope::{RequestScope, StreamItem};
+pub(crate) use scope::RequestScope;
 pub use steps::Steps;
 
 use crate::protocol::ProtocolVersion;

@@ -33,6 +33,9 @@ pub struct Progress {
 impl Progress {
     /// Sends `notifications/progress`: how far along (`progress`, increasing), out of `total`
     /// if known, with an optional message.
+    ///
+    /// A call has a few dozen messages of room ahead of its client; while a slow client leaves
+    /// none, reports are dropped rather than held (the next one says more anyway).
     pub fn report(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
         let Some(token) = &self.scope.progress_token else {
             return;
@@ -128,7 +131,8 @@ impl Log {
         self.scope.log_level.is_some_and(|min| level >= min)
     }
 
-    /// Sends `data` (any JSON value, usually a string) at `level`.
+    /// Sends `data` (any JSON value, usually a string) at `level`; dropped, like a progress
+    /// report, while the client reads too slowly to leave room for it.
     pub fn log(&self, level: LogLevel, data: impl Serialize) {
         if !self.enabled(level) {
             return;
@@ -252,7 +256,7 @@ impl ResponseStream {
     /// Ends the client's connection and asks it to come back after `retry`.
     pub fn detach(&self, retry: std::time::Duration) {
         if let Some(sender) = &self.scope.notifications {
-            let _ = sender.send(super::StreamItem::Detach(retry));
+            let _ = sender.try_send(crate::dispatch::Outgoing::Pause(retry));
         }
     }
 }

@@ -9,24 +9,16 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::notify::LogLevel;
+use crate::dispatch::Outgoing;
 use crate::mrtr::InputRound;
-
-/// What a handler puts on its response stream.
-#[derive(Debug)]
-pub(crate) enum StreamItem {
-    /// A JSON-RPC message (a notification, or a request to the client).
-    Message(Vec<u8>),
-    /// End the client's connection now and ask it to resume after this long (2025-era
-    /// sessions; ignored elsewhere).
-    Detach(std::time::Duration),
-}
 
 /// The request-wide state behind `Progress`, `Log`, `Cancellation` and the client-input
 /// parameters.
 #[derive(Debug)]
 pub(crate) struct RequestScope {
-    /// Where notifications for this request's response stream go (`None`: dropped).
-    pub(crate) notifications: Option<mpsc::UnboundedSender<StreamItem>>,
+    /// Where notifications for this request's response stream go (`None`: dropped), a queue of
+    /// [`QUEUE`](crate::dispatch::QUEUE) messages.
+    pub(crate) notifications: Option<mpsc::Sender<Outgoing>>,
     pub(crate) progress_token: Option<Box<RawValue>>,
     /// The lowest level the client wants (`None`: no log messages at all).
     pub(crate) log_level: Option<LogLevel>,
@@ -58,7 +50,7 @@ impl RequestScope {
     /// A scope for one request.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        notifications: Option<mpsc::UnboundedSender<StreamItem>>,
+        notifications: Option<mpsc::Sender<Outgoing>>,
         progress_token: Option<Box<RawValue>>,
         log_level: Option<LogLevel>,
         input: InputRound,
@@ -121,7 +113,7 @@ impl RequestScope {
         }
     }
 
-    /// Queues a notification on the response stream.
+    /// Queues a notification on the response stream; dropped when the queue is full.
     pub(crate) fn notify<P: Serialize>(&self, method: &str, params: &P) {
         #[derive(Serialize)]
         struct Notification<'a, P> {
@@ -136,8 +128,9 @@ impl RequestScope {
                 params,
             })
             .expect("a notification serializes");
-            // The receiver is gone once the response is finished; late notifications are moot.
-            let _ = sender.send(StreamItem::Message(body));
+            // The receiver is gone once the response is finished (late notifications are moot),
+            // and a full queue means the client reads slower than the handler reports.
+            let _ = sender.try_send(Outgoing::Message(body.into()));
         }
     }
 

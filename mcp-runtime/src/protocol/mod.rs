@@ -2,6 +2,7 @@
 
 mod client;
 mod content;
+pub(crate) mod era;
 mod error;
 mod jsonrpc;
 mod object;

@@ -2,7 +2,6 @@
 //! `Mcp-Session-Id`, ended by `DELETE` or idle expiry.
 
 mod store;
-mod streams;
 
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
@@ -19,7 +18,6 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 pub use store::{MemoryStore, SessionStore};
-pub(crate) use streams::parse_event_id;
 
 use std::sync::OnceLock;
 
@@ -230,9 +228,7 @@ impl Sessions {
         self: &Arc<Self>,
         principal: Option<&Principal>,
         client: Option<ClientKey>,
-        version: ProtocolVersion,
-        client_info: Option<Implementation>,
-        client_capabilities: ClientCapabilities,
+        handshake: Handshake,
     ) -> Result<Arc<SessionData>, SessionRefusal> {
         self.start_reaper();
         if !self.quota.take(client.as_ref()) {
@@ -252,7 +248,7 @@ impl Sessions {
                 return Err(SessionRefusal::Full(self.retry_after(None)));
             }
         }
-        let mut session = SessionData::new(version, client_info, client_capabilities);
+        let mut session = SessionData::opened(handshake);
         session.principal = principal.cloned();
         session.owner = client;
         session.calls_cap = self.limits.calls_per_session;
@@ -297,6 +293,45 @@ pub(crate) fn new_id() -> Box<str> {
         .into_boxed_str()
 }
 
+/// What a 2025-era `initialize` request settles for the session it opens, whatever the
+/// transport.
+#[derive(Debug)]
+pub(crate) struct Handshake {
+    pub(crate) version: ProtocolVersion,
+    pub(crate) client_info: Option<Implementation>,
+    pub(crate) capabilities: ClientCapabilities,
+}
+
+impl Handshake {
+    /// Reads an `initialize` request of `size` bytes: only what the server uses is kept (a few
+    /// flags and a few short strings).
+    pub(crate) fn read(
+        params: &crate::protocol::Params<'_>,
+        size: usize,
+    ) -> Result<Self, RpcError> {
+        let capabilities =
+            crate::offload::cpu_bound(size, || ClientCapabilities::from_raw(params.capabilities))?;
+        Ok(Self {
+            version: crate::endpoint::Endpoint::negotiate(params),
+            client_info: crate::protocol::client_info(params.client_info),
+            capabilities,
+        })
+    }
+}
+
+/// A client's response to a server-to-client request, as the waiting call sees it: the result
+/// kept as the text the client sent (the handler reads it into its own type), or the error.
+pub(crate) fn answer(message: &crate::protocol::Message<'_>) -> Answer {
+    if let Some(error) = message.error {
+        let error: serde_json::Value = serde_json::from_str(error.get()).unwrap_or_default();
+        return Err(RpcError::from_json(&error));
+    }
+    Ok(message.result.map_or_else(
+        || RawValue::from_string("null".into()).expect("null is JSON"),
+        |r| r.to_owned(),
+    ))
+}
+
 /// What a server-to-client request's answer is: the client's `result`, kept as the JSON text it
 /// sent until the handler reads it into its own type, or its `error`.
 pub(crate) type Answer = Result<Box<RawValue>, RpcError>;
@@ -328,8 +363,8 @@ pub struct SessionData {
     subscriptions: Mutex<HashSet<String>>,
     subscriptions_cap: usize,
     values: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
-    /// The logs of the session's resumable streams.
-    pub(crate) streams: Mutex<streams::Streams>,
+    /// The logs of the session's resumable streams (over HTTP, the transport that resumes).
+    pub(crate) streams: Mutex<crate::transport::http::resumable::Streams>,
     /// Whether the session's GET stream is open.
     standalone: Arc<std::sync::atomic::AtomicBool>,
     /// Cancelled when the session ends: its streams end with it.
@@ -414,6 +449,15 @@ impl SessionData {
             standalone: Arc::default(),
             ended: CancellationToken::new(),
         }
+    }
+
+    /// The session an `initialize` request opens.
+    pub(crate) fn opened(handshake: Handshake) -> Self {
+        Self::new(
+            handshake.version,
+            handshake.client_info,
+            handshake.capabilities,
+        )
     }
 
     /// Marks the session used now.

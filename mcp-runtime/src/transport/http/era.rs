@@ -4,9 +4,8 @@ use std::borrow::Cow;
 
 use base64::Engine as _;
 use http::{HeaderValue, StatusCode};
-use serde_json::json;
 
-use crate::protocol::{ErrorCode, Params, ProtocolVersion, RpcError};
+use crate::protocol::{era, ErrorCode, Params, ProtocolVersion, RpcError};
 
 use super::headers::{RequestHeaders, METHOD, NAME, PROTOCOL_VERSION};
 
@@ -24,7 +23,7 @@ pub(crate) fn classify(
     if let Some(requested) = params.meta_version() {
         // The header must repeat the body's version before the version itself is judged.
         match_header("MCP-Protocol-Version", header, requested)?;
-        let version = supported(requested)?;
+        let version = era::requested(params)?.expect("the body names a version");
         if version.era() == crate::protocol::Era::Modern {
             check_modern(headers, method, params)?;
         }
@@ -36,9 +35,9 @@ pub(crate) fn classify(
     match header {
         None => Ok(ProtocolVersion::DEFAULT_LEGACY),
         Some(h) => {
-            let version = supported(h)?;
+            let version = era::supported(h)?;
             if version.era() == crate::protocol::Era::Modern {
-                return Err(missing_meta("io.modelcontextprotocol/protocolVersion"));
+                return Err(era::missing_meta("io.modelcontextprotocol/protocolVersion"));
             }
             Ok(version)
         }
@@ -50,10 +49,6 @@ fn check_modern(
     method: &str,
     params: &Params<'_>,
 ) -> Result<(), RpcError> {
-    let meta = params.meta.as_ref().expect("a modern request has _meta");
-    if meta.client_capabilities.is_none() {
-        return Err(missing_meta("io.modelcontextprotocol/clientCapabilities"));
-    }
     match_header("Mcp-Method", header(headers.method, &METHOD)?, method)?;
     let name = match method {
         "tools/call" | "prompts/get" => params.name.as_deref(),
@@ -81,20 +76,6 @@ fn header<'h>(
         .transpose()
 }
 
-fn supported(requested: &str) -> Result<ProtocolVersion, RpcError> {
-    ProtocolVersion::from_wire(requested).ok_or_else(|| {
-        RpcError::new(
-            ErrorCode::UNSUPPORTED_VERSION,
-            "Unsupported protocol version",
-        )
-        .with_status(StatusCode::BAD_REQUEST)
-        .with_data(json!({
-            "supported": ProtocolVersion::supported(None).collect::<Vec<_>>(),
-            "requested": requested,
-        }))
-    })
-}
-
 fn match_header(name: &str, sent: Option<&str>, body: &str) -> Result<(), RpcError> {
     match sent {
         None => Err(mismatch(format!(
@@ -109,11 +90,6 @@ fn match_header(name: &str, sent: Option<&str>, body: &str) -> Result<(), RpcErr
 
 fn mismatch(message: String) -> RpcError {
     RpcError::new(ErrorCode::HEADER_MISMATCH, message).with_status(StatusCode::BAD_REQUEST)
-}
-
-fn missing_meta(key: &str) -> RpcError {
-    RpcError::invalid_params(format!("the request's `_meta` must contain `{key}`"))
-        .with_status(StatusCode::BAD_REQUEST)
 }
 
 /// Decodes a header value written as `=?base64?…?=` (for values that are not plain ASCII).

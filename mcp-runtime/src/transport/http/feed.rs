@@ -9,34 +9,8 @@ use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
+use super::sse::{data_event, keep_alive, with_room, EventStream, KEEP_ALIVE_COMMENT};
 use crate::dispatch::listen::{ChangeFeed, Closing, FeedEvent};
-use crate::dispatch::EventStream;
-
-/// How often an idle event stream carries a keep-alive comment.
-pub(crate) const KEEP_ALIVE: Duration = Duration::from_secs(15);
-
-/// The keep-alive comment.
-pub(crate) const KEEP_ALIVE_COMMENT: &[u8] = b": keep-alive\n\n";
-
-/// One server-sent event carrying a JSON message, after `prefix` bytes of room (the chunk
-/// header of a handed-off stream goes there, so each event is one allocation and one write).
-/// Every event stream of the server is framed here.
-pub(crate) fn data_event(prefix: usize, json: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(prefix + json.len() + 8 + CHUNK_TRAILER.len());
-    out.resize(prefix, 0);
-    out.extend_from_slice(b"data: ");
-    out.extend_from_slice(json);
-    out.extend_from_slice(b"\n\n");
-    out
-}
-
-/// `text` after `prefix` bytes of room.
-fn with_room(prefix: usize, text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(prefix + text.len() + CHUNK_TRAILER.len());
-    out.resize(prefix, 0);
-    out.extend_from_slice(text);
-    out
-}
 
 /// What to send for one event of a feed, as SSE text after `prefix` bytes of room; `None`
 /// when the stream ends without another word.
@@ -55,16 +29,7 @@ fn event_text(event: &FeedEvent, prefix: usize) -> Option<Vec<u8>> {
 
 /// The room [`event_text`] leaves for a chunk header: up to 8 hex digits and CRLF.
 const CHUNK_HEADER: usize = 10;
-const CHUNK_TRAILER: &[u8] = b"\r\n";
-
-/// The keep-alive clock of a stream: a comment every [`KEEP_ALIVE`] (whether or not events
-/// passed in between: one timer set up once, not one per event).
-fn keep_alive() -> tokio::time::Interval {
-    let mut interval =
-        tokio::time::interval_at(tokio::time::Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    interval
-}
+pub(super) const CHUNK_TRAILER: &[u8] = b"\r\n";
 
 /// The next event of `feed` (after `prefix` bytes of room), or a keep-alive comment when
 /// `clock` ticks.

@@ -7,6 +7,8 @@ pub(crate) mod feed;
 pub(crate) mod guard;
 mod headers;
 pub(crate) mod reader;
+pub(crate) mod resumable;
+mod sse;
 
 use std::future::{ready, Future};
 use std::sync::Arc;
@@ -23,14 +25,27 @@ use http::{HeaderValue, Method, Request, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::dispatch::listen::{Audience, ChangeFeed};
-use crate::dispatch::{Call, Outcome};
+use crate::dispatch::{Call, CallStream, Outcome, ResponseMode};
 use crate::endpoint::Endpoint;
-use crate::protocol::ClientCapabilities;
 use crate::protocol::{error_body, Era, ErrorCode, Message, RequestId, RpcError};
 use crate::quota::ClientKey;
-use crate::session::{Principal, SessionRefusal};
+use crate::session::{Handshake, Principal, SessionRefusal};
 use accept::Accepted;
 use headers::{RequestHeaders, SESSION_ID};
+
+/// What only the HTTP transport reads of the endpoint's configuration.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    /// Which hosts and origins may reach the endpoint.
+    pub(crate) guard: guard::HostGuard,
+    /// How long a request body may take to arrive.
+    pub(crate) body_read_timeout: std::time::Duration,
+    /// Whether calls answer with JSON or an event stream.
+    pub(crate) response_mode: ResponseMode,
+    /// How long a session call waiting for the client's answer waits for a client to come back
+    /// to its stream once none is attached.
+    pub(crate) resume_grace: std::time::Duration,
+}
 
 /// The axum router serving `endpoint` at `path` (for mounting in an application).
 pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
@@ -138,7 +153,7 @@ async fn handle_post<B: RequestBody>(
                 Err(refusal) => return session_refused(refusal),
             };
             session.mark_used();
-            session.respond(id.as_json(), client_response(&message));
+            session.respond(id.as_json(), crate::session::answer(&message));
         }
         return StatusCode::ACCEPTED.into_response();
     };
@@ -156,19 +171,15 @@ async fn handle_post<B: RequestBody>(
             let found = if method == "initialize" && session_id.is_some() {
                 Err(SessionRefusal::AlreadyInitialized)
             } else if method == "initialize" && message.id.is_some() {
-                // Only what the server uses is kept: a few flags and a few short strings.
-                let read = || ClientCapabilities::from_raw(params.capabilities);
-                let capabilities = match crate::offload::cpu_bound(size, read) {
-                    Ok(capabilities) => capabilities,
+                let handshake = match Handshake::read(params, size) {
+                    Ok(handshake) => handshake,
                     Err(e) => return error_response(message.id.as_ref(), &e),
                 };
                 sessions
                     .open(
                         principal,
                         ClientKey::of(principal.map(|p| p.0.as_str()), peer),
-                        Endpoint::negotiate(params),
-                        crate::protocol::client_info(params.client_info),
-                        capabilities,
+                        handshake,
                     )
                     .map(|s| (Some(s.clone()), Some(s)))
             } else {
@@ -191,7 +202,10 @@ async fn handle_post<B: RequestBody>(
         method,
         params,
         version,
-        accepts_stream: accepted.stream,
+        framing: match accepted.stream {
+            true => endpoint.http.response_mode,
+            false => ResponseMode::Json,
+        },
         session,
         principal: principal.map(|p| p.0.clone()),
         peer,
@@ -202,7 +216,7 @@ async fn handle_post<B: RequestBody>(
         Outcome::Reply(body) => json_response(StatusCode::OK, body),
         Outcome::Error(e) => error_response(message.id.as_ref(), &e),
         Outcome::Accepted => StatusCode::ACCEPTED.into_response(),
-        Outcome::Stream(events) => event_stream(events),
+        Outcome::Stream(stream) => call_stream(&endpoint, stream),
         Outcome::Feed(feed) => feed_response(socket, parts.version, feed),
     };
     if let Some(session) = opened {
@@ -242,7 +256,7 @@ fn handle_get<B>(
     session.mark_used();
     if let Some(last) = RequestHeaders::text(headers.last_event_id) {
         // An id of another session, or of no stream, replays nothing.
-        return match crate::dispatch::resume(&session, last) {
+        return match resumable::resume(&session, last) {
             Some(events) => event_stream(events),
             None => error_response(
                 None,
@@ -354,6 +368,7 @@ fn screen(
 ) -> Result<(), RpcError> {
     headers.check_singletons()?;
     endpoint
+        .http
         .guard
         .check(headers, uri)
         .map_err(|refusal| refused(StatusCode::FORBIDDEN, refusal.to_string()))
@@ -394,19 +409,6 @@ fn session_refused(refusal: SessionRefusal) -> Response {
         error = error.with_retry_after(after);
     }
     error_response(None, &error)
-}
-
-/// A client's response to a server-to-client request, as the waiting call sees it: the result
-/// kept as the text the client sent (the handler reads it into its own type), or the error.
-fn client_response(message: &Message<'_>) -> crate::session::Answer {
-    if let Some(error) = message.error {
-        let error: serde_json::Value = serde_json::from_str(error.get()).unwrap_or_default();
-        return Err(RpcError::from_json(&error));
-    }
-    Ok(message.result.map_or_else(
-        || serde_json::value::RawValue::from_string("null".into()).expect("null is JSON"),
-        |r| r.to_owned(),
-    ))
 }
 
 fn method_not_allowed() -> Response {
@@ -450,7 +452,7 @@ async fn read_body<B: RequestBody>(
     body: B,
     endpoint: &Endpoint,
 ) -> Result<Bytes, RpcError> {
-    let limit = endpoint.body_limit;
+    let limit = endpoint.message_limit;
     let too_large = || {
         refused(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -462,7 +464,7 @@ async fn read_body<B: RequestBody>(
         return Err(too_large());
     }
     let read = tokio::time::timeout(
-        endpoint.body_read_timeout,
+        endpoint.http.body_read_timeout,
         Limited::new(body, limit).collect(),
     );
     let Ok(read) = read.await else {
@@ -470,7 +472,7 @@ async fn read_body<B: RequestBody>(
             StatusCode::REQUEST_TIMEOUT,
             format!(
                 "the request body did not arrive within {} ms",
-                endpoint.body_read_timeout.as_millis()
+                endpoint.http.body_read_timeout.as_millis()
             ),
         ));
     };
@@ -493,7 +495,15 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     response
 }
 
-fn event_stream(events: crate::dispatch::EventStream) -> Response {
+/// A call's messages as server-sent events: a session call's resumable, any other's live only.
+fn call_stream(endpoint: &Endpoint, stream: CallStream) -> Response {
+    event_stream(match stream.session_call {
+        Some(call) => resumable::serve(call, stream.messages, endpoint.http.resume_grace),
+        None => sse::call_events(stream.messages),
+    })
+}
+
+fn event_stream(events: sse::EventStream) -> Response {
     event_response(Body::from_stream(events))
 }
 

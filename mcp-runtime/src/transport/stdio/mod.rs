@@ -1,13 +1,12 @@
 //! stdio: newline-delimited JSON-RPC on standard input and output, for clients that start the
 //! server as a child process (desktop clients, IDEs).
 //!
-//! Each line goes through the same endpoint as an HTTP request (in process, no socket): era
-//! detection, sessions for 2025-era clients, multi round-trip requests for 2026-07-28 ones,
-//! limits and error answers are the HTTP transport's, so a client gets the same answers on both.
-//! What the endpoint streams (notifications, server-to-client requests, then the response) is
-//! written line by line; requests run concurrently and their lines may interleave.
+//! Each line is served by the endpoint's dispatcher, as an HTTP request's body is: the same
+//! method table, limits and error answers, so a client gets the same answers on both. What a
+//! call sends (notifications, requests to the client, then its response) is written line by
+//! line; requests run concurrently and their lines may interleave.
 
-mod bridge;
+mod connection;
 mod lines;
 
 use std::future::Future;
@@ -20,7 +19,7 @@ use tokio::sync::mpsc;
 use crate::endpoint::Endpoint;
 use crate::Error;
 
-use bridge::Bridge;
+use connection::Connection;
 use lines::{Line, Lines};
 
 /// How many lines may wait for the writer before requests wait for it.
@@ -39,12 +38,11 @@ pub(crate) enum Output<W> {
 /// then get [`SHUTDOWN_GRACE`](crate::SHUTDOWN_GRACE) to finish.
 pub(crate) async fn serve<W: AsyncWrite + Unpin + Send + 'static>(
     endpoint: Arc<Endpoint>,
-    mount: String,
     input: impl AsyncRead + Unpin + Send + 'static,
     output: Output<W>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    let limit = endpoint.body_limit;
+    let limit = endpoint.message_limit;
     let streams = endpoint.shutdown.clone();
     let (lines_out, to_write) = mpsc::channel::<Bytes>(OUTPUT_QUEUE);
     let writer = match output {
@@ -63,7 +61,7 @@ pub(crate) async fn serve<W: AsyncWrite + Unpin + Send + 'static>(
             })
         }
     };
-    let bridge = Bridge::new(endpoint, &mount, lines_out);
+    let connection = Connection::new(endpoint, lines_out);
     let mut lines = Lines::new(tokio::io::BufReader::new(input), limit);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -73,17 +71,17 @@ pub(crate) async fn serve<W: AsyncWrite + Unpin + Send + 'static>(
         };
         match line {
             Ok(Some(Line::Text(text))) if text.iter().all(u8::is_ascii_whitespace) => {}
-            Ok(Some(Line::Text(text))) => bridge.receive(Bytes::from(text)),
-            Ok(Some(Line::TooLong)) => bridge.too_long(limit).await,
+            Ok(Some(Line::Text(text))) => connection.receive(Bytes::from(text)),
+            Ok(Some(Line::TooLong)) => connection.too_long(limit).await,
             Ok(None) | Err(_) => break,
         }
     }
     // No more input: the notification streams end (a listen stream with its closing result),
     // and the calls under way get the grace period.
     streams.cancel();
-    bridge.close();
-    let _ = tokio::time::timeout(crate::SHUTDOWN_GRACE, bridge.idle()).await;
-    drop(bridge);
+    connection.close();
+    let _ = tokio::time::timeout(crate::SHUTDOWN_GRACE, connection.idle()).await;
+    drop(connection);
     let _ = writer.await;
     Ok(())
 }

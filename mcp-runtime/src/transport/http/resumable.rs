@@ -1,12 +1,18 @@
-//! Resumable response streams of a legacy session: every event gets an id, a bounded log keeps
-//! the recent ones, and a client that reconnects with `Last-Event-ID` gets what it missed, then
-//! the rest live.
+//! Resumable response streams of a 2025-era session: every event gets an id, a bounded log
+//! keeps the recent ones, and a client that reconnects with `Last-Event-ID` gets what it
+//! missed, then the rest live. The logs live with their session ([`SessionData`]) and are
+//! written only here.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::StreamExt;
 use tokio::sync::mpsc;
+
+use super::sse::EventStream;
+use crate::dispatch::{Messages, Outgoing, SessionCall};
+use crate::session::SessionData;
 
 /// The most events one stream's log keeps.
 const LOG_EVENTS: usize = 256;
@@ -103,7 +109,7 @@ impl Streams {
     pub(crate) fn detach(&mut self, stream: u32, retry: Duration) {
         if let Some(log) = self.logs.get_mut(&stream) {
             if let Some(live) = log.live.take() {
-                let _ = live.send(Bytes::from(format!("retry: {}\n\n", retry.as_millis())));
+                let _ = live.send(super::sse::retry(retry));
             }
             log.detached = Some(retry);
         }
@@ -162,6 +168,111 @@ impl Streams {
         }
         log.live = Some(live);
         Some((missed, true))
+    }
+}
+
+/// Serves a session call's messages on a stream of the session: each is logged with an id, so
+/// a client that loses the connection (or is told to come back later) resumes without loss.
+/// The stream is written by a task of its own, which outlives the connection; a call waiting
+/// for an answer from a client gone for longer than `grace` is given up.
+pub(crate) fn serve(call: SessionCall, mut messages: Messages, grace: Duration) -> EventStream {
+    let session = call.session.clone();
+    let (live, body) = mpsc::unbounded_channel();
+    let (stream, priming) = session.streams.lock().expect("streams lock").open(live);
+    tokio::spawn(async move {
+        let mut abandonment = Abandonment::new(grace);
+        loop {
+            tokio::select! {
+                message = messages.next() => {
+                    let mut streams = session.streams.lock().expect("streams lock");
+                    match message {
+                        Some(Outgoing::Message(json)) => streams.append(stream, &json),
+                        Some(Outgoing::Pause(retry)) => streams.detach(stream, retry),
+                        None => {
+                            streams.finish(stream);
+                            break;
+                        }
+                    }
+                }
+                _ = abandonment.watch.tick() => abandonment.check(&call, stream),
+            }
+        }
+    });
+    channel_body(vec![priming], body)
+}
+
+/// Resumes a session's stream for a client reconnecting with `Last-Event-ID`: what it missed,
+/// then the rest live. `None` if the id names no stream of this session.
+pub(crate) fn resume(session: &SessionData, last_event_id: &str) -> Option<EventStream> {
+    let (stream, after) = parse_event_id(last_event_id)?;
+    let (live, receiver) = mpsc::unbounded_channel();
+    let (missed, more) = session
+        .streams
+        .lock()
+        .expect("streams lock")
+        .resume(stream, after, live)?;
+    if more {
+        Some(channel_body(missed, receiver))
+    } else {
+        drop(receiver);
+        let (_, empty) = mpsc::unbounded_channel();
+        Some(channel_body(missed, empty))
+    }
+}
+
+/// The body of a response fed by a channel.
+fn channel_body(first: Vec<Bytes>, live: mpsc::UnboundedReceiver<Bytes>) -> EventStream {
+    let first = futures_util::stream::iter(first.into_iter().map(Ok));
+    let rest = futures_util::stream::unfold(live, |mut live| async move {
+        live.recv().await.map(|event| (Ok(event), live))
+    });
+    Box::pin(first.chain(rest))
+}
+
+/// Watches a session call for abandonment: a call waiting for an answer the client can only
+/// give after it sees the question is given up once no client has been attached to its stream
+/// for the grace (or twice the delay the client was told to come back after), rather than held
+/// to the input timeout.
+struct Abandonment {
+    grace: Duration,
+    watch: tokio::time::Interval,
+    unattached_since: Option<tokio::time::Instant>,
+}
+
+impl Abandonment {
+    fn new(grace: Duration) -> Self {
+        let mut watch = tokio::time::interval(
+            (grace / 4).clamp(Duration::from_millis(20), Duration::from_secs(1)),
+        );
+        watch.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self {
+            grace,
+            watch,
+            unattached_since: None,
+        }
+    }
+
+    fn check(&mut self, call: &SessionCall, stream: u32) {
+        let attached = call
+            .session
+            .streams
+            .lock()
+            .expect("streams lock")
+            .attached(stream);
+        let retry = match attached {
+            Err(retry) if call.waits_for_client() => retry,
+            _ => {
+                self.unattached_since = None;
+                return;
+            }
+        };
+        let grace = self.grace.max(retry.unwrap_or_default() * 2);
+        let since = *self
+            .unattached_since
+            .get_or_insert_with(tokio::time::Instant::now);
+        if since.elapsed() >= grace {
+            call.abandon();
+        }
     }
 }
 
