@@ -102,3 +102,98 @@ async fn a_stale_socket_file_is_replaced() {
     let _ = stop.send(());
     server.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn a_unix_socket_has_the_tcp_listeners_limits() {
+    let path = socket_path("limits");
+    let listening = Server::new()
+        .tool(add::tool())
+        .max_connections(1)
+        .header_read_timeout(Duration::from_millis(300))
+        .bind_unix(&path)
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(listening.run_until(async {
+        let _ = stopped.await;
+    }));
+    // One silent client holds the only place: the next is refused with 503, not queued.
+    let mut silent = tokio::net::UnixStream::connect(&path).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}});
+    let refused = call(&path, &body.to_string()).await;
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    // The silent client is closed once its request head is late, and its place is free again.
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(3), silent.read_to_end(&mut rest)).await;
+    assert!(
+        closed.is_ok(),
+        "a client that sends nothing is not held forever"
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(call(&path, &body.to_string()).await.contains("\"add\""));
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
+
+/// Tells listeners that the tools changed.
+#[tool]
+async fn touch(notifier: mcp_runtime::Notifier) -> &'static str {
+    notifier.tools_changed();
+    "touched"
+}
+
+#[tokio::test]
+async fn a_listen_stream_is_served_on_a_unix_socket() {
+    let path = socket_path("listen");
+    let listening = Server::new()
+        .tool(touch::tool())
+        .bind_unix(&path)
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(listening.run_until(async {
+        let _ = stopped.await;
+    }));
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+    });
+    let body = json!({"jsonrpc": "2.0", "id": 7, "method": "subscriptions/listen",
+        "params": {"notifications": {"toolsListChanged": true}, "_meta": meta}})
+    .to_string();
+    let mut stream = tokio::net::UnixStream::connect(&path).await.unwrap();
+    let request = format!(
+        "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n\
+         Mcp-Method: subscriptions/listen\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    // The acknowledgement, then a change raised by a call on another connection.
+    while !seen.contains("subscriptions/acknowledged") {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0, "{seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    let call_body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "touch", "arguments": {}}});
+    assert!(call(&path, &call_body.to_string())
+        .await
+        .contains("touched"));
+    while !seen.contains("notifications/tools/list_changed") {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0, "{seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}

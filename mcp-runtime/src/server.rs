@@ -741,26 +741,30 @@ impl Server {
                 source,
             })?;
         let local = listener.local_addr()?;
+        let limits = self.connection_limits();
+        let (endpoint, path) = self.build(Some(local), Some(limits.max_connections))?;
+        Ok(Listening {
+            listener,
+            limits,
+            endpoint,
+            local,
+            path,
+        })
+    }
+
+    /// The limits of the connections this server accepts itself (TCP or a Unix socket).
+    fn connection_limits(&self) -> crate::transport::http::connections::ConnectionLimits {
         let max_connections = self
             .max_connections
             .unwrap_or_else(crate::transport::http::connections::default_max_connections);
-        let limits = crate::transport::http::connections::ConnectionLimits {
+        crate::transport::http::connections::ConnectionLimits {
             header_read_timeout: self.header_read_timeout,
             write_timeout: self.write_timeout,
             max_connections,
             per_client: self
                 .connections_per_client
                 .unwrap_or((max_connections / 2).clamp(1, DEFAULT_CONNECTIONS_PER_CLIENT)),
-        };
-        let (endpoint, path) = self.build(Some(local), Some(limits.max_connections))?;
-        Ok(Listening {
-            listener,
-            streams: endpoint.shutdown.clone(),
-            limits,
-            endpoint,
-            local,
-            path,
-        })
+        }
     }
 
     /// Binds a Unix domain socket at `path` for the same Streamable HTTP endpoint, reachable
@@ -788,12 +792,14 @@ impl Server {
                 addr: path.display().to_string(),
                 source,
             })?;
-        let (endpoint, mount) = self.build(None, None)?;
+        let limits = self.connection_limits();
+        let (endpoint, mount) = self.build(None, Some(limits.max_connections))?;
         Ok(crate::UnixListening {
             listener,
             path,
             endpoint,
             mount,
+            limits,
         })
     }
 
@@ -842,7 +848,6 @@ impl Server {
 #[derive(Debug)]
 pub struct Listening {
     listener: TcpListener,
-    streams: tokio_util::sync::CancellationToken,
     limits: crate::transport::http::connections::ConnectionLimits,
     endpoint: Arc<crate::endpoint::Endpoint>,
     local: SocketAddr,
@@ -872,32 +877,14 @@ impl Listening {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        let streams = self.streams.clone();
-        let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
-        let signal = async move {
-            shutdown.await;
-            streams.cancel();
-            let _ = stopping.send(());
-        };
-        let serve = std::pin::pin!(crate::transport::http::connections::serve(
+        crate::transport::http::connections::run_until(
             self.listener,
             self.endpoint,
             self.path,
             self.limits,
-            signal,
-        ));
-        let deadline = async {
-            if stopped.await.is_ok() {
-                tokio::time::sleep(SHUTDOWN_GRACE).await;
-            } else {
-                std::future::pending::<()>().await;
-            }
-        };
-        tokio::select! {
-            () = serve => {}
-            // In-flight calls that outlive the grace period are dropped with the runtime.
-            () = deadline => tracing::warn!("shutdown grace period over; exiting with calls in flight"),
-        }
+            shutdown,
+        )
+        .await;
         Ok(())
     }
 }

@@ -20,6 +20,7 @@ pub struct UnixListening {
     pub(crate) path: PathBuf,
     pub(crate) endpoint: Arc<Endpoint>,
     pub(crate) mount: String,
+    pub(crate) limits: crate::transport::http::connections::ConnectionLimits,
 }
 
 impl UnixListening {
@@ -34,36 +35,23 @@ impl UnixListening {
     }
 
     /// Runs until `shutdown` completes, then stops accepting, ends the long-lived streams and
-    /// lets in-flight calls finish for up to [`SHUTDOWN_GRACE`](crate::SHUTDOWN_GRACE).
+    /// lets in-flight calls finish for up to [`SHUTDOWN_GRACE`](crate::SHUTDOWN_GRACE). The
+    /// connections have the TCP listener's limits: a cap, time limits on request heads and on
+    /// responses nobody reads, and notification streams taken over from hyper.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        let streams = self.endpoint.shutdown.clone();
-        let router = crate::transport::http::router(self.endpoint, &self.mount);
-        let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
-        let signal = async move {
-            shutdown.await;
-            streams.cancel();
-            let _ = stopping.send(());
-        };
-        let serve = axum::serve(self.listener, router).with_graceful_shutdown(signal);
-        let deadline = async {
-            if stopped.await.is_ok() {
-                tokio::time::sleep(crate::SHUTDOWN_GRACE).await;
-            } else {
-                std::future::pending::<()>().await;
-            }
-        };
-        let result = tokio::select! {
-            served = std::future::IntoFuture::into_future(serve) => served.map_err(Error::Io),
-            () = deadline => {
-                tracing::warn!("shutdown grace period over; exiting with calls in flight");
-                Ok(())
-            }
-        };
+        crate::transport::http::connections::run_until(
+            self.listener,
+            self.endpoint,
+            self.mount,
+            self.limits,
+            shutdown,
+        )
+        .await;
         let _ = std::fs::remove_file(&self.path);
-        result
+        Ok(())
     }
 }
 

@@ -1,4 +1,4 @@
-//! Accepting TCP connections and serving HTTP/1.1 on them, with the limits that keep slow,
+//! Accepting connections (TCP, or a Unix domain socket) and serving HTTP/1.1 on them, with the limits that keep slow,
 //! idle or greedy clients from holding the server's resources: a cap on connections, a time
 //! limit on request heads and on responses nobody reads, and long-lived notification streams
 //! taken over from hyper once their response head is out.
@@ -23,13 +23,14 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::dispatch::listen::ChangeFeed;
 use crate::endpoint::Endpoint;
 use crate::quota::{ClientKey, Exhausted, Quota};
+
+use super::socket::{Listener, Stream};
 
 /// How long an accept error (such as running out of file descriptors) pauses accepting.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
@@ -71,8 +72,8 @@ pub(crate) fn default_max_connections() -> usize {
 /// where a response hands over a long-lived stream. Passed to every request of the connection.
 #[derive(Debug)]
 pub(crate) struct Socket {
-    /// The peer's address.
-    pub(crate) peer: SocketAddr,
+    /// The peer's address (a Unix socket's peer has none).
+    pub(crate) peer: Option<SocketAddr>,
     /// Where a notification stream goes once its response head is written.
     pub(crate) handoff: Handoff,
 }
@@ -166,19 +167,19 @@ impl IoProgress {
     }
 }
 
-/// A TCP stream that fails a write no byte of which could be sent for `limit` (a client that
+/// A connection that fails a write no byte of which could be sent for `limit` (a client that
 /// does not read its responses), and counts its writes and flushes.
 #[derive(Debug)]
-pub(crate) struct Watched {
-    tcp: TcpStream,
+pub(crate) struct Watched<S> {
+    tcp: S,
     limit: Duration,
     /// Armed while a write is blocked.
     stalled: Option<Pin<Box<tokio::time::Sleep>>>,
     progress: Arc<IoProgress>,
 }
 
-impl Watched {
-    fn new(tcp: TcpStream, limit: Duration) -> Self {
+impl<S: Stream> Watched<S> {
+    fn new(tcp: S, limit: Duration) -> Self {
         Self {
             tcp,
             limit,
@@ -210,12 +211,12 @@ impl Watched {
         Poll::Ready(result)
     }
 
-    pub(crate) fn into_tcp(self) -> TcpStream {
+    pub(crate) fn into_inner(self) -> S {
         self.tcp
     }
 }
 
-impl AsyncRead for Watched {
+impl<S: Stream> AsyncRead for Watched<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -225,7 +226,7 @@ impl AsyncRead for Watched {
     }
 }
 
-impl AsyncWrite for Watched {
+impl<S: Stream> AsyncWrite for Watched<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -291,11 +292,44 @@ impl Drop for Slot {
     }
 }
 
+/// Serves `endpoint` at `path` on `listener` until `shutdown` completes, then stops accepting,
+/// ends the long-lived streams (`subscriptions/listen` with its closing result, session `GET`
+/// streams with a `retry:` hint), and lets in-flight calls finish for up to
+/// [`SHUTDOWN_GRACE`](crate::SHUTDOWN_GRACE): what every listening server runs.
+pub(crate) async fn run_until<L: Listener>(
+    listener: L,
+    endpoint: Arc<Endpoint>,
+    path: String,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let streams = endpoint.shutdown.clone();
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        streams.cancel();
+        let _ = stopping.send(());
+    };
+    let serve = std::pin::pin!(serve(listener, endpoint, path, limits, signal));
+    let deadline = async {
+        if stopped.await.is_ok() {
+            tokio::time::sleep(crate::SHUTDOWN_GRACE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = serve => {}
+        // In-flight calls that outlive the grace period are dropped with the runtime.
+        () = deadline => tracing::warn!("shutdown grace period over; exiting with calls in flight"),
+    }
+}
+
 /// Serves `endpoint` at `path` on every connection `listener` accepts until `shutdown` completes; then
 /// stops accepting, lets each connection finish the request it is serving, and returns once all
 /// are closed.
-pub(crate) async fn serve(
-    listener: TcpListener,
+async fn serve<L: Listener>(
+    listener: L,
     endpoint: Arc<Endpoint>,
     path: String,
     limits: ConnectionLimits,
@@ -332,7 +366,7 @@ pub(crate) async fn serve(
             refuse(tcp, &live, Exhausted::Total);
             continue;
         }
-        let client = ClientKey::of(None, Some(peer.ip()));
+        let client = ClientKey::of(None, peer.map(|p| p.ip()));
         if !live.by_client.take(client.as_ref()) {
             refuse(tcp, &live, Exhausted::Client);
             continue;
@@ -343,7 +377,7 @@ pub(crate) async fn serve(
             client,
         };
         // Responses are small and complete: send them without waiting for Nagle's timer.
-        let _ = tcp.set_nodelay(true);
+        tcp.send_at_once();
         let connection = Connection {
             http: http.clone(),
             endpoint: endpoint.clone(),
@@ -368,7 +402,7 @@ pub(crate) async fn serve(
 
 /// Answers a connection over the cap (503) or over its client's quota (429) and closes it,
 /// without reading its request beyond what arrives in the next moment.
-fn refuse(tcp: TcpStream, live: &Arc<Live>, exhausted: Exhausted) {
+fn refuse<S: Stream>(tcp: S, live: &Arc<Live>, exhausted: Exhausted) {
     if live.refusing.fetch_add(1, Ordering::AcqRel) >= MAX_REFUSING {
         live.refusing.fetch_sub(1, Ordering::AcqRel);
         return;
@@ -413,13 +447,13 @@ struct Connection {
     http: Arc<hyper::server::conn::http1::Builder>,
     endpoint: Arc<Endpoint>,
     path: Arc<str>,
-    peer: SocketAddr,
+    peer: Option<SocketAddr>,
     limits: ConnectionLimits,
     closing: CancellationToken,
 }
 
 impl Connection {
-    async fn run(self, tcp: TcpStream, slot: Slot) {
+    async fn run<S: Stream>(self, tcp: S, slot: Slot) {
         let Connection {
             http,
             endpoint,
@@ -459,7 +493,7 @@ impl Connection {
             Ok(Some(feed)) => {
                 // hyper's buffers go with it; the stream keeps only the socket.
                 // A task of its own: this one's state, sized for hyper's connection, is freed.
-                let tcp = conn.into_parts().io.into_inner().into_tcp();
+                let tcp = conn.into_parts().io.into_inner().into_inner();
                 tokio::spawn(super::feed::write_handed(
                     tcp,
                     feed,

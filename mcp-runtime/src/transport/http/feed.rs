@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
+use super::socket::Stream;
 use super::sse::{data_event, keep_alive, with_room, EventStream, KEEP_ALIVE_COMMENT};
 use crate::dispatch::listen::{ChangeFeed, Closing, FeedEvent};
 
@@ -64,8 +64,8 @@ pub(crate) fn events(feed: ChangeFeed) -> EventStream {
 /// chunked `text/event-stream`), until the feed ends, the client goes away, or a write waits
 /// longer than `write_timeout`. `holds` (the connection's place among the live ones) is given
 /// back when it returns.
-pub(crate) async fn write_handed<H>(
-    mut tcp: TcpStream,
+pub(crate) async fn write_handed<S: Stream, H>(
+    mut tcp: S,
     mut feed: ChangeFeed,
     write_timeout: Duration,
     holds: H,
@@ -96,7 +96,7 @@ pub(crate) async fn write_handed<H>(
 /// Writes one chunk of the response's chunked body: `chunk` holds the data after
 /// [`CHUNK_HEADER`] bytes of room for the header. `false` if the client is gone or read nothing
 /// for `write_timeout`.
-async fn write_chunk(tcp: &mut TcpStream, chunk: &mut Vec<u8>, write_timeout: Duration) -> bool {
+async fn write_chunk<S: Stream>(tcp: &mut S, chunk: &mut Vec<u8>, write_timeout: Duration) -> bool {
     let len = chunk.len() - CHUNK_HEADER;
     let header = format!("{len:X}\r\n");
     let start = CHUNK_HEADER - header.len();
@@ -118,7 +118,7 @@ async fn write_chunk(tcp: &mut TcpStream, chunk: &mut Vec<u8>, write_timeout: Du
 
 /// Resolves when the client closed its side (`true`) or sent something (`false`, discarded:
 /// a client has nothing to say on a notification stream's connection).
-async fn client_gone(tcp: &TcpStream) -> bool {
+async fn client_gone<S: Stream>(tcp: &S) -> bool {
     if tcp.readable().await.is_err() {
         return true;
     }

@@ -8,6 +8,7 @@ pub(crate) mod guard;
 mod headers;
 pub(crate) mod reader;
 pub(crate) mod resumable;
+pub(crate) mod socket;
 mod sse;
 
 use std::future::{ready, Future};
@@ -310,7 +311,7 @@ fn peer(
     extensions: &http::Extensions,
     socket: Option<&connections::Socket>,
 ) -> Option<std::net::IpAddr> {
-    socket.map(|s| s.peer.ip()).or_else(|| {
+    socket.and_then(|s| s.peer).map(|p| p.ip()).or_else(|| {
         extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip())
