@@ -16,6 +16,16 @@ async fn echo_later(text: String) -> String {
     text
 }
 
+/// Streams progress for longer than a request head may take, then answers.
+#[tool]
+async fn long_stream(progress: mcp_runtime::extract::Progress) -> &'static str {
+    for i in 0..4 {
+        progress.report(f64::from(i), Some(4.0), None);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    "streamed"
+}
+
 const LIMIT: Duration = Duration::from_millis(300);
 
 async fn server() -> Running {
@@ -127,4 +137,42 @@ async fn clients_reusing_a_request_id_each_get_their_own_result() {
         assert_eq!(r.json()["id"], 1);
         assert_eq!(r.result()["content"][0]["text"], format!("client {n}"));
     }
+}
+
+#[tokio::test]
+async fn the_head_timeout_spares_a_long_response_and_closes_the_idle_connection_after_it() {
+    let s = server().await;
+    let mut stream = TcpStream::connect(s.addr).await.unwrap();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "long_stream", "arguments": {}, "_meta": {"progressToken": "p"}}})
+    .to_string();
+    let head = format!(
+        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Accept: application/json, text/event-stream\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // The response streams for over three times the head limit and still ends with its result.
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("streamed") {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+            .await
+            .expect("the response goes on")
+            .unwrap();
+        assert!(
+            n > 0,
+            "closed mid-response: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    // Then the connection idles: it is closed once the next head is late.
+    let idle = Instant::now();
+    read_until_closed(&mut stream).await;
+    let waited = idle.elapsed();
+    assert!(
+        waited >= LIMIT / 2 && waited < LIMIT * 4,
+        "closed after {waited:?} idle"
+    );
 }

@@ -21,7 +21,7 @@ use std::time::Duration;
 use futures_util::FutureExt as _;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -336,10 +336,9 @@ async fn serve<L: Listener>(
     shutdown: impl Future<Output = ()>,
 ) {
     let path: Arc<str> = path.into();
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout);
-    let http = Arc::new(http);
+    // Request heads are timed by each connection's watchdog (see `Activity`), not by hyper,
+    // which would arm a timer for every request.
+    let http = Arc::new(hyper::server::conn::http1::Builder::new());
     let live = Arc::new(Live {
         count: AtomicUsize::new(0),
         by_client: Quota::new(limits.per_client),
@@ -442,6 +441,83 @@ fn refuse<S: Stream>(tcp: S, live: &Arc<Live>, exhausted: Exhausted) {
     });
 }
 
+/// What a connection is doing, for its watchdog: how many requests it is serving (from the
+/// request's head until its response body is done), and since when it has served none. One
+/// timer per connection, re-armed once per period, stands in for a timer per request.
+#[derive(Debug)]
+struct Activity {
+    epoch: tokio::time::Instant,
+    busy: AtomicUsize,
+    /// Milliseconds from `epoch` to the end of the last request.
+    idle_since: AtomicU64,
+}
+
+impl Activity {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            epoch: tokio::time::Instant::now(),
+            busy: AtomicUsize::new(0),
+            idle_since: AtomicU64::new(0),
+        })
+    }
+
+    /// A request begins; it ends when the guard is dropped (with its response body).
+    fn begin(self: &Arc<Self>) -> Busy {
+        self.busy.fetch_add(1, Ordering::AcqRel);
+        Busy(self.clone())
+    }
+
+    /// When the watchdog should look again, or `None` if the connection has waited `limit`
+    /// for a request head (it is idle, or a client is trickling one).
+    fn next_check(&self, limit: Duration) -> Option<tokio::time::Instant> {
+        let now = tokio::time::Instant::now();
+        if self.busy.load(Ordering::Acquire) > 0 {
+            return Some(now + limit);
+        }
+        let idle_since = Duration::from_millis(self.idle_since.load(Ordering::Acquire));
+        let deadline = self.epoch + idle_since + limit;
+        (deadline > now).then_some(deadline)
+    }
+}
+
+/// A request being served, until its response body is done.
+#[derive(Debug)]
+struct Busy(Arc<Activity>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let since = self.0.epoch.elapsed().as_millis() as u64;
+        self.0.idle_since.store(since, Ordering::Release);
+        self.0.busy.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A response body that keeps its request counted as being served until it is done.
+struct Tracked {
+    body: axum::body::Body,
+    _busy: Busy,
+}
+
+impl hyper::body::Body for Tracked {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
 /// One accepted connection.
 struct Connection {
     http: Arc<hyper::server::conn::http1::Builder>,
@@ -468,17 +544,31 @@ impl Connection {
             peer,
             handoff: handoff.clone(),
         });
+        let activity = Activity::new();
+        let served = activity.clone();
         let service = service_fn(move |request: http::Request<Incoming>| {
-            super::route(endpoint.clone(), &path, request, socket.clone()).map(Ok::<_, Infallible>)
+            let busy = served.begin();
+            super::route(endpoint.clone(), &path, request, socket.clone()).map(move |response| {
+                Ok::<_, Infallible>(response.map(|body| Tracked { body, _busy: busy }))
+            })
         });
         let mut conn = http.serve_connection(TokioIo::new(io), service);
         drop(http);
         let mut closing = std::pin::pin!(closing.cancelled_owned());
         let mut shutting_down = false;
+        let head_limit = limits.header_read_timeout;
+        let mut watchdog = std::pin::pin!(tokio::time::sleep(head_limit));
         let handed = std::future::poll_fn(|cx| {
             if !shutting_down && closing.as_mut().poll(cx).is_ready() {
                 shutting_down = true;
                 Pin::new(&mut conn).graceful_shutdown();
+            }
+            while watchdog.as_mut().poll(cx).is_ready() {
+                match activity.next_check(head_limit) {
+                    Some(next) => watchdog.as_mut().reset(next),
+                    // The next request head is late: the connection closes.
+                    None => return Poll::Ready(Ok(None)),
+                }
             }
             match Pin::new(&mut conn).poll(cx) {
                 Poll::Ready(result) => Poll::Ready(result.map(|()| None)),

@@ -464,18 +464,25 @@ async fn read_body<B: RequestBody>(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    let read = tokio::time::timeout(
-        endpoint.http.body_read_timeout,
-        Limited::new(body, limit).collect(),
-    );
-    let Ok(read) = read.await else {
-        return Err(refused(
-            StatusCode::REQUEST_TIMEOUT,
-            format!(
-                "the request body did not arrive within {} ms",
-                endpoint.http.body_read_timeout.as_millis()
-            ),
-        ));
+    let mut collect = std::pin::pin!(Limited::new(body, limit).collect());
+    // A small body usually came with the head: it is read without arming a timer.
+    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(collect.as_mut().poll(cx)));
+    let read = match first.await {
+        std::task::Poll::Ready(read) => read,
+        std::task::Poll::Pending => {
+            match tokio::time::timeout(endpoint.http.body_read_timeout, collect).await {
+                Ok(read) => read,
+                Err(_) => {
+                    return Err(refused(
+                        StatusCode::REQUEST_TIMEOUT,
+                        format!(
+                            "the request body did not arrive within {} ms",
+                            endpoint.http.body_read_timeout.as_millis()
+                        ),
+                    ))
+                }
+            }
+        }
     };
     match read {
         Ok(collected) => Ok(collected.to_bytes()),
