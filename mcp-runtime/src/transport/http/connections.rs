@@ -76,6 +76,8 @@ pub(crate) struct Socket {
     pub(crate) peer: Option<SocketAddr>,
     /// Where a notification stream goes once its response head is written.
     pub(crate) handoff: Handoff,
+    /// The first `Host` header the guard allowed on this connection.
+    pub(crate) allowed_host: std::sync::OnceLock<http::HeaderValue>,
 }
 
 /// Where a response hands its long-lived stream to the connection, which takes the connection
@@ -543,6 +545,7 @@ impl Connection {
         let socket = Arc::new(Socket {
             peer,
             handoff: handoff.clone(),
+            allowed_host: std::sync::OnceLock::new(),
         });
         let activity = Activity::new();
         let served = activity.clone();

@@ -82,19 +82,35 @@ impl HostGuard {
         }
     }
 
-    pub(crate) fn check(&self, headers: &RequestHeaders<'_>, uri: &Uri) -> Result<(), Refusal> {
+    /// Whether a request's `Host` (or trusted `X-Forwarded-Host`) and `Origin` are allowed.
+    ///
+    /// A connection that remembers the host it first allowed (`allowed`) does not have the same
+    /// header judged anew on each request (clients send the same one every time).
+    pub(crate) fn check(
+        &self,
+        headers: &RequestHeaders<'_>,
+        uri: &Uri,
+        allowed: Option<&std::sync::OnceLock<http::HeaderValue>>,
+    ) -> Result<(), Refusal> {
         if let Some(hosts) = &self.hosts {
             let forwarded = self
                 .trust_forwarded_host
                 .then_some(headers.forwarded_host)
                 .flatten();
+            let sent = forwarded.or(headers.host);
+            let known = sent.is_some_and(|sent| allowed.and_then(|a| a.get()) == Some(sent));
             // A list of hosts was refused before (`RequestHeaders::check_singletons`).
-            let host = RequestHeaders::text(forwarded.or(headers.host))
-                .map(str::trim)
-                .or_else(|| uri.authority().map(|a| a.as_str()))
-                .unwrap_or("");
-            if !host_allowed(hosts, host) {
-                return Err(Refusal::Host(host.to_owned()));
+            if !known {
+                let host = RequestHeaders::text(sent)
+                    .map(str::trim)
+                    .or_else(|| uri.authority().map(|a| a.as_str()))
+                    .unwrap_or("");
+                if !host_allowed(hosts, host) {
+                    return Err(Refusal::Host(host.to_owned()));
+                }
+                if let (Some(allowed), Some(sent)) = (allowed, sent) {
+                    let _ = allowed.set(sent.clone());
+                }
             }
         }
         if let Some(origin) = headers.origin {
@@ -169,7 +185,39 @@ mod tests {
         if let Some(o) = origin {
             headers.insert(ORIGIN, HeaderValue::from_str(o).unwrap());
         }
-        guard.check(&RequestHeaders::read(&headers), &Uri::from_static("/mcp"))
+        guard.check(
+            &RequestHeaders::read(&headers),
+            &Uri::from_static("/mcp"),
+            None,
+        )
+    }
+
+    #[test]
+    fn a_remembered_host_spares_only_the_same_header() {
+        let g = HostGuard::default();
+        let remembered = std::sync::OnceLock::new();
+        let uri = Uri::from_static("/mcp");
+        let request = |host: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(HOST, HeaderValue::from_str(host).unwrap());
+            headers
+        };
+        let allowed = request("localhost:8080");
+        assert!(g
+            .check(&RequestHeaders::read(&allowed), &uri, Some(&remembered))
+            .is_ok());
+        assert_eq!(remembered.get().unwrap(), "localhost:8080");
+        // Another host on the same connection is judged, and refused.
+        let other = request("evil.example");
+        assert!(g
+            .check(&RequestHeaders::read(&other), &uri, Some(&remembered))
+            .is_err());
+        // A refused host is never remembered.
+        let fresh = std::sync::OnceLock::new();
+        assert!(g
+            .check(&RequestHeaders::read(&other), &uri, Some(&fresh))
+            .is_err());
+        assert!(fresh.get().is_none());
     }
 
     #[test]
@@ -229,7 +277,7 @@ mod tests {
             HeaderValue::from_static("mcp.example.com"),
         );
         let headers = RequestHeaders::read(&headers);
-        assert_eq!(g.check(&headers, &Uri::from_static("/mcp")), Ok(()));
+        assert_eq!(g.check(&headers, &Uri::from_static("/mcp"), None), Ok(()));
     }
 
     #[test]

@@ -111,7 +111,7 @@ async fn handle_post<B: RequestBody>(
     let socket = socket.as_deref();
     let (parts, body) = request.into_parts();
     let headers = RequestHeaders::read(&parts.headers);
-    if let Err(refusal) = screen(&endpoint, &headers, &parts.uri) {
+    if let Err(refusal) = screen(&endpoint, &headers, &parts.uri, socket) {
         return error_response(None, &refusal);
     }
     if let Err(e) = check_content_type(headers.content_type) {
@@ -237,7 +237,7 @@ fn handle_get<B>(
         return method_not_allowed();
     };
     let headers = RequestHeaders::read(request.headers());
-    if let Err(refusal) = screen(endpoint, &headers, request.uri()) {
+    if let Err(refusal) = screen(endpoint, &headers, request.uri(), socket) {
         return error_response(None, &refusal);
     }
     if !Accepted::from_headers(&headers).stream {
@@ -347,7 +347,7 @@ fn handle_delete<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
         return method_not_allowed();
     };
     let headers = RequestHeaders::read(request.headers());
-    if let Err(refusal) = screen(endpoint, &headers, request.uri()) {
+    if let Err(refusal) = screen(endpoint, &headers, request.uri(), None) {
         return error_response(None, &refusal);
     }
     let id = RequestHeaders::text(headers.session_id);
@@ -366,12 +366,13 @@ fn screen(
     endpoint: &Endpoint,
     headers: &RequestHeaders<'_>,
     uri: &http::Uri,
+    socket: Option<&connections::Socket>,
 ) -> Result<(), RpcError> {
     headers.check_singletons()?;
     endpoint
         .http
         .guard
-        .check(headers, uri)
+        .check(headers, uri, socket.map(|s| &s.allowed_host))
         .map_err(|refusal| refused(StatusCode::FORBIDDEN, refusal.to_string()))
 }
 
@@ -497,9 +498,10 @@ async fn read_body<B: RequestBody>(
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    // Room for the one header, not the default table of 32.
+    let mut headers = http::HeaderMap::with_capacity(1);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    *response.headers_mut() = headers;
     response
 }
 
