@@ -95,6 +95,25 @@ impl Client {
         self.input.write_all(b"\n").await.unwrap();
     }
 
+    /// Reads two lines, in either order: a tools list change, and the answer to request `id`.
+    async fn expect_change_and_answer(&mut self, id: u32) {
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            let line = self.next().await;
+            seen.push(
+                line["method"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| line["id"].to_string()),
+            );
+        }
+        assert!(
+            seen.contains(&"notifications/tools/list_changed".to_owned()),
+            "{seen:?}"
+        );
+        assert!(seen.contains(&id.to_string()), "{seen:?}");
+    }
+
     async fn next(&mut self) -> Value {
         let line = tokio::time::timeout(Duration::from_secs(5), self.output.next_line())
             .await
@@ -290,21 +309,7 @@ async fn change_notifications_reach_a_listen_stream_and_the_end_of_input_closes_
         json!({"name": "touch", "arguments": {}}),
     ))
     .await;
-    let mut seen = Vec::new();
-    for _ in 0..2 {
-        let line = c.next().await;
-        seen.push(
-            line["method"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| line["id"].to_string()),
-        );
-    }
-    assert!(
-        seen.contains(&"notifications/tools/list_changed".to_owned()),
-        "{seen:?}"
-    );
-    assert!(seen.contains(&"2".to_owned()), "{seen:?}");
+    c.expect_change_and_answer(2).await;
     // The input ends: the listen stream closes with its result and the server stops at once.
     c.input.shutdown().await.unwrap();
     let closing = c.next().await;
@@ -358,21 +363,7 @@ async fn a_2025_session_gets_its_log_level_its_changes_and_a_paused_calls_result
         json!({"name": "touch", "arguments": {}}),
     ))
     .await;
-    let mut seen = Vec::new();
-    for _ in 0..2 {
-        let line = c.next().await;
-        seen.push(
-            line["method"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| line["id"].to_string()),
-        );
-    }
-    assert!(
-        seen.contains(&"notifications/tools/list_changed".to_owned()),
-        "{seen:?}"
-    );
-    assert!(seen.contains(&"3".to_owned()), "{seen:?}");
+    c.expect_change_and_answer(3).await;
     // A session call is cancelled by name, and its question goes unanswered without harm.
     c.send(&legacy(
         4,

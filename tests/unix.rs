@@ -42,23 +42,31 @@ async fn call(path: &std::path::Path, body: &str) -> String {
     response
 }
 
+/// Binds `server` at `path` and runs it until the returned sender is used (or dropped).
+async fn serve(
+    server: Server,
+    path: &std::path::Path,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), mcp_runtime::Error>>,
+) {
+    let listening = server.bind_unix(path).await.unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(listening.run_until(async {
+        let _ = stopped.await;
+    }));
+    (stop, server)
+}
+
 #[tokio::test]
 async fn the_endpoint_is_served_on_an_owner_only_socket() {
     let path = socket_path("serve");
-    let listening = Server::new()
-        .tool(add::tool())
-        .bind_unix(&path)
-        .await
-        .unwrap();
+    let (stop, server) = serve(Server::new().tool(add::tool()), &path).await;
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     // Nothing but the socket is left beside it.
     let entries = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
     assert_eq!(entries, 1);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(listening.run_until(async {
-        let _ = stopped.await;
-    }));
 
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
         "params": {"name": "add", "arguments": {"a": 2, "b": 3}}});
@@ -88,15 +96,7 @@ async fn a_stale_socket_file_is_replaced() {
     // A socket whose server is gone.
     drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
     assert!(path.exists());
-    let listening = Server::new()
-        .tool(add::tool())
-        .bind_unix(&path)
-        .await
-        .unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(listening.run_until(async {
-        let _ = stopped.await;
-    }));
+    let (stop, server) = serve(Server::new().tool(add::tool()), &path).await;
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}});
     assert!(call(&path, &body.to_string()).await.contains("\"add\""));
     let _ = stop.send(());
@@ -106,17 +106,14 @@ async fn a_stale_socket_file_is_replaced() {
 #[tokio::test]
 async fn a_unix_socket_has_the_tcp_listeners_limits() {
     let path = socket_path("limits");
-    let listening = Server::new()
-        .tool(add::tool())
-        .max_connections(1)
-        .header_read_timeout(Duration::from_millis(300))
-        .bind_unix(&path)
-        .await
-        .unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(listening.run_until(async {
-        let _ = stopped.await;
-    }));
+    let (stop, server) = serve(
+        Server::new()
+            .tool(add::tool())
+            .max_connections(1)
+            .header_read_timeout(Duration::from_millis(300)),
+        &path,
+    )
+    .await;
     // One silent client holds the only place: the next is refused with 503, not queued.
     let mut silent = tokio::net::UnixStream::connect(&path).await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -136,6 +133,19 @@ async fn a_unix_socket_has_the_tcp_listeners_limits() {
     server.await.unwrap().unwrap();
 }
 
+/// Reads from `stream` into `seen` until it holds `text`.
+async fn read_until(stream: &mut tokio::net::UnixStream, seen: &mut String, text: &str) {
+    let mut buf = [0u8; 4096];
+    while !seen.contains(text) {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0, "closed before {text}: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+}
+
 /// Tells listeners that the tools changed.
 #[tool]
 async fn touch(notifier: mcp_runtime::Notifier) -> &'static str {
@@ -146,15 +156,7 @@ async fn touch(notifier: mcp_runtime::Notifier) -> &'static str {
 #[tokio::test]
 async fn a_listen_stream_is_served_on_a_unix_socket() {
     let path = socket_path("listen");
-    let listening = Server::new()
-        .tool(touch::tool())
-        .bind_unix(&path)
-        .await
-        .unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(listening.run_until(async {
-        let _ = stopped.await;
-    }));
+    let (stop, server) = serve(Server::new().tool(touch::tool()), &path).await;
     let meta = json!({
         "io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": {},
@@ -171,29 +173,14 @@ async fn a_listen_stream_is_served_on_a_unix_socket() {
     );
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut seen = String::new();
-    let mut buf = [0u8; 4096];
     // The acknowledgement, then a change raised by a call on another connection.
-    while !seen.contains("subscriptions/acknowledged") {
-        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(n > 0, "{seen}");
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
+    read_until(&mut stream, &mut seen, "subscriptions/acknowledged").await;
     let call_body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
         "params": {"name": "touch", "arguments": {}}});
     assert!(call(&path, &call_body.to_string())
         .await
         .contains("touched"));
-    while !seen.contains("notifications/tools/list_changed") {
-        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(n > 0, "{seen}");
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
+    read_until(&mut stream, &mut seen, "notifications/tools/list_changed").await;
     let _ = stop.send(());
     server.await.unwrap().unwrap();
 }

@@ -38,23 +38,33 @@ impl Listener for tokio::net::TcpListener {
     }
 }
 
-impl Stream for tokio::net::TcpStream {
-    fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        tokio::net::TcpStream::try_write(self, buf)
-    }
+/// Implements [`Stream`] for a tokio socket type by its inherent methods of the same names.
+macro_rules! stream {
+    ($ty:ty $(, $extra:item)*) => {
+        impl Stream for $ty {
+            fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+                <$ty>::try_write(self, buf)
+            }
 
-    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        tokio::net::TcpStream::try_read(self, buf)
-    }
+            fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+                <$ty>::try_read(self, buf)
+            }
 
-    fn readable(&self) -> impl Future<Output = io::Result<()>> + Send {
-        tokio::net::TcpStream::readable(self)
-    }
+            fn readable(&self) -> impl Future<Output = io::Result<()>> + Send {
+                <$ty>::readable(self)
+            }
 
+            $($extra)*
+        }
+    };
+}
+
+stream!(
+    tokio::net::TcpStream,
     fn send_at_once(&self) {
         let _ = self.set_nodelay(true);
     }
-}
+);
 
 #[cfg(unix)]
 impl Listener for tokio::net::UnixListener {
@@ -67,16 +77,4 @@ impl Listener for tokio::net::UnixListener {
 }
 
 #[cfg(unix)]
-impl Stream for tokio::net::UnixStream {
-    fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        tokio::net::UnixStream::try_write(self, buf)
-    }
-
-    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        tokio::net::UnixStream::try_read(self, buf)
-    }
-
-    fn readable(&self) -> impl Future<Output = io::Result<()>> + Send {
-        tokio::net::UnixStream::readable(self)
-    }
-}
+stream!(tokio::net::UnixStream);
