@@ -19,16 +19,21 @@ pub(crate) fn classify(
     method: &str,
     params: &Params<'_>,
 ) -> Result<ProtocolVersion, RpcError> {
-    let header = header(headers.protocol_version, &PROTOCOL_VERSION)?;
     if let Some(requested) = params.meta_version() {
         // The header must repeat the body's version before the version itself is judged.
-        match_header("MCP-Protocol-Version", header, requested)?;
+        agree(
+            "MCP-Protocol-Version",
+            headers.protocol_version,
+            &PROTOCOL_VERSION,
+            requested,
+        )?;
         let version = era::requested(params)?.expect("the body names a version");
         if version.era() == crate::protocol::Era::Modern {
             check_modern(headers, method, params)?;
         }
         return Ok(version);
     }
+    let header = header(headers.protocol_version, &PROTOCOL_VERSION)?;
     if method == "initialize" {
         return Ok(ProtocolVersion::DEFAULT_LEGACY);
     }
@@ -49,19 +54,43 @@ fn check_modern(
     method: &str,
     params: &Params<'_>,
 ) -> Result<(), RpcError> {
-    match_header("Mcp-Method", header(headers.method, &METHOD)?, method)?;
+    agree("Mcp-Method", headers.method, &METHOD, method)?;
     let name = match method {
         "tools/call" | "prompts/get" => params.name.as_deref(),
         "resources/read" => params.uri.as_deref(),
         _ => return Ok(()),
     };
     if let Some(name) = name {
+        if repeats(headers.name, name) {
+            return Ok(());
+        }
         let sent = header(headers.name, &NAME)?
             .map(decode_sentinel)
             .transpose()?;
         match_header("Mcp-Name", sent.as_deref(), name)?;
     }
     Ok(())
+}
+
+/// Checks that the header `name` repeats the body's `body`.
+fn agree(
+    label: &str,
+    value: Option<&HeaderValue>,
+    name: &http::HeaderName,
+    body: &str,
+) -> Result<(), RpcError> {
+    if repeats(value, body) {
+        return Ok(());
+    }
+    match_header(label, header(value, name)?, body)
+}
+
+/// Whether a header is the body's value byte for byte (what clients send): plain ASCII, and not
+/// an encoded `=?base64?` value, so that decoding it could change nothing.
+fn repeats(value: Option<&HeaderValue>, body: &str) -> bool {
+    value.is_some_and(|v| v.as_bytes() == body.as_bytes())
+        && body.is_ascii()
+        && !body.starts_with("=?base64?")
 }
 
 fn header<'h>(
@@ -163,6 +192,20 @@ mod tests {
         );
         let encoded = [ok[0], ok[1], ("mcp-name", "=?base64?YWRk?=")];
         assert!(classify_with(&encoded, "tools/call", &call).is_ok());
+        // A body value that looks encoded is compared with the header decoded, never taken
+        // as repeated byte for byte.
+        let read = format!(r#"{{{META},"uri":"=?base64?YWRk?="}}"#);
+        let literal = [
+            ok[0],
+            ("mcp-method", "resources/read"),
+            ("mcp-name", "=?base64?YWRk?="),
+        ];
+        assert_eq!(
+            classify_with(&literal, "resources/read", &read)
+                .unwrap_err()
+                .code,
+            ErrorCode::HEADER_MISMATCH
+        );
     }
 
     #[test]
