@@ -52,6 +52,7 @@ pub mod schema;
 mod server;
 pub mod session;
 pub mod state;
+pub mod store;
 pub mod testing;
 pub mod tool;
 pub mod tool_set;

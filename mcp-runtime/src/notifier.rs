@@ -53,6 +53,9 @@ impl Change {
 #[derive(Debug, Clone)]
 pub struct Notifier {
     hub: Arc<broadcast::Sender<Arc<Notice>>>,
+    /// Where changes raised here also go, to reach the server's other processes (set when the
+    /// server shares a store).
+    relay: Arc<std::sync::OnceLock<tokio::sync::mpsc::Sender<Change>>>,
 }
 
 /// A change, with its notification written once for every stream that hears it.
@@ -109,16 +112,36 @@ impl Default for Notifier {
     fn default() -> Self {
         Self {
             hub: Arc::new(broadcast::channel(256).0),
+            relay: Arc::default(),
         }
     }
 }
 
 impl Notifier {
-    /// Announces a change (nothing happens when nobody listens).
+    /// Announces a change to this process's listeners and, when the server shares a store,
+    /// to every other process's (nothing happens when nobody listens).
     pub fn notify(&self, change: Change) {
+        if let Some(relay) = self.relay.get() {
+            if relay.try_send(change.clone()).is_err() {
+                tracing::warn!(
+                    "too many changes waiting for the store: one reached only this process"
+                );
+            }
+        }
+        self.deliver(change);
+    }
+
+    /// Announces a change to this process's listeners only.
+    pub(crate) fn deliver(&self, change: Change) {
         if self.hub.receiver_count() > 0 {
             let _ = self.hub.send(Arc::new(Notice::new(change)));
         }
+    }
+
+    /// Relays every change raised from now on to `outbox` too; `false` if it relays already.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn relay_to(&self, outbox: tokio::sync::mpsc::Sender<Change>) -> bool {
+        self.relay.set(outbox).is_ok()
     }
 
     /// The tools changed.

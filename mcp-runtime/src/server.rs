@@ -130,6 +130,8 @@ pub struct Server {
     state_ttl: Duration,
     forced_mode: Option<Mode>,
     session_store: Option<Arc<dyn crate::session::SessionStore>>,
+    #[cfg(feature = "redis")]
+    store: Option<crate::store::RedisStore>,
     session_idle: Duration,
     unused_session_timeout: Duration,
     max_sessions: usize,
@@ -186,6 +188,8 @@ impl Server {
             state_ttl: Duration::from_secs(600),
             forced_mode: None,
             session_store: None,
+            #[cfg(feature = "redis")]
+            store: None,
             session_idle: Duration::from_secs(30 * 60),
             unused_session_timeout: DEFAULT_UNUSED_SESSION_TIMEOUT,
             max_sessions: 10_000,
@@ -400,6 +404,14 @@ impl Server {
     /// Where legacy sessions are kept (default: [`MemoryStore`](crate::session::MemoryStore)).
     pub fn session_store(mut self, store: impl crate::session::SessionStore) -> Self {
         self.session_store = Some(Arc::new(store));
+        self
+    }
+
+    /// Shares what this server's processes must share through `store` (feature `redis`): see
+    /// [`RedisStore`](crate::store::RedisStore) for what is shared.
+    #[cfg(feature = "redis")]
+    pub fn store(mut self, store: crate::store::RedisStore) -> Self {
+        self.store = Some(store);
         self
     }
 
@@ -681,6 +693,11 @@ impl Server {
                 self.states.clone(),
             );
         }
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        #[cfg(feature = "redis")]
+        if let Some(store) = &self.store {
+            store.start(&self.notifier, shutdown.clone())?;
+        }
         let endpoint = Endpoint {
             registry,
             server_meta: server_meta(&self.info),
@@ -700,7 +717,7 @@ impl Server {
             sessions,
             notifier: self.notifier,
             changes,
-            shutdown: tokio_util::sync::CancellationToken::new(),
+            shutdown,
             streams: crate::quota::Budget::new(max_streams, self.streams_per_client),
             stream_lifetime: self.stream_lifetime,
             states: self.states,

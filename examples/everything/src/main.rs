@@ -26,7 +26,13 @@ async fn main() -> Result<(), mcp_runtime::Error> {
         return server().serve_stdio().await;
     }
     let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
-    let server = server().bind(addr).await?;
+    let mut server = server();
+    // Several processes of this server share change notifications through this Redis.
+    if let Ok(url) = std::env::var("MCP_REDIS_URL") {
+        let store = mcp_runtime::store::RedisStore::connect(&url)?.prefix("everything");
+        server = server.store(store);
+    }
+    let server = server.bind(addr).await?;
     eprintln!("everything: serving MCP at {}", server.url());
     server.run().await
 }

@@ -1,0 +1,293 @@
+//! [`RedisStore`]: several processes of one server on one Redis.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use redis::AsyncCommands;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::notifier::{Change, Notifier};
+use crate::Error;
+
+/// How many changes may wait to be published before new ones are dropped (with a warning).
+const OUTBOX: usize = 1024;
+/// How long connecting to Redis, or one command, may take.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
+/// The longest pause between attempts to reach Redis again.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Several processes of one server sharing one Redis ([`Server::store`]).
+///
+/// Today they share **change notifications**: a change raised on any process (a
+/// [`Notifier`] call, a [`ToolSet`](crate::ToolSet) change) reaches every
+/// `subscriptions/listen` stream and every session `GET` stream on every process that uses the
+/// same Redis and prefix. The processes must serve the same handlers (apply a tool set change
+/// on each). When Redis cannot be reached, each process goes on with its own listeners and
+/// reconnects by itself; listeners are then told that every list may have changed, since
+/// changes may have been missed meanwhile.
+///
+/// Connections are made when the server starts, not here: a server starts even while Redis is
+/// down.
+///
+/// ```no_run
+/// use mcp_runtime::{store::RedisStore, Server};
+///
+/// # async fn run() -> Result<(), mcp_runtime::Error> {
+/// let url = std::env::var("MCP_REDIS_URL").unwrap_or("redis://127.0.0.1:6379".into());
+/// Server::from_registry()
+///     .store(RedisStore::connect(&url)?.prefix("notes"))
+///     .serve("0.0.0.0:8080")
+///     .await
+/// # }
+/// ```
+///
+/// [`Server::store`]: crate::Server::store
+#[derive(Debug, Clone)]
+pub struct RedisStore {
+    client: redis::Client,
+    prefix: Arc<str>,
+}
+
+/// A change as it travels between processes.
+#[derive(Debug, Serialize, Deserialize)]
+struct Envelope {
+    /// The process that raised it (it has delivered it already).
+    origin: String,
+    change: WireChange,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum WireChange {
+    Tools,
+    Prompts,
+    Resources,
+    Resource(String),
+}
+
+impl From<&Change> for WireChange {
+    fn from(change: &Change) -> Self {
+        match change {
+            Change::Tools => Self::Tools,
+            Change::Prompts => Self::Prompts,
+            Change::Resources => Self::Resources,
+            Change::Resource(uri) => Self::Resource(uri.clone()),
+        }
+    }
+}
+
+impl From<WireChange> for Change {
+    fn from(change: WireChange) -> Self {
+        match change {
+            WireChange::Tools => Self::Tools,
+            WireChange::Prompts => Self::Prompts,
+            WireChange::Resources => Self::Resources,
+            WireChange::Resource(uri) => Self::Resource(uri),
+        }
+    }
+}
+
+impl RedisStore {
+    /// A store on the Redis at `url` (`redis://host:port/db`, `rediss://` for TLS is not built
+    /// in), with the key prefix `mcp`. Fails only on a URL that is not one.
+    pub fn connect(url: &str) -> Result<Self, Error> {
+        let client = redis::Client::open(url)
+            .map_err(|e| Error::Config(format!("invalid Redis URL `{url}`: {e}")))?;
+        Ok(Self {
+            client,
+            prefix: "mcp".into(),
+        })
+    }
+
+    /// Names this server's keys and channels: the processes of one server share a prefix, and
+    /// other servers on the same Redis use others.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into().into();
+        self
+    }
+
+    fn channel(&self) -> String {
+        format!("{}:changes", self.prefix)
+    }
+
+    /// Starts relaying `notifier`'s changes to the other processes and theirs to it, until
+    /// `shutdown`. Needs a tokio runtime.
+    pub(crate) fn start(
+        &self,
+        notifier: &Notifier,
+        shutdown: CancellationToken,
+    ) -> Result<(), Error> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            Error::Config(
+                "a server with a RedisStore is built inside a tokio runtime (call bind, serve \
+                 or router from async code)"
+                    .into(),
+            )
+        })?;
+        let (outbox, changes) = mpsc::channel(OUTBOX);
+        if !notifier.relay_to(outbox) {
+            return Err(Error::Config(
+                "this notifier already relays to a store: one store per server".into(),
+            ));
+        }
+        let origin = crate::session::new_id().to_string();
+        runtime.spawn(publish(
+            self.client.clone(),
+            self.channel(),
+            origin.clone(),
+            changes,
+            shutdown.clone(),
+        ));
+        runtime.spawn(listen(
+            self.client.clone(),
+            self.channel(),
+            origin,
+            notifier.clone(),
+            shutdown,
+        ));
+        Ok(())
+    }
+}
+
+/// Publishes this process's changes, reconnecting when a command fails.
+async fn publish(
+    client: redis::Client,
+    channel: String,
+    origin: String,
+    mut changes: mpsc::Receiver<Change>,
+    shutdown: CancellationToken,
+) {
+    let mut connection: Option<redis::aio::MultiplexedConnection> = None;
+    loop {
+        let change = tokio::select! {
+            change = changes.recv() => match change {
+                Some(change) => change,
+                None => return,
+            },
+            () = shutdown.cancelled() => return,
+        };
+        let envelope = Envelope {
+            origin: origin.clone(),
+            change: WireChange::from(&change),
+        };
+        let payload = serde_json::to_string(&envelope).expect("a change serializes");
+        // A connection that failed is replaced once before the change is given up.
+        for _ in 0..2 {
+            if connection.is_none() {
+                let connect = client.get_multiplexed_async_connection();
+                connection = match tokio::time::timeout(COMMAND_TIMEOUT, connect).await {
+                    Ok(Ok(connection)) => Some(connection),
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "Redis unreachable: a change reached only this process");
+                        break;
+                    }
+                    Err(_) => {
+                        tracing::warn!("Redis did not answer: a change reached only this process");
+                        break;
+                    }
+                };
+            }
+            let Some(open) = connection.as_mut() else {
+                break;
+            };
+            let sent = tokio::time::timeout(
+                COMMAND_TIMEOUT,
+                open.publish::<_, _, i64>(&channel, &payload),
+            )
+            .await;
+            match sent {
+                Ok(Ok(_)) => break,
+                _ => connection = None,
+            }
+        }
+    }
+}
+
+/// Delivers the other processes' changes to this process's listeners, resubscribing after a
+/// failure (and then telling listeners that every list may have changed).
+async fn listen(
+    client: redis::Client,
+    channel: String,
+    origin: String,
+    notifier: Notifier,
+    shutdown: CancellationToken,
+) {
+    let mut backoff = Duration::from_millis(100);
+    let mut lost = false;
+    loop {
+        let attempt = async {
+            let subscribe = async {
+                let mut pubsub = client.get_async_pubsub().await?;
+                pubsub.subscribe(&channel).await?;
+                Ok::<_, redis::RedisError>(pubsub)
+            };
+            let mut pubsub = match tokio::time::timeout(COMMAND_TIMEOUT, subscribe).await {
+                Ok(Ok(pubsub)) => pubsub,
+                Ok(Err(e)) => return Err(e.to_string()),
+                Err(_) => return Err("Redis did not answer".to_owned()),
+            };
+            if std::mem::take(&mut lost) {
+                // Changes raised elsewhere while this process could not hear them are lost:
+                // listeners re-read every list.
+                notifier.deliver(Change::Tools);
+                notifier.deliver(Change::Prompts);
+                notifier.deliver(Change::Resources);
+            }
+            backoff = Duration::from_millis(100);
+            let mut messages = pubsub.on_message();
+            while let Some(message) = messages.next().await {
+                let Ok(payload) = message.get_payload::<String>() else {
+                    continue;
+                };
+                match serde_json::from_str::<Envelope>(&payload) {
+                    Ok(envelope) if envelope.origin != origin => {
+                        notifier.deliver(envelope.change.into());
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a change on Redis that no process of this SDK wrote")
+                    }
+                }
+            }
+            Err::<(), _>("the subscription ended".to_owned())
+        };
+        tokio::select! {
+            result = attempt => {
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "not hearing other processes' changes; retrying");
+                }
+            }
+            () = shutdown.cancelled() => return,
+        }
+        lost = true;
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = shutdown.cancelled() => return,
+        }
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_travel_as_small_json() {
+        let envelope = Envelope {
+            origin: "a".into(),
+            change: WireChange::from(&Change::Resource("config://x".into())),
+        };
+        let json = serde_json::to_string(&envelope).unwrap();
+        assert_eq!(json, r#"{"origin":"a","change":{"resource":"config://x"}}"#);
+        let back: Envelope = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            Change::from(back.change),
+            Change::Resource("config://x".into())
+        );
+        assert!(RedisStore::connect("not a url").is_err());
+    }
+}
