@@ -580,6 +580,56 @@ fn shop(keys: [u8; 32]) -> Server {
 }
 
 #[tokio::test]
+async fn state_keys_from_configuration_rotate_without_refusing_what_the_old_key_sealed() {
+    use mcp_runtime::mrtr::StateKeys;
+    const OLD: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    const NEW: &str = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA";
+    let serve = |ring: &str| {
+        let keys = StateKeys::from_base64(ring).unwrap();
+        Running::start_router(
+            Server::new()
+                .tool(open_cart::tool())
+                .tool(cart_id::tool())
+                .request_state_keys(keys)
+                .router()
+                .unwrap()
+                .layer(axum::middleware::from_fn(authenticate)),
+        )
+    };
+    let (before, during, after) = (
+        serve(OLD).await,
+        serve(&format!("{NEW}, {OLD}")).await,
+        serve(NEW).await,
+    );
+    async fn issue(s: &Running) -> mcp_tests::Response {
+        let call = json!({"name": "open_cart", "arguments": {"id": 7}});
+        s.call_as("2026-07-28", &[("x-user", "ada")], call).await
+    }
+    async fn read(s: &Running, cart: String) -> mcp_tests::Response {
+        let call = json!({"name": "cart_id", "arguments": {"cart": cart}});
+        s.call_as("2026-07-28", &[("x-user", "ada")], call).await
+    }
+    let text = |r: mcp_tests::Response| r.result()["content"][0]["text"].clone();
+    let sealed_old = text(issue(&before).await).as_str().unwrap().to_owned();
+    // Mid-rotation, what the old key sealed still opens; what the new key seals opens after it.
+    assert_eq!(text(read(&during, sealed_old.clone()).await), "7");
+    let sealed_new = text(issue(&during).await).as_str().unwrap().to_owned();
+    assert_eq!(text(read(&after, sealed_new).await), "7");
+    // Once the old key is dropped, what it sealed is refused.
+    let refused = read(&after, sealed_old).await.result();
+    assert_eq!(refused["isError"], true, "{refused}");
+    // Configuration mistakes say which key is wrong.
+    for (text, says) in [
+        ("", "no state key"),
+        ("c2hvcnQ=", "key 1 is 5 bytes"),
+        (&format!("{NEW},not base64!"), "key 2 is not base64"),
+    ] {
+        let error = StateKeys::from_base64(text).unwrap_err().to_string();
+        assert!(error.contains(says), "{text}: {error}");
+    }
+}
+
+#[tokio::test]
 async fn handles_are_typed_bound_to_the_caller_and_valid_wherever_the_keys_are() {
     let serve = |keys| {
         Running::start_router(

@@ -27,6 +27,10 @@ async fn main() -> Result<(), mcp_runtime::Error> {
     }
     let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let mut server = server();
+    // Processes that serve one endpoint seal request state and handles with one key ring.
+    if let Ok(keys) = std::env::var("MCP_STATE_KEYS") {
+        server = server.request_state_keys(mcp_runtime::mrtr::StateKeys::from_base64(&keys)?);
+    }
     // Several processes of this server share change notifications through this Redis.
     if let Ok(url) = std::env::var("MCP_REDIS_URL") {
         let store = mcp_runtime::store::RedisStore::connect(&url)?.prefix("everything");

@@ -52,6 +52,48 @@ impl StateKeys {
         (!keys.is_empty()).then_some(Self { keys })
     }
 
+    /// A ring read from text, as processes that serve one endpoint share it through their
+    /// configuration: comma-separated keys, newest first, each 32 bytes in base64 (standard or
+    /// URL-safe, padded or not; `openssl rand -base64 32` makes one). To rotate, put a new key
+    /// first, deploy, and drop the old one once the states and handles it sealed have expired.
+    ///
+    /// ```
+    /// use mcp_runtime::mrtr::StateKeys;
+    ///
+    /// let ring = StateKeys::from_base64(
+    ///     "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=, AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+    /// )
+    /// .unwrap();
+    /// # let _ = ring;
+    /// assert!(StateKeys::from_base64("too-short").is_err());
+    /// ```
+    pub fn from_base64(text: &str) -> Result<Self, crate::Error> {
+        use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+        let keys = text
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .enumerate()
+            .map(|(i, key)| {
+                let unpadded = key.trim_end_matches('=');
+                let bytes = STANDARD_NO_PAD
+                    .decode(unpadded)
+                    .or_else(|_| URL_SAFE_NO_PAD.decode(unpadded))
+                    .map_err(|_| {
+                        crate::Error::Config(format!("state key {} is not base64", i + 1))
+                    })?;
+                <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+                    crate::Error::Config(format!(
+                        "state key {} is {} bytes; each key is 32",
+                        i + 1,
+                        bytes.len()
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::new(keys).ok_or_else(|| crate::Error::Config("no state key given".into()))
+    }
+
     /// A ring of one random key: fine for a single process.
     pub fn random() -> Self {
         let key: [u8; 32] = ChaCha20Poly1305::generate_key(&mut OsRng).into();
