@@ -256,13 +256,7 @@ async fn authenticate(
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if let Some(user) = request
-        .headers()
-        .get("x-user")
-        .and_then(|v| v.to_str().ok())
-    {
-        let principal = Principal(user.to_owned());
-        request.extensions_mut().insert(principal);
+    if mcp_tests::take_principal(&mut request) {
         request.extensions_mut().insert(Tag("tagged"));
     }
     next.run(request).await

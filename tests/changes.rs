@@ -3,7 +3,7 @@
 use mcp_runtime::prelude::*;
 use mcp_runtime::session::Session;
 use mcp_runtime::Notifier;
-use mcp_tests::{modern_meta, request, Running};
+use mcp_tests::{listen_request, request, Running};
 use serde_json::json;
 
 /// A tool that needs a session, so the server is stateful.
@@ -29,18 +29,6 @@ fn other() -> &'static str {
 fn change_tools(notifier: Notifier) -> &'static str {
     notifier.tools_changed();
     "ok"
-}
-
-fn listen_request(id: u32, filter: serde_json::Value) -> Vec<u8> {
-    let body = json!({"jsonrpc": "2.0", "id": id, "method": "subscriptions/listen", "params": {"_meta": modern_meta(), "notifications": filter}});
-    let headers = [
-        ("Host", "localhost"),
-        ("Content-Type", "application/json"),
-        ("Accept", "application/json, text/event-stream"),
-        ("MCP-Protocol-Version", "2026-07-28"),
-        ("Mcp-Method", "subscriptions/listen"),
-    ];
-    request("POST", &headers, body.to_string().as_bytes())
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use mcp_runtime::prelude::*;
 use mcp_runtime::session::Session;
 use mcp_runtime::store::RedisStore;
 use mcp_runtime::Notifier;
-use mcp_tests::{modern_meta, request, EventReader, Running};
+use mcp_tests::{request, EventReader, Running};
 use serde_json::json;
 
 /// Announces a tool list change.
@@ -25,7 +25,46 @@ fn change_tools(notifier: Notifier) -> &'static str {
 /// Needs a session, so that the server is stateful and keeps `GET` streams.
 #[tool]
 fn whoami(session: Session) -> String {
-    session.id().to_owned()
+    let client = session
+        .client_info()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let sampling = session.client_capabilities().sampling;
+    format!("{} {client} {sampling}", session.id())
+}
+
+/// One process of a stateful server behind the authentication layer.
+async fn stateful_process(url: &str, prefix: &str) -> Running {
+    stateful_process_with(url, prefix, |s| s).await
+}
+
+/// [`stateful_process`], with settings of its own.
+async fn stateful_process_with(
+    url: &str,
+    prefix: &str,
+    settings: impl FnOnce(Server) -> Server,
+) -> Running {
+    let server = settings(Server::new().tool(whoami::tool()))
+        .store(RedisStore::connect(url).unwrap().prefix(prefix));
+    Running::start_router(
+        server
+            .router()
+            .unwrap()
+            .layer(axum::middleware::from_fn(mcp_tests::authenticate)),
+    )
+    .await
+}
+
+/// Calls `whoami` in `session` as `user`.
+async fn whoami_in(s: &Running, session: &str, user: &str) -> mcp_tests::Response {
+    let body = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+        "params": {"name": "whoami", "arguments": {}}});
+    let headers = [
+        ("MCP-Protocol-Version", "2025-11-25"),
+        ("Mcp-Session-Id", session),
+        ("x-user", user),
+    ];
+    s.post(&headers, &body.to_string()).await
 }
 
 /// The Redis to use, or `None` (after saying why) when there is none and none is required.
@@ -58,24 +97,29 @@ async fn process(server: Server, url: &str, prefix: &str) -> Running {
     Running::start(server.store(RedisStore::connect(url).unwrap().prefix(prefix))).await
 }
 
-fn listen_request(id: u32) -> Vec<u8> {
-    let body = json!({"jsonrpc": "2.0", "id": id, "method": "subscriptions/listen", "params": {
-        "_meta": modern_meta(), "notifications": {"toolsListChanged": true}}});
-    let headers = [
-        ("Host", "localhost"),
-        ("Content-Type", "application/json"),
-        ("Accept", "application/json, text/event-stream"),
-        ("MCP-Protocol-Version", "2026-07-28"),
-        ("Mcp-Method", "subscriptions/listen"),
-    ];
-    request("POST", &headers, body.to_string().as_bytes())
-}
-
 async fn listening(s: &Running, id: u32) -> EventReader {
-    let mut stream = s.open(&listen_request(id)).await;
+    let filter = json!({"toolsListChanged": true});
+    let mut stream = s.open(&mcp_tests::listen_request(id, filter)).await;
     let ack = stream.next().await.unwrap();
     assert_eq!(ack["method"], "notifications/subscriptions/acknowledged");
     stream
+}
+
+/// Raises a tool list change through a call on `s`, which must answer at once whatever Redis
+/// is doing.
+async fn change_tools_on(s: &Running) {
+    let started = std::time::Instant::now();
+    let called = s
+        .modern(
+            "tools/call",
+            json!({"name": "change_tools", "arguments": {}}),
+        )
+        .await;
+    assert_eq!(called.status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "a call does not wait for Redis"
+    );
 }
 
 /// How many tool list changes `stream` receives within `limit`.
@@ -105,13 +149,7 @@ async fn a_change_on_one_process_reaches_listeners_on_every_process_once() {
     let mut on_b = listening(&b, 2).await;
     let mut on_other = listening(&other, 3).await;
 
-    let called = a
-        .modern(
-            "tools/call",
-            json!({"name": "change_tools", "arguments": {}}),
-        )
-        .await;
-    assert_eq!(called.status, 200);
+    change_tools_on(&a).await;
     let change = on_b.next().await.unwrap();
     assert_eq!(change["method"], "notifications/tools/list_changed");
     assert_eq!(
@@ -169,18 +207,7 @@ async fn without_redis_a_server_starts_and_its_own_listeners_still_hear_it() {
     )
     .await;
     let mut on_it = listening(&s, 1).await;
-    let started = std::time::Instant::now();
-    let called = s
-        .modern(
-            "tools/call",
-            json!({"name": "change_tools", "arguments": {}}),
-        )
-        .await;
-    assert_eq!(called.status, 200);
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "a call does not wait for Redis"
-    );
+    change_tools_on(&s).await;
     let change = on_it.next().await.unwrap();
     assert_eq!(change["method"], "notifications/tools/list_changed");
     assert!(RedisStore::connect("http://not-redis").is_err());
@@ -265,16 +292,8 @@ async fn after_redis_restarts_changes_flow_again_and_listeners_re_read_their_lis
     let mut on_b = listening(&b, 1).await;
 
     redis.stop();
-    // Redis is down: a call still answers at once, and its own process still hears it.
-    let started = std::time::Instant::now();
-    let called = a
-        .modern(
-            "tools/call",
-            json!({"name": "change_tools", "arguments": {}}),
-        )
-        .await;
-    assert_eq!(called.status, 200);
-    assert!(started.elapsed() < Duration::from_secs(1));
+    // Redis is down: a call still answers at once.
+    change_tools_on(&a).await;
 
     assert!(redis.run(), "redis-server restarts");
     // B resubscribes by itself, and tells its listeners that every list may have changed
@@ -295,4 +314,82 @@ async fn after_redis_restarts_changes_flow_again_and_listeners_re_read_their_lis
         }
     }
     assert!(reached, "a change on A reached B after Redis came back");
+}
+
+#[tokio::test]
+async fn a_session_opened_on_one_process_is_served_by_another_and_ended_on_both() {
+    let Some(url) = redis_url() else { return };
+    let prefix = prefix("session-records");
+    let (a, b) = (
+        stateful_process(&url, &prefix).await,
+        stateful_process(&url, &prefix).await,
+    );
+    let opened = a.post(&[("x-user", "ada")], mcp_tests::INITIALIZE).await;
+    assert_eq!(opened.status, 200);
+    let session = opened.header("mcp-session-id").unwrap().to_owned();
+    // Process B serves it, with what initialize settled on A.
+    let served = whoami_in(&b, &session, "ada").await;
+    assert_eq!(served.status, 200);
+    assert_eq!(
+        served.result()["content"][0]["text"],
+        format!("{session} tests true")
+    );
+    // It stays bound to whoever opened it, on every process.
+    assert_eq!(whoami_in(&b, &session, "bo").await.status, 404);
+    assert_eq!(whoami_in(&a, &session, "bo").await.status, 404);
+    // An id no process issued is unknown everywhere.
+    assert_eq!(whoami_in(&b, "no-such-session", "ada").await.status, 404);
+    // DELETE on B ends it on A too.
+    let delete = [
+        ("Host", "localhost"),
+        ("Mcp-Session-Id", session.as_str()),
+        ("x-user", "ada"),
+    ];
+    let deleted = b.send(&request("DELETE", &delete, b"")).await;
+    assert_eq!(deleted.status, 200);
+    let mut ended = false;
+    for _ in 0..50 {
+        if whoami_in(&a, &session, "ada").await.status == 404 {
+            ended = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(ended, "a session deleted on B is unknown on A");
+}
+
+#[tokio::test]
+async fn without_redis_a_session_is_refused_with_503_and_retry_after() {
+    // Nothing listens on port 1.
+    let s = stateful_process("redis://127.0.0.1:1", "down").await;
+    let refused = s.post(&[], mcp_tests::INITIALIZE).await;
+    assert_eq!(refused.status, 503, "{}", refused.json());
+    assert!(refused.header("retry-after").is_some());
+    assert_eq!(refused.json()["error"]["code"], -32603);
+    // A 2026-07-28 client needs no session: it is served all the same.
+    let discovered = s.modern("server/discover", json!({})).await;
+    assert_eq!(discovered.status, 200);
+}
+
+#[tokio::test]
+async fn a_session_used_on_another_process_outlives_the_unused_timeout_everywhere() {
+    let Some(url) = redis_url() else { return };
+    let prefix = prefix("session-expiry");
+    let short = |s: Server| {
+        s.unused_session_timeout(Duration::from_millis(400))
+            .session_idle_timeout(Duration::from_secs(30))
+    };
+    let a = stateful_process_with(&url, &prefix, short).await;
+    let b = stateful_process_with(&url, &prefix, short).await;
+    let opened = a.post(&[("x-user", "ada")], mcp_tests::INITIALIZE).await;
+    let session = opened.header("mcp-session-id").unwrap().to_owned();
+    assert_eq!(whoami_in(&b, &session, "ada").await.status, 200);
+    // Past the unused timeout: A never saw it used, but B did, so it lives on everywhere.
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(whoami_in(&a, &session, "ada").await.status, 200);
+    // A session nobody used ends everywhere after the unused timeout.
+    let unused = a.post(&[("x-user", "ada")], mcp_tests::INITIALIZE).await;
+    let unused = unused.header("mcp-session-id").unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(whoami_in(&b, &unused, "ada").await.status, 404);
 }

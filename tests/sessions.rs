@@ -436,27 +436,12 @@ async fn a_client_that_drops_mid_call_resumes_without_loss() {
     );
 }
 
-async fn authenticate(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    if let Some(user) = request
-        .headers()
-        .get("x-user")
-        .and_then(|v| v.to_str().ok())
-    {
-        let principal = mcp_runtime::session::Principal(user.to_owned());
-        request.extensions_mut().insert(principal);
-    }
-    next.run(request).await
-}
-
 #[tokio::test]
 async fn sessions_and_request_state_are_bound_to_their_principal() {
     let router = stateful()
         .router()
         .unwrap()
-        .layer(axum::middleware::from_fn(authenticate));
+        .layer(axum::middleware::from_fn(mcp_tests::authenticate));
     let s = Running::start_router(router).await;
     let r = s.post(&[("x-user", "alice")], INIT).await;
     let session = r.header("mcp-session-id").unwrap().to_owned();

@@ -657,7 +657,7 @@ impl Server {
                 Some(store) => Box::new(SharedStore(store)),
                 None => Box::new(crate::session::MemoryStore::new()),
             };
-            Arc::new(crate::session::Sessions::new(
+            let sessions = crate::session::Sessions::new(
                 store,
                 crate::session::SessionLimits {
                     idle_timeout: self.session_idle,
@@ -667,7 +667,13 @@ impl Server {
                     calls_per_session: self.calls_per_session,
                     subscriptions_per_session: self.subscriptions_per_session,
                 },
-            ))
+            );
+            #[cfg(feature = "redis")]
+            let sessions = match &self.store {
+                Some(shared) => sessions.shared_through(shared.clone()),
+                None => sessions,
+            };
+            Arc::new(sessions)
         });
         let hosts = match self.hosts {
             Hosts::Any => None,
@@ -696,7 +702,7 @@ impl Server {
         let shutdown = tokio_util::sync::CancellationToken::new();
         #[cfg(feature = "redis")]
         if let Some(store) = &self.store {
-            store.start(&self.notifier, shutdown.clone())?;
+            store.start(&self.notifier, sessions.clone(), shutdown.clone())?;
         }
         let endpoint = Endpoint {
             registry,

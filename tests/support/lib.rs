@@ -317,6 +317,44 @@ pub fn modern_meta() -> Value {
     })
 }
 
+/// Puts the caller named by an `x-user` header into the request, as an application's
+/// authentication layer would; whether there was one.
+pub fn take_principal(request: &mut axum::extract::Request) -> bool {
+    let Some(user) = request
+        .headers()
+        .get("x-user")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let principal = mcp_runtime::session::Principal(user.to_owned());
+    request.extensions_mut().insert(principal);
+    true
+}
+
+/// A middleware that authenticates by [`take_principal`].
+pub async fn authenticate(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    take_principal(&mut request);
+    next.run(request).await
+}
+
+/// A raw `subscriptions/listen` request (2026-07-28) for the notifications in `filter`.
+pub fn listen_request(id: u32, filter: Value) -> Vec<u8> {
+    let body = json!({"jsonrpc": "2.0", "id": id, "method": "subscriptions/listen",
+        "params": {"_meta": modern_meta(), "notifications": filter}});
+    let headers = [
+        ("Host", "localhost"),
+        ("Content-Type", "application/json"),
+        ("Accept", "application/json, text/event-stream"),
+        ("MCP-Protocol-Version", "2026-07-28"),
+        ("Mcp-Method", "subscriptions/listen"),
+    ];
+    request("POST", &headers, body.to_string().as_bytes())
+}
+
 /// Formats an HTTP/1.1 request with `Content-Length` and `Connection: close`.
 pub fn request(method: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let mut out = format!("{method} /mcp HTTP/1.1\r\n");

@@ -83,6 +83,56 @@ pub(crate) struct Sessions {
     reaper: OnceLock<()>,
     /// When a place frees up, as last estimated.
     estimate: Mutex<Option<Estimate>>,
+    /// Where the sessions of all the server's processes are kept, when they share a store.
+    #[cfg(feature = "redis")]
+    shared: Option<crate::store::RedisStore>,
+}
+
+/// What other processes need of a session to serve it: what `initialize` settled and who opened
+/// it (what changes later, such as the log level, stays with each process for now).
+#[cfg(feature = "redis")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SharedRecord {
+    principal: Option<String>,
+    version: String,
+    client_info: Option<Implementation>,
+    capabilities: [bool; 5],
+}
+
+#[cfg(feature = "redis")]
+impl SharedRecord {
+    fn of(session: &SessionData) -> Self {
+        let c = session.client_capabilities;
+        Self {
+            principal: session.principal.as_ref().map(|p| p.0.clone()),
+            version: session.version.as_str().to_owned(),
+            client_info: session.client_info.clone(),
+            capabilities: [
+                c.sampling,
+                c.elicitation_form,
+                c.elicitation_url,
+                c.roots,
+                c.roots_list_changed,
+            ],
+        }
+    }
+
+    fn handshake(self) -> Option<Handshake> {
+        let [sampling, elicitation_form, elicitation_url, roots, roots_list_changed] =
+            self.capabilities;
+        Some(Handshake {
+            version: ProtocolVersion::from_wire(&self.version)?,
+            client_info: self.client_info,
+            capabilities: ClientCapabilities {
+                sampling,
+                elicitation_form,
+                elicitation_url,
+                roots,
+                roots_list_changed,
+            },
+        })
+    }
 }
 
 /// When the next session of the whole server, and of each client, will end unless used.
@@ -108,6 +158,9 @@ pub(crate) enum SessionRefusal {
     Quota(Duration),
     /// An `initialize` that names a session: sessions are initialized once.
     AlreadyInitialized,
+    /// The store the server's processes share sessions through cannot be reached now.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    StoreUnavailable,
 }
 
 /// Why a session cannot start another call.
@@ -127,7 +180,132 @@ impl Sessions {
             quota: Quota::new(limits.per_client),
             reaper: OnceLock::new(),
             estimate: Mutex::new(None),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
+    }
+
+    /// Shares the sessions with the server's other processes through `store`.
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared_through(mut self, store: crate::store::RedisStore) -> Self {
+        self.shared = Some(store);
+        self
+    }
+
+    /// Opens a session for an `initialize` request, kept where every process of the server
+    /// finds it.
+    pub(crate) async fn open_shared(
+        self: &Arc<Self>,
+        principal: Option<&Principal>,
+        client: Option<ClientKey>,
+        handshake: Handshake,
+    ) -> Result<Arc<SessionData>, SessionRefusal> {
+        let session = self.open(principal, client, handshake)?;
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            let record = serde_json::to_string(&SharedRecord::of(&session))
+                .expect("a session record serializes");
+            // Until it is used, it lasts only as long as an unused session may.
+            let ttl = self.limits.unused_timeout.min(self.limits.idle_timeout);
+            if shared
+                .save_session(&session.id, &record, ttl)
+                .await
+                .is_err()
+            {
+                self.close_here(&session.id);
+                return Err(SessionRefusal::StoreUnavailable);
+            }
+        }
+        Ok(session)
+    }
+
+    /// The session a request names, from this process or, when sessions are shared, from the
+    /// process that opened it.
+    pub(crate) async fn find_shared(
+        self: &Arc<Self>,
+        id: Option<&str>,
+        principal: Option<&Principal>,
+    ) -> Result<Arc<SessionData>, SessionRefusal> {
+        let found = self.find(id, principal);
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            return match found {
+                Ok(session) => {
+                    self.renew(shared, &session);
+                    Ok(session)
+                }
+                Err(SessionRefusal::Unknown) => {
+                    let id = id.expect("an unknown session has an id");
+                    let record = shared
+                        .load_session(id)
+                        .await
+                        .map_err(|_| SessionRefusal::StoreUnavailable)?
+                        .ok_or(SessionRefusal::Unknown)?;
+                    let session = self.adopt(id, &record, principal)?;
+                    self.renew(shared, &session);
+                    Ok(session)
+                }
+                Err(refusal) => Err(refusal),
+            };
+        }
+        found
+    }
+
+    /// A session was used: its shared record lasts the idle timeout from now, wherever it is
+    /// used next (without holding up the request).
+    #[cfg(feature = "redis")]
+    fn renew(&self, shared: &crate::store::RedisStore, session: &SessionData) {
+        let (shared, id) = (shared.clone(), session.id.clone());
+        let ttl = self.limits.idle_timeout;
+        tokio::spawn(async move {
+            let _ = shared.touch_session(&id, ttl).await;
+        });
+    }
+
+    /// Serves here a session another process opened.
+    #[cfg(feature = "redis")]
+    fn adopt(
+        self: &Arc<Self>,
+        id: &str,
+        record: &str,
+        principal: Option<&Principal>,
+    ) -> Result<Arc<SessionData>, SessionRefusal> {
+        let record: SharedRecord =
+            serde_json::from_str(record).map_err(|_| SessionRefusal::Unknown)?;
+        if record.principal.as_deref() != principal.map(|p| p.0.as_str()) {
+            return Err(SessionRefusal::Unknown);
+        }
+        self.start_reaper();
+        if self.store.len() >= self.limits.max_sessions {
+            self.reap();
+            if self.store.len() >= self.limits.max_sessions {
+                return Err(SessionRefusal::Full(self.retry_after(None)));
+            }
+        }
+        let handshake = record.handshake().ok_or(SessionRefusal::Unknown)?;
+        let mut session = SessionData::opened(handshake);
+        session.id = id.into();
+        session.principal = principal.cloned();
+        session.calls_cap = self.limits.calls_per_session;
+        session.subscriptions_cap = self.limits.subscriptions_per_session;
+        session.used.store(true, Ordering::Relaxed);
+        let session = Arc::new(session);
+        session.touch();
+        self.store.insert(session.clone());
+        Ok(session)
+    }
+
+    /// Ends a session (`DELETE`) on every process of the server.
+    pub(crate) async fn delete(&self, session: &SessionData) -> Result<(), SessionRefusal> {
+        self.close_here(&session.id);
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            shared
+                .end_session(&session.id)
+                .await
+                .map_err(|_| SessionRefusal::StoreUnavailable)?;
+        }
+        Ok(())
     }
 
     /// Starts the task that ends idle sessions (once, from inside the runtime).
@@ -271,15 +449,15 @@ impl Sessions {
             return Err(SessionRefusal::Unknown);
         }
         if self.remaining(&session).is_zero() {
-            self.close(id);
+            self.close_here(id);
             return Err(SessionRefusal::Unknown);
         }
         session.touch();
         Ok(session)
     }
 
-    /// Ends a session (`DELETE`).
-    pub(crate) fn close(&self, id: &str) -> bool {
+    /// Ends a session in this process.
+    pub(crate) fn close_here(&self, id: &str) -> bool {
         self.store.remove(id).map(|s| self.ended(&s)).is_some()
     }
 }

@@ -21,16 +21,27 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Several processes of one server sharing one Redis ([`Server::store`]).
 ///
-/// Today they share **change notifications**: a change raised on any process (a
-/// [`Notifier`] call, a [`ToolSet`](crate::ToolSet) change) reaches every
-/// `subscriptions/listen` stream and every session `GET` stream on every process that uses the
-/// same Redis and prefix. The processes must serve the same handlers (apply a tool set change
-/// on each). When Redis cannot be reached, each process goes on with its own listeners and
-/// reconnects by itself; listeners are then told that every list may have changed, since
-/// changes may have been missed meanwhile.
+/// What they share today:
+/// - **change notifications**: a change raised on any process (a [`Notifier`] call, a
+///   [`ToolSet`](crate::ToolSet) change) reaches every `subscriptions/listen` stream and every
+///   session `GET` stream on every process that uses the same Redis and prefix, once;
+/// - **2025-era sessions**: a session opened by `initialize` on one process is served by any
+///   other (its version, client info and capabilities, bound to the principal that opened it);
+///   `DELETE` on any process ends it on all; it expires after the idle timeout wherever it was
+///   last used (the unused timeout until it is used).
 ///
-/// Connections are made when the server starts, not here: a server starts even while Redis is
-/// down.
+/// What stays with each process for now: a session's log level, resource subscriptions and
+/// `session.state` values, its resumable streams, and a call waiting for the client's answer
+/// (the answer must reach the process that asked). The processes must serve the same handlers
+/// (apply a tool set change on each).
+///
+/// When Redis cannot be reached, opening or finding a shared session is refused with `503` and
+/// `Retry-After` (never a hang), 2026-07-28 clients are served as ever, each process's own
+/// listeners still hear its changes, and everything reconnects by itself; listeners are then
+/// told that every list may have changed, since changes may have been missed meanwhile.
+///
+/// Connections are made when they are first needed, not here: a server starts even while Redis
+/// is down.
 ///
 /// ```no_run
 /// use mcp_runtime::{store::RedisStore, Server};
@@ -49,7 +60,15 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 pub struct RedisStore {
     client: redis::Client,
     prefix: Arc<str>,
+    /// This process, as its messages name it.
+    origin: Arc<str>,
+    /// The connection commands go out on, made on first use and again after a failure.
+    connection: Arc<std::sync::Mutex<Option<redis::aio::MultiplexedConnection>>>,
 }
+
+/// Redis could not be reached (or did not answer in time): what needs it is refused for now.
+#[derive(Debug)]
+pub(crate) struct Unavailable;
 
 /// A change as it travels between processes.
 #[derive(Debug, Serialize, Deserialize)]
@@ -66,6 +85,9 @@ enum WireChange {
     Prompts,
     Resources,
     Resource(String),
+    /// A 2025-era session was deleted: every process closes its copy.
+    #[serde(rename = "sessionEnded")]
+    SessionEnded(String),
 }
 
 impl From<&Change> for WireChange {
@@ -79,14 +101,22 @@ impl From<&Change> for WireChange {
     }
 }
 
-impl From<WireChange> for Change {
-    fn from(change: WireChange) -> Self {
-        match change {
-            WireChange::Tools => Self::Tools,
-            WireChange::Prompts => Self::Prompts,
-            WireChange::Resources => Self::Resources,
-            WireChange::Resource(uri) => Self::Resource(uri),
-        }
+impl WireChange {
+    /// Applies a message from another process to this one.
+    fn apply(self, notifier: &Notifier, sessions: Option<&crate::session::Sessions>) {
+        let change = match self {
+            WireChange::Tools => Change::Tools,
+            WireChange::Prompts => Change::Prompts,
+            WireChange::Resources => Change::Resources,
+            WireChange::Resource(uri) => Change::Resource(uri),
+            WireChange::SessionEnded(id) => {
+                if let Some(sessions) = sessions {
+                    sessions.close_here(&id);
+                }
+                return;
+            }
+        };
+        notifier.deliver(change);
     }
 }
 
@@ -99,6 +129,8 @@ impl RedisStore {
         Ok(Self {
             client,
             prefix: "mcp".into(),
+            origin: crate::session::new_id().into(),
+            connection: Arc::default(),
         })
     }
 
@@ -113,11 +145,100 @@ impl RedisStore {
         format!("{}:changes", self.prefix)
     }
 
+    fn session_key(&self, id: &str) -> String {
+        format!("{}:session:{id}", self.prefix)
+    }
+
+    /// Runs one command on the shared connection (made if needed; dropped after a failure).
+    async fn command<T: redis::FromRedisValue>(
+        &self,
+        command: redis::Cmd,
+    ) -> Result<T, Unavailable> {
+        let cached = self.connection.lock().expect("connection lock").clone();
+        let mut connection = match cached {
+            Some(connection) => connection,
+            None => {
+                let connect = self.client.get_multiplexed_async_connection();
+                let connection = match tokio::time::timeout(COMMAND_TIMEOUT, connect).await {
+                    Ok(Ok(connection)) => connection,
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "Redis unreachable");
+                        return Err(Unavailable);
+                    }
+                    Err(_) => {
+                        tracing::warn!("Redis did not answer");
+                        return Err(Unavailable);
+                    }
+                };
+                *self.connection.lock().expect("connection lock") = Some(connection.clone());
+                connection
+            }
+        };
+        match tokio::time::timeout(COMMAND_TIMEOUT, command.query_async(&mut connection)).await {
+            Ok(Ok(value)) => Ok(value),
+            failed => {
+                if let Ok(Err(e)) = failed {
+                    tracing::warn!(error = %e, "a Redis command failed");
+                }
+                *self.connection.lock().expect("connection lock") = None;
+                Err(Unavailable)
+            }
+        }
+    }
+
+    /// Keeps a session's record for `ttl` (renewed as the session is used).
+    pub(crate) async fn save_session(
+        &self,
+        id: &str,
+        record: &str,
+        ttl: Duration,
+    ) -> Result<(), Unavailable> {
+        let mut set = redis::cmd("SET");
+        set.arg(self.session_key(id))
+            .arg(record)
+            .arg("PX")
+            .arg(ttl.as_millis().max(1) as u64);
+        self.command::<()>(set).await
+    }
+
+    /// A session's record, if it exists (and has not expired).
+    pub(crate) async fn load_session(&self, id: &str) -> Result<Option<String>, Unavailable> {
+        let mut get = redis::cmd("GET");
+        get.arg(self.session_key(id));
+        self.command(get).await
+    }
+
+    /// Renews a session's record for `ttl` more.
+    pub(crate) async fn touch_session(&self, id: &str, ttl: Duration) -> Result<(), Unavailable> {
+        let mut expire = redis::cmd("PEXPIRE");
+        expire
+            .arg(self.session_key(id))
+            .arg(ttl.as_millis().max(1) as u64);
+        self.command::<i64>(expire).await.map(drop)
+    }
+
+    /// Ends a session on every process: its record goes, and the others close their copies.
+    pub(crate) async fn end_session(&self, id: &str) -> Result<(), Unavailable> {
+        let mut del = redis::cmd("DEL");
+        del.arg(self.session_key(id));
+        self.command::<i64>(del).await?;
+        let envelope = Envelope {
+            origin: self.origin.to_string(),
+            change: WireChange::SessionEnded(id.to_owned()),
+        };
+        let mut publish = redis::cmd("PUBLISH");
+        publish
+            .arg(self.channel())
+            .arg(serde_json::to_string(&envelope).expect("an envelope serializes"));
+        self.command::<i64>(publish).await.map(drop)
+    }
+
     /// Starts relaying `notifier`'s changes to the other processes and theirs to it, until
     /// `shutdown`. Needs a tokio runtime.
     pub(crate) fn start(
         &self,
         notifier: &Notifier,
+        sessions: Option<Arc<crate::session::Sessions>>,
         shutdown: CancellationToken,
     ) -> Result<(), Error> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
@@ -133,7 +254,7 @@ impl RedisStore {
                 "this notifier already relays to a store: one store per server".into(),
             ));
         }
-        let origin = crate::session::new_id().to_string();
+        let origin = self.origin.to_string();
         runtime.spawn(publish(
             self.client.clone(),
             self.channel(),
@@ -146,6 +267,7 @@ impl RedisStore {
             self.channel(),
             origin,
             notifier.clone(),
+            sessions,
             shutdown,
         ));
         Ok(())
@@ -213,6 +335,7 @@ async fn listen(
     channel: String,
     origin: String,
     notifier: Notifier,
+    sessions: Option<Arc<crate::session::Sessions>>,
     shutdown: CancellationToken,
 ) {
     let mut backoff = Duration::from_millis(100);
@@ -244,7 +367,7 @@ async fn listen(
                 };
                 match serde_json::from_str::<Envelope>(&payload) {
                     Ok(envelope) if envelope.origin != origin => {
-                        notifier.deliver(envelope.change.into());
+                        envelope.change.apply(&notifier, sessions.as_deref());
                     }
                     Ok(_) => {}
                     Err(e) => {
@@ -284,10 +407,7 @@ mod tests {
         let json = serde_json::to_string(&envelope).unwrap();
         assert_eq!(json, r#"{"origin":"a","change":{"resource":"config://x"}}"#);
         let back: Envelope = serde_json::from_str(&json).unwrap();
-        assert_eq!(
-            Change::from(back.change),
-            Change::Resource("config://x".into())
-        );
+        assert!(matches!(back.change, WireChange::Resource(uri) if uri == "config://x"));
         assert!(RedisStore::connect("not a url").is_err());
     }
 }

@@ -97,11 +97,24 @@ fn by_method<B: RequestBody>(
 ) -> impl Future<Output = Response> + Send {
     match *request.method() {
         Method::POST => Either::Left(handle_post(endpoint, request, socket)),
-        Method::GET => Either::Right(ready(handle_get(&endpoint, &request, socket.as_deref()))),
-        Method::DELETE => Either::Right(ready(handle_delete(&endpoint, &request))),
-        _ => Either::Right(ready(method_not_allowed())),
+        // Rare, and they may wait for a shared session store: boxed.
+        Method::GET => {
+            let (parts, _) = request.into_parts();
+            let get: Rare =
+                Box::pin(async move { handle_get(&endpoint, &parts, socket.as_deref()).await });
+            Either::Right(Either::Left(get))
+        }
+        Method::DELETE => {
+            let (parts, _) = request.into_parts();
+            let delete: Rare = Box::pin(async move { handle_delete(&endpoint, &parts).await });
+            Either::Right(Either::Left(delete))
+        }
+        _ => Either::Right(Either::Right(ready(method_not_allowed()))),
     }
 }
+
+/// The future of a `GET` or `DELETE`.
+type Rare = std::pin::Pin<Box<dyn Future<Output = Response> + Send>>;
 
 async fn handle_post<B: RequestBody>(
     endpoint: Arc<Endpoint>,
@@ -149,7 +162,7 @@ async fn handle_post<B: RequestBody>(
     let Some(method) = message.method.as_deref() else {
         // A response to a server-to-client request: it completes the call waiting for it.
         if let (Some(sessions), Some(id)) = (&endpoint.sessions, &message.id) {
-            let session = match sessions.find(session_id, principal) {
+            let session = match sessions.find_shared(session_id, principal).await {
                 Ok(s) => s,
                 Err(refusal) => return session_refused(refusal),
             };
@@ -177,14 +190,15 @@ async fn handle_post<B: RequestBody>(
                     Err(e) => return error_response(message.id.as_ref(), &e),
                 };
                 sessions
-                    .open(
+                    .open_shared(
                         principal,
                         ClientKey::of(principal.map(|p| p.0.as_str()), peer),
                         handshake,
                     )
+                    .await
                     .map(|s| (Some(s.clone()), Some(s)))
             } else {
-                sessions.find(session_id, principal).map(|s| {
+                sessions.find_shared(session_id, principal).await.map(|s| {
                     if method != "notifications/initialized" {
                         s.mark_used();
                     }
@@ -228,16 +242,16 @@ async fn handle_post<B: RequestBody>(
 }
 
 /// `GET` resumes a session's stream from `Last-Event-ID` (stateful servers).
-fn handle_get<B>(
+async fn handle_get(
     endpoint: &Endpoint,
-    request: &Request<B>,
+    request: &http::request::Parts,
     socket: Option<&connections::Socket>,
 ) -> Response {
     let Some(sessions) = &endpoint.sessions else {
         return method_not_allowed();
     };
-    let headers = RequestHeaders::read(request.headers());
-    if let Err(refusal) = screen(endpoint, &headers, request.uri(), socket) {
+    let headers = RequestHeaders::read(&request.headers);
+    if let Err(refusal) = screen(endpoint, &headers, &request.uri, socket) {
         return error_response(None, &refusal);
     }
     if !Accepted::from_headers(&headers).stream {
@@ -249,8 +263,9 @@ fn handle_get<B>(
             ),
         );
     }
-    let principal = request.extensions().get::<Principal>();
-    let session = match sessions.find(RequestHeaders::text(headers.session_id), principal) {
+    let principal = request.extensions.get::<Principal>();
+    let id = RequestHeaders::text(headers.session_id);
+    let session = match sessions.find_shared(id, principal).await {
         Ok(session) => session,
         Err(refusal) => return session_refused(refusal),
     };
@@ -285,7 +300,7 @@ fn handle_get<B>(
     };
     let client = ClientKey::of(
         principal.map(|p| p.0.as_str()),
-        peer(request.extensions(), socket),
+        peer(&request.extensions, socket),
     );
     let permit = match endpoint.streams.take(client) {
         Ok(permit) => permit,
@@ -302,7 +317,7 @@ fn handle_get<B>(
         None,
         (guard, permit),
     );
-    feed_response(socket, request.version(), feed)
+    feed_response(socket, request.version, feed)
 }
 
 /// The peer's address: from this server's own listener, or axum's `ConnectInfo` where the
@@ -342,20 +357,22 @@ fn feed_response(
 }
 
 /// `DELETE` ends a legacy session on a stateful server; a stateless server has none.
-fn handle_delete<B>(endpoint: &Endpoint, request: &Request<B>) -> Response {
+async fn handle_delete(endpoint: &Endpoint, request: &http::request::Parts) -> Response {
     let Some(sessions) = &endpoint.sessions else {
         return method_not_allowed();
     };
-    let headers = RequestHeaders::read(request.headers());
-    if let Err(refusal) = screen(endpoint, &headers, request.uri(), None) {
+    let headers = RequestHeaders::read(&request.headers);
+    if let Err(refusal) = screen(endpoint, &headers, &request.uri, None) {
         return error_response(None, &refusal);
     }
     let id = RequestHeaders::text(headers.session_id);
-    match sessions.find(id, request.extensions().get::<Principal>()) {
-        Ok(session) => {
-            sessions.close(&session.id);
-            StatusCode::OK.into_response()
-        }
+    let principal = request.extensions.get::<Principal>();
+    let session = match sessions.find_shared(id, principal).await {
+        Ok(session) => session,
+        Err(refusal) => return session_refused(refusal),
+    };
+    match sessions.delete(&session).await {
+        Ok(()) => StatusCode::OK.into_response(),
         Err(refusal) => session_refused(refusal),
     }
 }
@@ -405,10 +422,21 @@ fn session_refused(refusal: SessionRefusal) -> Response {
             "Bad Request: this session is already initialized; a new session starts with an \
              initialize request that carries no Mcp-Session-Id",
         ),
+        SessionRefusal::StoreUnavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::INTERNAL_ERROR,
+            "the store this server keeps sessions in cannot be reached; retry later",
+        ),
     };
     let mut error = RpcError::new(code, message).with_status(status);
-    if let SessionRefusal::Full(after) | SessionRefusal::Quota(after) = refusal {
-        error = error.with_retry_after(after);
+    match refusal {
+        SessionRefusal::Full(after) | SessionRefusal::Quota(after) => {
+            error = error.with_retry_after(after);
+        }
+        SessionRefusal::StoreUnavailable => {
+            error = error.with_retry_after(std::time::Duration::from_secs(5));
+        }
+        _ => {}
     }
     error_response(None, &error)
 }
