@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -72,10 +71,10 @@ pub(crate) struct Unavailable;
 
 /// A change as it travels between processes.
 #[derive(Debug, Serialize, Deserialize)]
-struct Envelope {
+struct Envelope<C = WireChange> {
     /// The process that raised it (it has delivered it already).
     origin: String,
-    change: WireChange,
+    change: C,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -222,9 +221,15 @@ impl RedisStore {
         let mut del = redis::cmd("DEL");
         del.arg(self.session_key(id));
         self.command::<i64>(del).await?;
+        self.announce(&WireChange::SessionEnded(id.to_owned()))
+            .await
+    }
+
+    /// Tells the other processes of `change`, on the shared connection.
+    async fn announce(&self, change: &WireChange) -> Result<(), Unavailable> {
         let envelope = Envelope {
             origin: self.origin.to_string(),
-            change: WireChange::SessionEnded(id.to_owned()),
+            change,
         };
         let mut publish = redis::cmd("PUBLISH");
         publish
@@ -255,13 +260,7 @@ impl RedisStore {
             ));
         }
         let origin = self.origin.to_string();
-        runtime.spawn(publish(
-            self.client.clone(),
-            self.channel(),
-            origin.clone(),
-            changes,
-            shutdown.clone(),
-        ));
+        runtime.spawn(publish(self.clone(), changes, shutdown.clone()));
         runtime.spawn(listen(
             self.client.clone(),
             self.channel(),
@@ -274,15 +273,13 @@ impl RedisStore {
     }
 }
 
-/// Publishes this process's changes, reconnecting when a command fails.
+/// Publishes this process's changes; a failed command is tried once more on a new connection
+/// before the change is given up (it then reached only this process).
 async fn publish(
-    client: redis::Client,
-    channel: String,
-    origin: String,
+    store: RedisStore,
     mut changes: mpsc::Receiver<Change>,
     shutdown: CancellationToken,
 ) {
-    let mut connection: Option<redis::aio::MultiplexedConnection> = None;
     loop {
         let change = tokio::select! {
             change = changes.recv() => match change {
@@ -291,39 +288,9 @@ async fn publish(
             },
             () = shutdown.cancelled() => return,
         };
-        let envelope = Envelope {
-            origin: origin.clone(),
-            change: WireChange::from(&change),
-        };
-        let payload = serde_json::to_string(&envelope).expect("a change serializes");
-        // A connection that failed is replaced once before the change is given up.
-        for _ in 0..2 {
-            if connection.is_none() {
-                let connect = client.get_multiplexed_async_connection();
-                connection = match tokio::time::timeout(COMMAND_TIMEOUT, connect).await {
-                    Ok(Ok(connection)) => Some(connection),
-                    Ok(Err(e)) => {
-                        tracing::warn!(error = %e, "Redis unreachable: a change reached only this process");
-                        break;
-                    }
-                    Err(_) => {
-                        tracing::warn!("Redis did not answer: a change reached only this process");
-                        break;
-                    }
-                };
-            }
-            let Some(open) = connection.as_mut() else {
-                break;
-            };
-            let sent = tokio::time::timeout(
-                COMMAND_TIMEOUT,
-                open.publish::<_, _, i64>(&channel, &payload),
-            )
-            .await;
-            match sent {
-                Ok(Ok(_)) => break,
-                _ => connection = None,
-            }
+        let change = WireChange::from(&change);
+        if store.announce(&change).await.is_err() && store.announce(&change).await.is_err() {
+            tracing::warn!("Redis unreachable: a change reached only this process");
         }
     }
 }

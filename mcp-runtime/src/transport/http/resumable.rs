@@ -177,6 +177,8 @@ impl Streams {
 /// for an answer from a client gone for longer than `grace` is given up.
 pub(crate) fn serve(call: SessionCall, mut messages: Messages, grace: Duration) -> EventStream {
     let session = call.session.clone();
+    // Bounded as `Live` says: by what the call sends (its own queue holds 64 messages) and by
+    // the write timeout of the response that reads it.
     let (live, body) = mpsc::unbounded_channel();
     let (stream, priming) = session.streams.lock().expect("streams lock").open(live);
     tokio::spawn(async move {
@@ -205,6 +207,7 @@ pub(crate) fn serve(call: SessionCall, mut messages: Messages, grace: Duration) 
 /// then the rest live. `None` if the id names no stream of this session.
 pub(crate) fn resume(session: &SessionData, last_event_id: &str) -> Option<EventStream> {
     let (stream, after) = parse_event_id(last_event_id)?;
+    // Bounded as `Live` says (the response that reads it has the write timeout).
     let (live, receiver) = mpsc::unbounded_channel();
     let (missed, more) = session
         .streams
@@ -215,6 +218,7 @@ pub(crate) fn resume(session: &SessionData, last_event_id: &str) -> Option<Event
         Some(channel_body(missed, receiver))
     } else {
         drop(receiver);
+        // Nothing is ever sent on it: its sender is dropped at once.
         let (_, empty) = mpsc::unbounded_channel();
         Some(channel_body(missed, empty))
     }
