@@ -67,32 +67,6 @@ async fn whoami_in(s: &Running, session: &str, user: &str) -> mcp_tests::Respons
     s.post(&headers, &body.to_string()).await
 }
 
-/// The Redis to use, or `None` (after saying why) when there is none and none is required.
-fn redis_url() -> Option<String> {
-    let url = std::env::var("MCP_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    // host:port, after any credentials and before any database number.
-    let authority = url.trim_start_matches("redis://");
-    let authority = authority.split('/').next().unwrap_or_default();
-    let address = authority.rsplit('@').next().unwrap_or(authority);
-    let reachable = std::net::ToSocketAddrs::to_socket_addrs(address)
-        .ok()
-        .and_then(|mut addresses| addresses.next())
-        .is_some_and(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(1)).is_ok());
-    if reachable {
-        return Some(url);
-    }
-    if std::env::var_os("MCP_REQUIRE_REDIS").is_some() {
-        panic!("no Redis at {url}, and MCP_REQUIRE_REDIS is set: start one (redis-server)");
-    }
-    eprintln!("skipping: no Redis at {url} (set MCP_REDIS_URL, or start redis-server)");
-    None
-}
-
-/// A prefix of its own for each test: tests run at once on one Redis.
-fn prefix(test: &str) -> String {
-    format!("mcp-test-{}-{test}", std::process::id())
-}
-
 async fn process(server: Server, url: &str, prefix: &str) -> Running {
     Running::start(server.store(RedisStore::connect(url).unwrap().prefix(prefix))).await
 }
@@ -133,8 +107,10 @@ async fn tool_changes_within(stream: &mut EventReader, limit: Duration) -> usize
 
 #[tokio::test]
 async fn a_change_on_one_process_reaches_listeners_on_every_process_once() {
-    let Some(url) = redis_url() else { return };
-    let prefix = prefix("listen");
+    let Some(url) = mcp_tests::redis::url() else {
+        return;
+    };
+    let prefix = mcp_tests::redis::prefix("listen");
     let a = process(Server::new().tool(change_tools::tool()), &url, &prefix).await;
     let b = process(Server::new().tool(change_tools::tool()), &url, &prefix).await;
     let other = process(
@@ -170,8 +146,10 @@ async fn a_change_on_one_process_reaches_listeners_on_every_process_once() {
 
 #[tokio::test]
 async fn a_change_reaches_a_session_get_stream_on_another_process() {
-    let Some(url) = redis_url() else { return };
-    let prefix = prefix("sessions");
+    let Some(url) = mcp_tests::redis::url() else {
+        return;
+    };
+    let prefix = mcp_tests::redis::prefix("sessions");
     let stateful = || {
         Server::new()
             .tool(whoami::tool())
@@ -318,8 +296,10 @@ async fn after_redis_restarts_changes_flow_again_and_listeners_re_read_their_lis
 
 #[tokio::test]
 async fn a_session_opened_on_one_process_is_served_by_another_and_ended_on_both() {
-    let Some(url) = redis_url() else { return };
-    let prefix = prefix("session-records");
+    let Some(url) = mcp_tests::redis::url() else {
+        return;
+    };
+    let prefix = mcp_tests::redis::prefix("session-records");
     let (a, b) = (
         stateful_process(&url, &prefix).await,
         stateful_process(&url, &prefix).await,
@@ -373,8 +353,10 @@ async fn without_redis_a_session_is_refused_with_503_and_retry_after() {
 
 #[tokio::test]
 async fn a_session_used_on_another_process_outlives_the_unused_timeout_everywhere() {
-    let Some(url) = redis_url() else { return };
-    let prefix = prefix("session-expiry");
+    let Some(url) = mcp_tests::redis::url() else {
+        return;
+    };
+    let prefix = mcp_tests::redis::prefix("session-expiry");
     let short = |s: Server| {
         s.unused_session_timeout(Duration::from_millis(400))
             .session_idle_timeout(Duration::from_secs(30))

@@ -3,6 +3,8 @@
 //! and the official MCP clients as real peers ([`peers`]).
 
 pub mod peers;
+pub mod proxy;
+pub mod redis;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -43,8 +43,15 @@ pub struct ExampleServer {
 impl ExampleServer {
     /// Starts `binary` with `MCP_BIND=127.0.0.1:0` and waits for the line naming its URL.
     pub async fn start(binary: &str) -> Self {
+        Self::start_with(binary, &[]).await
+    }
+
+    /// Starts `binary` like [`ExampleServer::start`], with `envs` (name, value) added to its
+    /// environment.
+    pub async fn start_with(binary: &str, envs: &[(&str, &str)]) -> Self {
         let mut child = Command::new(binary)
             .env("MCP_BIND", "127.0.0.1:0")
+            .envs(envs.iter().copied())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()

@@ -77,7 +77,7 @@ impl Endpoint {
         let Some(id) = call.id else {
             if let (Some(session), "notifications/cancelled") = (&call.session, call.method) {
                 if let Some(request) = call.params.request_id {
-                    session.cancel_request(request.get());
+                    session.cancel(request.get()).await;
                 }
             }
             // Other notifications (`notifications/initialized`, ...) need no answer.
@@ -91,12 +91,12 @@ impl Endpoint {
             ("server/discover", Era::Modern) => Ok(self.discover(id)),
             ("ping", Era::Legacy) => Ok(self.reply(id, era, &results::Empty {}, None)),
             ("logging/setLevel", Era::Legacy) if registry.has_logging() => {
-                self.set_level(id, &call)
+                self.set_level(id, &call).await
             }
             ("resources/subscribe" | "resources/unsubscribe", Era::Legacy)
                 if registry.has_resources() && call.session.is_some() =>
             {
-                self.subscribe(id, &call)
+                self.subscribe(id, &call).await
             }
             ("tools/list", _) if registry.has_tools() => {
                 self.list(id, &call, &registry.tool_pages, "tools")
@@ -190,7 +190,7 @@ impl Endpoint {
 
     /// `logging/setLevel`: the session keeps the level; without a session it cannot outlive
     /// the request, and 2025-era requests log at `info` and above.
-    fn set_level(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
+    async fn set_level(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
         let level = call
             .params
             .level
@@ -200,23 +200,21 @@ impl Endpoint {
                 RpcError::invalid_params("`level` must be a log level such as \"info\"")
             })?;
         if let Some(session) = &call.session {
-            session.set_log_level(level);
+            session.change_log_level(level).await?;
         }
         Ok(self.reply(id, Era::Legacy, &results::Empty {}, None))
     }
 
     /// `resources/subscribe` and `resources/unsubscribe`, kept per session.
-    fn subscribe(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
+    async fn subscribe(&self, id: &RequestId, call: &Call<'_>) -> Result<Outcome, RpcError> {
         let uri =
             call.params.uri.as_deref().ok_or_else(|| {
                 RpcError::invalid_params("a subscription needs the resource's `uri`")
             })?;
         let session = call.session.as_ref().expect("checked by the method table");
-        if call.method == "resources/subscribe" {
-            session.subscribe(uri)?;
-        } else {
-            session.unsubscribe(uri);
-        }
+        session
+            .change_subscription(uri, call.method == "resources/subscribe")
+            .await?;
         Ok(self.reply(id, Era::Legacy, &results::Empty {}, None))
     }
 

@@ -42,12 +42,18 @@ pub(crate) struct CallStream {
 #[derive(Clone)]
 pub(crate) struct SessionCall {
     pub(crate) session: Arc<SessionData>,
+    /// The call's JSON-RPC id.
+    pub(crate) request: Box<str>,
     scope: Arc<RequestScope>,
 }
 
 impl SessionCall {
-    pub(crate) fn new(session: Arc<SessionData>, scope: Arc<RequestScope>) -> Self {
-        Self { session, scope }
+    pub(crate) fn new(session: Arc<SessionData>, request: &str, scope: Arc<RequestScope>) -> Self {
+        Self {
+            session,
+            request: request.into(),
+            scope,
+        }
     }
 
     /// Whether the handler is waiting for the client's answer to one of its questions.

@@ -390,12 +390,10 @@ impl<T: HandlerOutcome> Response<T> {
         guard: CancelOnDrop,
         first: Vec<Outgoing>,
     ) -> Outcome {
-        let session_call = self
-            .state
-            .scope
-            .session
-            .clone()
-            .map(|session| SessionCall::new(session, self.state.scope.clone()));
+        let session_call =
+            self.state.scope.session.clone().map(|session| {
+                SessionCall::new(session, self.id.as_json(), self.state.scope.clone())
+            });
         struct Live<T> {
             response: Response<T>,
             run: Option<Run<T>>,

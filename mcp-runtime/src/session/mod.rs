@@ -1,7 +1,10 @@
 //! Legacy (2025-era) protocol sessions: created by `initialize` on a stateful server, named by
 //! `Mcp-Session-Id`, ended by `DELETE` or idle expiry.
 
+#[cfg(feature = "redis")]
+mod shared;
 mod store;
+mod values;
 
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
@@ -17,12 +20,15 @@ use serde_json::value::RawValue;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
+#[cfg(feature = "redis")]
+pub(crate) use shared::{SessionEvent, Shared};
 pub use store::{MemoryStore, SessionStore};
+pub use values::{SessionError, MAX_VALUE_SIZE};
 
 use std::sync::OnceLock;
 
 use crate::extract::{ArgumentError, CallContext, FromCall, LogLevel, Needs, Param};
-use crate::protocol::{ClientCapabilities, Implementation, ProtocolVersion, RpcError};
+use crate::protocol::{ClientCapabilities, ErrorCode, Implementation, ProtocolVersion, RpcError};
 use crate::quota::{ClientKey, Quota};
 use crate::schema::InputSchema;
 
@@ -88,53 +94,6 @@ pub(crate) struct Sessions {
     shared: Option<crate::store::RedisStore>,
 }
 
-/// What other processes need of a session to serve it: what `initialize` settled and who opened
-/// it (what changes later, such as the log level, stays with each process for now).
-#[cfg(feature = "redis")]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SharedRecord {
-    principal: Option<String>,
-    version: String,
-    client_info: Option<Implementation>,
-    capabilities: [bool; 5],
-}
-
-#[cfg(feature = "redis")]
-impl SharedRecord {
-    fn of(session: &SessionData) -> Self {
-        let c = session.client_capabilities;
-        Self {
-            principal: session.principal.as_ref().map(|p| p.0.clone()),
-            version: session.version.as_str().to_owned(),
-            client_info: session.client_info.clone(),
-            capabilities: [
-                c.sampling,
-                c.elicitation_form,
-                c.elicitation_url,
-                c.roots,
-                c.roots_list_changed,
-            ],
-        }
-    }
-
-    fn handshake(self) -> Option<Handshake> {
-        let [sampling, elicitation_form, elicitation_url, roots, roots_list_changed] =
-            self.capabilities;
-        Some(Handshake {
-            version: ProtocolVersion::from_wire(&self.version)?,
-            client_info: self.client_info,
-            capabilities: ClientCapabilities {
-                sampling,
-                elicitation_form,
-                elicitation_url,
-                roots,
-                roots_list_changed,
-            },
-        })
-    }
-}
-
 /// When the next session of the whole server, and of each client, will end unless used.
 #[derive(Debug)]
 struct Estimate {
@@ -161,6 +120,57 @@ pub(crate) enum SessionRefusal {
     /// The store the server's processes share sessions through cannot be reached now.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     StoreUnavailable,
+}
+
+impl SessionRefusal {
+    /// The error a client gets for it (with `Retry-After` where waiting helps).
+    pub(crate) fn error(self) -> RpcError {
+        let (status, code, message) = match self {
+            SessionRefusal::Missing => (
+                http::StatusCode::BAD_REQUEST,
+                ErrorCode::INVALID_REQUEST,
+                "Bad Request: this server keeps sessions; send the Mcp-Session-Id from initialize",
+            ),
+            SessionRefusal::Unknown => (
+                http::StatusCode::NOT_FOUND,
+                ErrorCode::SESSION_NOT_FOUND,
+                "Session not found: it expired or was deleted; initialize a new one",
+            ),
+            SessionRefusal::Full(_) => (
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::INTERNAL_ERROR,
+                "the server holds as many sessions as it may; retry later",
+            ),
+            SessionRefusal::Quota(_) => (
+                http::StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::INTERNAL_ERROR,
+                "this client holds as many sessions as one client may; end one (DELETE) or retry \
+                 later",
+            ),
+            SessionRefusal::AlreadyInitialized => (
+                http::StatusCode::BAD_REQUEST,
+                ErrorCode::INVALID_REQUEST,
+                "Bad Request: this session is already initialized; a new session starts with an \
+                 initialize request that carries no Mcp-Session-Id",
+            ),
+            SessionRefusal::StoreUnavailable => (
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::INTERNAL_ERROR,
+                "the store this server keeps sessions in cannot be reached; retry later",
+            ),
+        };
+        let mut error = RpcError::new(code, message).with_status(status);
+        match self {
+            SessionRefusal::Full(after) | SessionRefusal::Quota(after) => {
+                error = error.with_retry_after(after);
+            }
+            SessionRefusal::StoreUnavailable => {
+                error = error.with_retry_after(std::time::Duration::from_secs(5));
+            }
+            _ => {}
+        }
+        error
+    }
 }
 
 /// Why a session cannot start another call.
@@ -200,23 +210,11 @@ impl Sessions {
         client: Option<ClientKey>,
         handshake: Handshake,
     ) -> Result<Arc<SessionData>, SessionRefusal> {
-        let session = self.open(principal, client, handshake)?;
         #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared {
-            let record = serde_json::to_string(&SharedRecord::of(&session))
-                .expect("a session record serializes");
-            // Until it is used, it lasts only as long as an unused session may.
-            let ttl = self.limits.unused_timeout.min(self.limits.idle_timeout);
-            if shared
-                .save_session(&session.id, &record, ttl)
-                .await
-                .is_err()
-            {
-                self.close_here(&session.id);
-                return Err(SessionRefusal::StoreUnavailable);
-            }
+        if let Some(store) = &self.shared {
+            return self.open_on(store, principal, client, handshake).await;
         }
-        Ok(session)
+        self.open(principal, client, handshake)
     }
 
     /// The session a request names, from this process or, when sessions are shared, from the
@@ -226,73 +224,11 @@ impl Sessions {
         id: Option<&str>,
         principal: Option<&Principal>,
     ) -> Result<Arc<SessionData>, SessionRefusal> {
-        let found = self.find(id, principal);
         #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared {
-            return match found {
-                Ok(session) => {
-                    self.renew(shared, &session);
-                    Ok(session)
-                }
-                Err(SessionRefusal::Unknown) => {
-                    let id = id.expect("an unknown session has an id");
-                    let record = shared
-                        .load_session(id)
-                        .await
-                        .map_err(|_| SessionRefusal::StoreUnavailable)?
-                        .ok_or(SessionRefusal::Unknown)?;
-                    let session = self.adopt(id, &record, principal)?;
-                    self.renew(shared, &session);
-                    Ok(session)
-                }
-                Err(refusal) => Err(refusal),
-            };
+        if let Some(store) = &self.shared {
+            return self.find_on(store, id, principal).await;
         }
-        found
-    }
-
-    /// A session was used: its shared record lasts the idle timeout from now, wherever it is
-    /// used next (without holding up the request).
-    #[cfg(feature = "redis")]
-    fn renew(&self, shared: &crate::store::RedisStore, session: &SessionData) {
-        let (shared, id) = (shared.clone(), session.id.clone());
-        let ttl = self.limits.idle_timeout;
-        tokio::spawn(async move {
-            let _ = shared.touch_session(&id, ttl).await;
-        });
-    }
-
-    /// Serves here a session another process opened.
-    #[cfg(feature = "redis")]
-    fn adopt(
-        self: &Arc<Self>,
-        id: &str,
-        record: &str,
-        principal: Option<&Principal>,
-    ) -> Result<Arc<SessionData>, SessionRefusal> {
-        let record: SharedRecord =
-            serde_json::from_str(record).map_err(|_| SessionRefusal::Unknown)?;
-        if record.principal.as_deref() != principal.map(|p| p.0.as_str()) {
-            return Err(SessionRefusal::Unknown);
-        }
-        self.start_reaper();
-        if self.store.len() >= self.limits.max_sessions {
-            self.reap();
-            if self.store.len() >= self.limits.max_sessions {
-                return Err(SessionRefusal::Full(self.retry_after(None)));
-            }
-        }
-        let handshake = record.handshake().ok_or(SessionRefusal::Unknown)?;
-        let mut session = SessionData::opened(handshake);
-        session.id = id.into();
-        session.principal = principal.cloned();
-        session.calls_cap = self.limits.calls_per_session;
-        session.subscriptions_cap = self.limits.subscriptions_per_session;
-        session.used.store(true, Ordering::Relaxed);
-        let session = Arc::new(session);
-        session.touch();
-        self.store.insert(session.clone());
-        Ok(session)
+        self.find(id, principal)
     }
 
     /// Ends a session (`DELETE`) on every process of the server.
@@ -306,6 +242,19 @@ impl Sessions {
                 .map_err(|_| SessionRefusal::StoreUnavailable)?;
         }
         Ok(())
+    }
+
+    /// A copy of a session, with the server's limits (and shared, when the server's processes
+    /// share sessions).
+    fn session(&self, handshake: Handshake, principal: Option<&Principal>) -> SessionData {
+        #[allow(unused_mut)]
+        let mut session = SessionData::opened(handshake);
+        session.principal = principal.cloned();
+        session.calls_cap = self.limits.calls_per_session;
+        session.subscriptions_cap = self.limits.subscriptions_per_session;
+        #[cfg(feature = "redis")]
+        self.share(&mut session);
+        session
     }
 
     /// Starts the task that ends idle sessions (once, from inside the runtime).
@@ -322,6 +271,11 @@ impl Sessions {
                         return;
                     };
                     sessions.reap();
+                    // The shared count forgets sessions that expired on every process.
+                    #[cfg(feature = "redis")]
+                    if let Some(store) = &sessions.shared {
+                        store.forget_expired().await;
+                    }
                 }
             });
         });
@@ -426,11 +380,8 @@ impl Sessions {
                 return Err(SessionRefusal::Full(self.retry_after(None)));
             }
         }
-        let mut session = SessionData::opened(handshake);
-        session.principal = principal.cloned();
+        let mut session = self.session(handshake, principal);
         session.owner = client;
-        session.calls_cap = self.limits.calls_per_session;
-        session.subscriptions_cap = self.limits.subscriptions_per_session;
         let session = Arc::new(session);
         session.touch();
         self.store.insert(session.clone());
@@ -499,7 +450,7 @@ impl Handshake {
 
 /// A client's response to a server-to-client request, as the waiting call sees it: the result
 /// kept as the text the client sent (the handler reads it into its own type), or the error.
-pub(crate) fn answer(message: &crate::protocol::Message<'_>) -> Answer {
+fn answer(message: &crate::protocol::Message<'_>) -> Answer {
     if let Some(error) = message.error {
         let error: serde_json::Value = serde_json::from_str(error.get()).unwrap_or_default();
         return Err(RpcError::from_json(&error));
@@ -541,6 +492,11 @@ pub struct SessionData {
     subscriptions: Mutex<HashSet<String>>,
     subscriptions_cap: usize,
     values: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// Values set with `Session::set`, as JSON by type name (when not shared).
+    saved: Mutex<HashMap<&'static str, Box<str>>>,
+    /// Where the session is kept for every process of the server, when it is.
+    #[cfg(feature = "redis")]
+    shared: Option<shared::Shared>,
     /// The logs of the session's resumable streams (over HTTP, the transport that resumes).
     pub(crate) streams: Mutex<crate::transport::http::resumable::Streams>,
     /// Whether the session's GET stream is open.
@@ -623,6 +579,9 @@ impl SessionData {
             subscriptions: Mutex::default(),
             subscriptions_cap: usize::MAX,
             values: Mutex::default(),
+            saved: Mutex::default(),
+            #[cfg(feature = "redis")]
+            shared: None,
             streams: Mutex::default(),
             standalone: Arc::default(),
             ended: CancellationToken::new(),
@@ -696,6 +655,99 @@ impl SessionData {
         }
         subscriptions.insert(uri.to_owned());
         Ok(())
+    }
+
+    /// Subscribes to a resource another process subscribed the session to (its cap was
+    /// checked there).
+    #[cfg(feature = "redis")]
+    fn follow(&self, uri: String) {
+        self.subscriptions
+            .lock()
+            .expect("subscriptions lock")
+            .insert(uri);
+    }
+
+    /// `logging/setLevel`, for every process serving the session.
+    pub(crate) async fn change_log_level(&self, level: LogLevel) -> Result<(), RpcError> {
+        self.set_log_level(level);
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            let change = SessionEvent::Level(level);
+            shared
+                .store
+                .update_session(&self.id, change, shared.ttl)
+                .await
+                .map_err(|_| SessionRefusal::StoreUnavailable.error())?;
+        }
+        Ok(())
+    }
+
+    /// `resources/subscribe` (or, `subscribe` false, `resources/unsubscribe`), for every
+    /// process serving the session.
+    pub(crate) async fn change_subscription(
+        &self,
+        uri: &str,
+        subscribe: bool,
+    ) -> Result<(), RpcError> {
+        if subscribe {
+            self.subscribe(uri)?;
+        } else {
+            self.unsubscribe(uri);
+        }
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            let change = match subscribe {
+                true => SessionEvent::Subscribed(uri.to_owned()),
+                false => SessionEvent::Unsubscribed(uri.to_owned()),
+            };
+            shared
+                .store
+                .update_session(&self.id, change, shared.ttl)
+                .await
+                .map_err(|_| SessionRefusal::StoreUnavailable.error())?;
+        }
+        Ok(())
+    }
+
+    /// Delivers the client's response to a server-to-client request: to the call waiting for
+    /// it here or, when the session is shared, on the process that asked.
+    pub(crate) async fn answer(
+        &self,
+        id: &str,
+        message: &crate::protocol::Message<'_>,
+    ) -> Result<(), SessionRefusal> {
+        if self.respond(id, answer(message)) {
+            return Ok(());
+        }
+        #[cfg(feature = "redis")]
+        if let (Some(shared), Ok(request)) = (&self.shared, id.parse::<i64>()) {
+            let event = SessionEvent::Answer {
+                request,
+                result: message.result.map(ToOwned::to_owned),
+                error: message
+                    .error
+                    .and_then(|e| serde_json::from_str(e.get()).ok()),
+            };
+            shared
+                .store
+                .tell_session(&self.id, event)
+                .await
+                .map_err(|_| SessionRefusal::StoreUnavailable)?;
+        }
+        Ok(())
+    }
+
+    /// `notifications/cancelled`: cancels the call with this JSON-RPC id, here or, when the
+    /// session is shared, on the process running it.
+    pub(crate) async fn cancel(&self, request: &str) {
+        let here = self.cancel_request(request);
+        #[cfg(feature = "redis")]
+        if let (false, Some(shared)) = (here, &self.shared) {
+            let event = SessionEvent::Cancel(request.to_owned());
+            let _ = shared.store.tell_session(&self.id, event).await;
+        }
+        #[cfg(not(feature = "redis"))]
+        let _ = here;
     }
 
     /// Ends a subscription (`resources/unsubscribe`).
@@ -793,6 +845,7 @@ impl SessionData {
             .expect("subscriptions lock")
             .clear();
         self.values.lock().expect("session values").clear();
+        self.saved.lock().expect("session values").clear();
     }
 
     /// How many entries the session's collections hold (pending requests, calls in flight,

@@ -8,3 +8,5 @@ mod redis;
 
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
+#[cfg(feature = "redis")]
+pub(crate) use self::redis::{Loaded, LogEntry, Opened, StreamRead};

@@ -7,6 +7,7 @@ pub(crate) mod feed;
 pub(crate) mod guard;
 mod headers;
 pub(crate) mod reader;
+mod relayed;
 pub(crate) mod resumable;
 pub(crate) mod socket;
 mod sse;
@@ -167,7 +168,9 @@ async fn handle_post<B: RequestBody>(
                 Err(refusal) => return session_refused(refusal),
             };
             session.mark_used();
-            session.respond(id.as_json(), crate::session::answer(&message));
+            if let Err(refusal) = session.answer(id.as_json(), &message).await {
+                return session_refused(refusal);
+            }
         }
         return StatusCode::ACCEPTED.into_response();
     };
@@ -271,18 +274,27 @@ async fn handle_get(
     };
     session.mark_used();
     if let Some(last) = RequestHeaders::text(headers.last_event_id) {
+        if let Some(events) = resumable::resume(&session, last) {
+            return event_stream(events);
+        }
+        // A stream of a call another process runs, when the processes share sessions.
+        #[cfg(feature = "redis")]
+        if let Some((stream, after)) = resumable::parse_event_id(last) {
+            match relayed::resume(&session, stream, after).await {
+                Ok(Some(events)) => return event_stream(events),
+                Ok(None) => {}
+                Err(refusal) => return session_refused(refusal),
+            }
+        }
         // An id of another session, or of no stream, replays nothing.
-        return match resumable::resume(&session, last) {
-            Some(events) => event_stream(events),
-            None => error_response(
-                None,
-                &RpcError::new(
-                    ErrorCode::INVALID_REQUEST,
-                    "no stream of this session has that event id",
-                )
-                .with_status(StatusCode::NOT_FOUND),
-            ),
-        };
+        return error_response(
+            None,
+            &RpcError::new(
+                ErrorCode::INVALID_REQUEST,
+                "no stream of this session has that event id",
+            )
+            .with_status(StatusCode::NOT_FOUND),
+        );
     }
     if !endpoint.changes {
         return method_not_allowed();
@@ -394,51 +406,7 @@ fn screen(
 }
 
 fn session_refused(refusal: SessionRefusal) -> Response {
-    let (status, code, message) = match refusal {
-        SessionRefusal::Missing => (
-            StatusCode::BAD_REQUEST,
-            ErrorCode::INVALID_REQUEST,
-            "Bad Request: this server keeps sessions; send the Mcp-Session-Id from initialize",
-        ),
-        SessionRefusal::Unknown => (
-            StatusCode::NOT_FOUND,
-            ErrorCode::SESSION_NOT_FOUND,
-            "Session not found: it expired or was deleted; initialize a new one",
-        ),
-        SessionRefusal::Full(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::INTERNAL_ERROR,
-            "the server holds as many sessions as it may; retry later",
-        ),
-        SessionRefusal::Quota(_) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::INTERNAL_ERROR,
-            "this client holds as many sessions as one client may; end one (DELETE) or retry \
-             later",
-        ),
-        SessionRefusal::AlreadyInitialized => (
-            StatusCode::BAD_REQUEST,
-            ErrorCode::INVALID_REQUEST,
-            "Bad Request: this session is already initialized; a new session starts with an \
-             initialize request that carries no Mcp-Session-Id",
-        ),
-        SessionRefusal::StoreUnavailable => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::INTERNAL_ERROR,
-            "the store this server keeps sessions in cannot be reached; retry later",
-        ),
-    };
-    let mut error = RpcError::new(code, message).with_status(status);
-    match refusal {
-        SessionRefusal::Full(after) | SessionRefusal::Quota(after) => {
-            error = error.with_retry_after(after);
-        }
-        SessionRefusal::StoreUnavailable => {
-            error = error.with_retry_after(std::time::Duration::from_secs(5));
-        }
-        _ => {}
-    }
-    error_response(None, &error)
+    error_response(None, &refusal.error())
 }
 
 fn method_not_allowed() -> Response {

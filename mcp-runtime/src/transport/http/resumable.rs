@@ -10,6 +10,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
+use super::relayed::Log;
 use super::sse::EventStream;
 use crate::dispatch::{Messages, Outgoing, SessionCall};
 use crate::session::SessionData;
@@ -33,17 +34,29 @@ struct StreamLog {
     /// Whether a client was told to come back for the rest (then the log must outlive the
     /// response), and after how long.
     detached: Option<Duration>,
+    /// Whether a client resumed the stream on another process of the server and is attached
+    /// there.
+    elsewhere: bool,
 }
 
 /// The logs of a session's streams, by stream id.
+///
+/// Stream ids count up from a random start, so that the streams of one session served by
+/// several processes have different ids.
 #[derive(Debug, Default)]
 pub(crate) struct Streams {
     logs: HashMap<u32, StreamLog>,
     next: u32,
 }
 
+/// A random first stream id, below 2^30.
+fn rand_start() -> u32 {
+    use chacha20poly1305::aead::rand_core::RngCore;
+    chacha20poly1305::aead::OsRng.next_u32() >> 2
+}
+
 /// One SSE event: `id:` then the JSON message on one `data:` line.
-fn event(id: &str, json: &[u8]) -> Bytes {
+pub(super) fn event(id: &str, json: &[u8]) -> Bytes {
     let mut out = Vec::with_capacity(json.len() + id.len() + 16);
     out.extend_from_slice(b"id: ");
     out.extend_from_slice(id.as_bytes());
@@ -74,6 +87,10 @@ impl Streams {
                 self.logs.remove(&oldest);
             }
         }
+        if self.next == 0 {
+            // Below 2^31, so that counting up never wraps.
+            self.next = rand_start();
+        }
         self.next += 1;
         let id = self.next;
         let log = StreamLog {
@@ -85,11 +102,10 @@ impl Streams {
         (id, Bytes::from(format!("id: {id}-0\ndata: \n\n")))
     }
 
-    /// Appends a message: logged, and sent to the connected client if any.
-    pub(crate) fn append(&mut self, stream: u32, json: &[u8]) {
-        let Some(log) = self.logs.get_mut(&stream) else {
-            return;
-        };
+    /// Appends a message: logged, and sent to the connected client if any. Returns its
+    /// sequence number.
+    pub(crate) fn append(&mut self, stream: u32, json: &[u8]) -> Option<u64> {
+        let log = self.logs.get_mut(&stream)?;
         let seq = log.next;
         log.next += 1;
         let frame = event(&format!("{stream}-{seq}"), json);
@@ -101,6 +117,15 @@ impl Streams {
             if live.send(frame).is_err() {
                 log.live = None;
             }
+        }
+        Some(seq)
+    }
+
+    /// A client attached to the stream on another process, or left it there.
+    #[cfg(feature = "redis")]
+    pub(crate) fn attach_elsewhere(&mut self, stream: u32, attached: bool) {
+        if let Some(log) = self.logs.get_mut(&stream) {
+            log.elsewhere = attached;
         }
     }
 
@@ -130,7 +155,9 @@ impl Streams {
     /// take to come back (`None`: it was not told to come back).
     pub(crate) fn attached(&self, stream: u32) -> Result<(), Option<Duration>> {
         match self.logs.get(&stream) {
-            Some(log) if log.live.as_ref().is_some_and(|l| !l.is_closed()) => Ok(()),
+            Some(log) if log.elsewhere || log.live.as_ref().is_some_and(|l| !l.is_closed()) => {
+                Ok(())
+            }
             Some(log) => Err(log.detached),
             None => Err(None),
         }
@@ -181,6 +208,8 @@ pub(crate) fn serve(call: SessionCall, mut messages: Messages, grace: Duration) 
     // the write timeout of the response that reads it.
     let (live, body) = mpsc::unbounded_channel();
     let (stream, priming) = session.streams.lock().expect("streams lock").open(live);
+    // Logged for the server's other processes too, when they share the session.
+    let log = Log::open(&session, stream, &call.request);
     tokio::spawn(async move {
         let mut abandonment = Abandonment::new(grace);
         loop {
@@ -188,10 +217,15 @@ pub(crate) fn serve(call: SessionCall, mut messages: Messages, grace: Duration) 
                 message = messages.next() => {
                     let mut streams = session.streams.lock().expect("streams lock");
                     match message {
-                        Some(Outgoing::Message(json)) => streams.append(stream, &json),
+                        Some(Outgoing::Message(json)) => {
+                            if let Some(seq) = streams.append(stream, &json) {
+                                log.event(seq, json);
+                            }
+                        }
                         Some(Outgoing::Pause(retry)) => streams.detach(stream, retry),
                         None => {
                             streams.finish(stream);
+                            log.finish();
                             break;
                         }
                     }
@@ -290,11 +324,9 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let (id, priming) = streams.open(tx);
         assert_eq!(&priming[..], format!("id: {id}-0\ndata: \n\n").as_bytes());
-        streams.append(id, b"{\"n\":1}");
-        assert!(rx
-            .try_recv()
-            .unwrap()
-            .starts_with(b"id: 1-1\ndata: {\"n\":1}"));
+        assert_eq!(streams.append(id, b"{\"n\":1}"), Some(1));
+        let first = format!("id: {id}-1\ndata: {{\"n\":1}}");
+        assert!(rx.try_recv().unwrap().starts_with(first.as_bytes()));
         streams.detach(id, Duration::from_millis(500));
         assert_eq!(&rx.try_recv().unwrap()[..], b"retry: 500\n\n");
         streams.append(id, b"{\"n\":2}");
@@ -304,7 +336,12 @@ mod tests {
         assert_eq!(missed.len(), 2);
         assert!(more);
         streams.append(id, b"{\"n\":4}");
-        assert!(rx.try_recv().unwrap().starts_with(b"id: 1-4"));
+        let fourth = format!("id: {id}-4");
+        assert!(rx.try_recv().unwrap().starts_with(fourth.as_bytes()));
+        // The streams of a session count up from a random start.
+        let (tx, _rx) = mpsc::unbounded_channel();
+        assert_eq!(streams.open(tx).0, id + 1);
+        assert!(id <= 1 << 30);
         streams.finish(id);
         assert!(rx.try_recv().is_err());
     }

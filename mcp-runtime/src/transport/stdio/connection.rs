@@ -208,7 +208,8 @@ impl Inner {
             // A response to a question the server asked: the call waiting for it goes on.
             let session = self.lock_legacy().session.clone();
             if let (Some(session), Some(id)) = (session, &message.id) {
-                session.respond(id.as_json(), crate::session::answer(&message));
+                // A stdio session is this process's alone: the answer is delivered here.
+                let _ = session.answer(id.as_json(), &message).await;
             }
             return;
         };
