@@ -908,7 +908,12 @@ impl Session {
         self.data.client_capabilities
     }
 
-    /// This session's value of type `T`, created with `T::default()` on first use.
+    /// This session's value of type `T`, created with `T::default()` on first use, shared in
+    /// memory by the session's calls on this process (any type: counters, caches, channels).
+    ///
+    /// It stays in this process: when several processes serve the session (a
+    /// [`RedisStore`](crate::store::RedisStore)), each has its own. Keep what every process
+    /// must read with [`Session::set`] and [`Session::get`].
     pub fn state<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
         let mut values = self.data.values.lock().expect("session values");
         let value = values
