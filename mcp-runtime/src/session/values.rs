@@ -118,3 +118,36 @@ impl Session {
 fn read<T: DeserializeOwned>(type_name: &'static str, json: &str) -> Result<T, SessionError> {
     serde_json::from_str(json).map_err(|source| SessionError::Json { type_name, source })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::protocol::ProtocolVersion;
+    use crate::session::SessionData;
+
+    #[tokio::test]
+    async fn values_are_kept_by_type_bounded_and_removed() {
+        let data = SessionData::new(ProtocolVersion::LATEST_LEGACY, None, Default::default());
+        let session = Session {
+            data: Arc::new(data),
+        };
+        assert!(session.get::<Vec<u32>>().await.unwrap().is_none());
+        session.set(&vec![1u32, 2]).await.unwrap();
+        assert_eq!(session.get::<Vec<u32>>().await.unwrap(), Some(vec![1, 2]));
+        // Another type is another value.
+        assert!(session.get::<String>().await.unwrap().is_none());
+        // Too large is refused, and the value before it stays.
+        let big = vec![7u8; MAX_VALUE_SIZE];
+        let refused = session.set(&big).await.unwrap_err();
+        assert!(matches!(refused, SessionError::TooLarge { limit, .. } if limit == MAX_VALUE_SIZE));
+        assert!(refused.to_string().contains("at most"));
+        session.remove::<Vec<u32>>().await.unwrap();
+        assert!(session.get::<Vec<u32>>().await.unwrap().is_none());
+        // A session that ends forgets its values.
+        session.set(&3u8).await.unwrap();
+        session.data.close();
+        assert!(session.get::<u8>().await.unwrap().is_none());
+    }
+}
