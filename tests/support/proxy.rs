@@ -3,16 +3,21 @@
 //! spread over all of them, as behind a load balancer without session affinity.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 use http::header::{self, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri};
 use http_body_util::{Either, Full};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::{Body, Bytes, Frame, Incoming, SizeHint};
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
+
+/// How much of each request body [`Forwarded::body`] keeps.
+const BODY_KEPT: usize = 256;
 
 /// The body the proxy answers with: the backend's, streamed through, or its own error text.
 type ProxyBody = Either<Incoming, Full<Bytes>>;
@@ -30,6 +35,9 @@ pub struct Forwarded {
     pub session_id: Option<String>,
     /// The `Last-Event-ID` it carried: a resumed stream.
     pub last_event_id: Option<String>,
+    /// The start of its body as it went through (up to 256 bytes, lossy UTF-8): enough to
+    /// tell a JSON-RPC request's method, or an answer's id, from the rest.
+    pub body: String,
     /// The backend's response status; `None` while the backend has not answered (or when it
     /// could not be reached, see [`Forwarded::error`]).
     pub status: Option<u16>,
@@ -51,11 +59,59 @@ impl std::fmt::Display for Forwarded {
         if let Some(id) = &self.last_event_id {
             write!(f, " [Last-Event-ID {id}]")?;
         }
+        if !self.body.is_empty() {
+            let body: String = self.body.chars().take(120).collect();
+            write!(f, " {body}")?;
+        }
         match (&self.status, &self.error) {
             (Some(status), _) => write!(f, " = {status}"),
             (None, Some(error)) => write!(f, " failed: {error}"),
             (None, None) => write!(f, " (no answer yet)"),
         }
+    }
+}
+
+/// A request body on its way to the backend, frame by frame, keeping its start in the record.
+#[derive(Debug)]
+struct Tee {
+    inner: Incoming,
+    shared: Arc<Shared>,
+    entry: usize,
+    kept: usize,
+}
+
+impl Body for Tee {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let frame = std::task::ready!(Pin::new(&mut self.inner).poll_frame(cx));
+        if let Some(data) = frame
+            .as_ref()
+            .and_then(|f| f.as_ref().ok())
+            .and_then(Frame::data_ref)
+        {
+            let take = data.len().min(BODY_KEPT - self.kept);
+            if take > 0 {
+                self.kept += take;
+                let mut record = self.shared.record.lock().expect("record");
+                record[self.entry]
+                    .body
+                    .push_str(&String::from_utf8_lossy(&data[..take]));
+            }
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -181,7 +237,7 @@ async fn accept(listener: TcpListener, shared: Arc<Shared>) {
         connections.spawn(async move {
             let service = hyper::service::service_fn(move |request| {
                 let shared = Arc::clone(&shared);
-                async move { Ok::<_, std::convert::Infallible>(forward(&shared, request).await) }
+                async move { Ok::<_, std::convert::Infallible>(forward(shared, request).await) }
             });
             // A client that goes away mid-stream is no error of the proxy's.
             let _ = hyper::server::conn::http1::Builder::new()
@@ -204,7 +260,7 @@ fn hop_by_hop(name: &HeaderName) -> bool {
 
 /// Sends `request` to the next backend on a connection of its own and returns its response,
 /// body unread; or a `502 Bad Gateway` saying why it could not.
-async fn forward(shared: &Shared, mut request: Request<Incoming>) -> Response<ProxyBody> {
+async fn forward(shared: Arc<Shared>, mut request: Request<Incoming>) -> Response<ProxyBody> {
     let backend = shared.next.fetch_add(1, Ordering::Relaxed) % shared.backends.len();
     let authority = &shared.backends[backend];
     let text = |name: &str| {
@@ -225,6 +281,7 @@ async fn forward(shared: &Shared, mut request: Request<Incoming>) -> Response<Pr
             backend,
             session_id: text("mcp-session-id"),
             last_event_id: text("last-event-id"),
+            body: String::new(),
             status: None,
             error: None,
         });
@@ -259,6 +316,12 @@ async fn forward(shared: &Shared, mut request: Request<Incoming>) -> Response<Pr
             .map_err(|e| format!("handshake with backend {backend}: {e}"))?;
         // Drives the connection until the response body is read or dropped.
         tokio::spawn(connection);
+        let request = request.map(|inner| Tee {
+            inner,
+            shared: Arc::clone(&shared),
+            entry,
+            kept: 0,
+        });
         sender
             .send_request(request)
             .await

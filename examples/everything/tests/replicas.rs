@@ -1,20 +1,22 @@
 //! Two processes of the `everything` example that share one Redis serve one 2025-era session
 //! behind a proxy that sends each request to the next process in turn: the official Python and
-//! TypeScript v1 clients run a tool that asks them for sampling (`test_sampling`: the answer
-//! may reach the process that did not ask) and a tool whose response stream the server closes
-//! early (`test_reconnection`: the client resumes it with `Last-Event-ID`, perhaps on the
-//! process that did not start it).
+//! TypeScript v1 clients run a tool that asks them for sampling (`test_sampling`) and a tool
+//! whose response stream the server closes early (`test_reconnection`: the client resumes it
+//! with `Last-Event-ID`). The two-process tests insist that the sampling answer and the resumed
+//! stream each reach the process that did not start the call.
 //!
 //! Needs the peers (`shared/interop/setup.sh`) and a Redis (`MCP_REDIS_URL`, default
 //! `redis://127.0.0.1:6379`); skips without them, fails without them under CI.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use mcp_tests::peers::{interop_home, script, ExampleServer, PeerRun};
 use mcp_tests::proxy::RoundRobin;
 
-/// What the peers' sampling handlers answer; `test_sampling` returns it after this prefix.
+/// What the peers' sampling handlers answer.
+const ANSWER: &str = "sampled by the replica client";
+
+/// What `test_sampling` returns with the peers' answer.
 const SAMPLED: &str = "LLM response: sampled by the replica client";
 
 /// What `test_reconnection` returns once the client has resumed its stream.
@@ -29,73 +31,10 @@ const CLIENT_TIME: Duration = Duration::from_secs(40);
 /// One peer at a time: they share their script copies, and the machine is small.
 static PEERS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// The Redis to share: `MCP_REDIS_URL`, else `redis://127.0.0.1:6379`, if it accepts
-/// connections. Without one the test is skipped, unless `CI` or `MCP_REQUIRE_REDIS` is set:
-/// then it fails.
-fn redis_url() -> Option<String> {
-    let url = std::env::var("MCP_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    // host:port, after any credentials and before any database number.
-    let authority = url.trim_start_matches("redis://");
-    let authority = authority.split('/').next().unwrap_or_default();
-    let address = authority.rsplit('@').next().unwrap_or(authority);
-    let reachable = std::net::ToSocketAddrs::to_socket_addrs(address)
-        .ok()
-        .and_then(|mut addresses| addresses.next())
-        .is_some_and(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(1)).is_ok());
-    if reachable {
-        return Some(url);
-    }
-    assert!(
-        std::env::var_os("CI").is_none() && std::env::var_os("MCP_REQUIRE_REDIS").is_none(),
-        "no Redis at {url}, and CI or MCP_REQUIRE_REDIS is set: start one (redis-server)"
-    );
-    eprintln!("skipping: no Redis at {url} (set MCP_REDIS_URL, or start redis-server)");
-    None
-}
-
-/// The `everything` example binary, built (or found up to date) by cargo for this test's
-/// profile: another package's binary has no `CARGO_BIN_EXE_` here.
-fn everything() -> &'static str {
-    static BINARY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    BINARY.get_or_init(|| {
-        // target/<profile>/deps/replicas-<hash> -> target/<profile>
-        let exe = std::env::current_exe().expect("the test's path");
-        let dir = exe
-            .parent()
-            .and_then(|deps| deps.parent())
-            .expect("the test runs from target/<profile>/deps");
-        let profile = match dir.file_name().and_then(|n| n.to_str()) {
-            Some("debug") | None => "dev",
-            Some(other) => other,
-        };
-        let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-        let built = std::process::Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "-p",
-                "everything",
-                "--profile",
-                profile,
-                "--manifest-path",
-            ])
-            .arg(&workspace)
-            .output()
-            .expect("run cargo build -p everything");
-        assert!(
-            built.status.success(),
-            "cargo build -p everything failed:\n{}",
-            String::from_utf8_lossy(&built.stderr)
-        );
-        let binary = dir.join(format!("everything{}", std::env::consts::EXE_SUFFIX));
-        assert!(binary.exists(), "no {}", binary.display());
-        binary.to_str().expect("a UTF-8 path").to_owned()
-    })
-}
-
 /// An `everything` process that shares sessions and state through the Redis at `redis`.
 async fn replica(redis: &str) -> ExampleServer {
     ExampleServer::start_with(
-        everything(),
+        env!("CARGO_BIN_EXE_everything"),
         &[("MCP_REDIS_URL", redis), ("MCP_STATE_KEYS", STATE_KEYS)],
     )
     .await
@@ -121,10 +60,14 @@ async fn run_client(home: &std::path::Path, sdk: &str, proxy: &RoundRobin) -> Pe
 }
 
 /// Asserts that the client of `sdk` got the sampled text and the resumed result, and that its
-/// one session was served by both backend slots of `proxy`, including a resumed stream.
+/// one session was served by both backend slots of `proxy`, including a resumed stream, with
+/// no request refused or failed on the way.
 fn assert_served(sdk: &str, run: &PeerRun, proxy: &RoundRobin) {
     let record = proxy.record();
-    let context = format!("{sdk}: {run:#?}\nthe proxy forwarded:\n{}", proxy.log());
+    let log = proxy.log();
+    // Shown with --nocapture: which process served what.
+    eprintln!("{sdk}: the proxy forwarded:\n{log}");
+    let context = format!("{sdk}: {run:#?}\nthe proxy forwarded:\n{log}");
     assert!(run.success, "the client failed: {context}");
     assert_eq!(
         run.find("sampling")["sampling"],
@@ -172,7 +115,9 @@ fn assert_served(sdk: &str, run: &PeerRun, proxy: &RoundRobin) {
 #[tokio::test]
 async fn one_process_behind_the_proxy_serves_the_clients() {
     let Some(home) = interop_home() else { return };
-    let Some(redis) = redis_url() else { return };
+    let Some(redis) = mcp_tests::redis::url() else {
+        return;
+    };
     let server = replica(&redis).await;
     for sdk in ["py", "ts-v1"] {
         let proxy = RoundRobin::start(&[&server.url, &server.url]).await;
@@ -181,24 +126,68 @@ async fn one_process_behind_the_proxy_serves_the_clients() {
     }
 }
 
+/// Which backend served the first POST whose body (its start) holds `needle`.
+fn post_with(proxy: &RoundRobin, needle: &str) -> Option<usize> {
+    proxy
+        .record()
+        .into_iter()
+        .find(|f| f.method.as_str() == "POST" && f.body.contains(needle))
+        .map(|f| f.backend)
+}
+
+/// Whether the sampling answer reached the process that did not run `test_sampling`, and the
+/// resumed stream the process that did not run `test_reconnection`.
+fn crossed(proxy: &RoundRobin) -> (bool, bool) {
+    let asked = post_with(proxy, "\"test_sampling\"");
+    let answered = post_with(proxy, ANSWER);
+    let started = post_with(proxy, "\"test_reconnection\"");
+    let resumed = proxy
+        .record()
+        .into_iter()
+        .rfind(|f| f.last_event_id.is_some() && f.status == Some(200))
+        .map(|f| f.backend);
+    (
+        asked.is_some() && answered.is_some() && asked != answered,
+        started.is_some() && resumed.is_some() && started != resumed,
+    )
+}
+
+/// Runs the client of `sdk` through a proxy over two processes until its sampling answer and
+/// its resumed stream have each reached the process that did not start them. Every run must
+/// succeed; which process a request reaches hangs on the order in which the client's
+/// concurrent requests (its GET stream, its calls) arrive, hence a few tries.
+async fn spans_two_processes(sdk: &str) {
+    let Some(home) = interop_home() else { return };
+    let Some(redis) = mcp_tests::redis::url() else {
+        return;
+    };
+    let (first, second) = (replica(&redis).await, replica(&redis).await);
+    let mut tries = Vec::new();
+    for _ in 0..3 {
+        let proxy = RoundRobin::start(&[&first.url, &second.url]).await;
+        let run = run_client(&home, sdk, &proxy).await;
+        assert_served(sdk, &run, &proxy);
+        if crossed(&proxy) == (true, true) {
+            return;
+        }
+        eprintln!("{sdk}: the requests did not cross processes as wanted; again");
+        tries.push(proxy.log());
+    }
+    panic!(
+        "{sdk}: in no run did both the sampling answer and the resumed stream reach the other \
+         process:\n{}",
+        tries.join("\n")
+    );
+}
+
 /// The Python client's session alternates between two processes on every request.
 #[tokio::test]
 async fn python_client_session_spans_two_processes() {
-    let Some(home) = interop_home() else { return };
-    let Some(redis) = redis_url() else { return };
-    let (first, second) = (replica(&redis).await, replica(&redis).await);
-    let proxy = RoundRobin::start(&[&first.url, &second.url]).await;
-    let run = run_client(&home, "py", &proxy).await;
-    assert_served("py", &run, &proxy);
+    spans_two_processes("py").await;
 }
 
 /// The TypeScript v1 client's session alternates between two processes on every request.
 #[tokio::test]
 async fn typescript_v1_client_session_spans_two_processes() {
-    let Some(home) = interop_home() else { return };
-    let Some(redis) = redis_url() else { return };
-    let (first, second) = (replica(&redis).await, replica(&redis).await);
-    let proxy = RoundRobin::start(&[&first.url, &second.url]).await;
-    let run = run_client(&home, "ts-v1", &proxy).await;
-    assert_served("ts-v1", &run, &proxy);
+    spans_two_processes("ts-v1").await;
 }
