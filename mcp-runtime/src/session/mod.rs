@@ -671,8 +671,15 @@ impl SessionData {
     pub(crate) async fn change_log_level(&self, level: LogLevel) -> Result<(), RpcError> {
         self.set_log_level(level);
         #[cfg(feature = "redis")]
+        self.record(SessionEvent::Level(level)).await?;
+        Ok(())
+    }
+
+    /// Records a change of the session's settings for every process serving it (when it is
+    /// shared).
+    #[cfg(feature = "redis")]
+    async fn record(&self, change: SessionEvent) -> Result<(), RpcError> {
         if let Some(shared) = &self.shared {
-            let change = SessionEvent::Level(level);
             shared
                 .store
                 .update_session(&self.id, change, shared.ttl)
@@ -695,17 +702,11 @@ impl SessionData {
             self.unsubscribe(uri);
         }
         #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared {
-            let change = match subscribe {
-                true => SessionEvent::Subscribed(uri.to_owned()),
-                false => SessionEvent::Unsubscribed(uri.to_owned()),
-            };
-            shared
-                .store
-                .update_session(&self.id, change, shared.ttl)
-                .await
-                .map_err(|_| SessionRefusal::StoreUnavailable.error())?;
-        }
+        self.record(match subscribe {
+            true => SessionEvent::Subscribed(uri.to_owned()),
+            false => SessionEvent::Unsubscribed(uri.to_owned()),
+        })
+        .await?;
         Ok(())
     }
 
