@@ -2,7 +2,13 @@
 """SSE soak: many concurrent `subscriptions/listen` streams against one server process.
 
 Usage: bench/soak.py --server-pid PID --port PORT [--streams 10000] [--rounds 3]
+                     [--port2 PORT2 --server-pid2 PID2]
 (bench/soak.sh builds and starts the soak server, then runs this.)
+
+With --port2, the streams are split between two processes of one server sharing a Redis
+(`bench/redis.sh`): every other stream goes to the second, the change is raised on the first,
+and the fan-out is also reported for each process's streams (the second hears it through Redis).
+Memory and descriptors are then the two processes' sums.
 
 Each round opens STREAMS streams (500 connecting at a time), waits for every acknowledgement,
 reads the server's resident memory and open descriptors, calls the `touch` tool once and waits
@@ -91,6 +97,25 @@ def receive_with_timestamps(socks, seen, needle, timeout):
     return arrivals
 
 
+def servers(args):
+    """The (port, pid) of every server process measured: one, or two with --port2."""
+    found = [(args.port, args.server_pid)]
+    if args.port2:
+        found.append((args.port2, args.server_pid2))
+    return found
+
+
+def all_stats(args):
+    """server_stats summed over the measured processes."""
+    stats = [server_stats(pid) for _, pid in servers(args)]
+    return tuple(sum(s[i] for s in stats) for i in range(3))
+
+
+async def all_heap_bytes(args):
+    """The live heap bytes of the measured processes, summed."""
+    return sum([await heap_bytes(port) for port, _ in servers(args)])
+
+
 def server_stats(pid):
     rss_kb = 0
     threads = 0
@@ -159,10 +184,13 @@ async def wait_reclaimed(pid, baseline_fds, timeout=20.0):
 async def round_trip(args, number, baseline_fds):
     gate = asyncio.Semaphore(500)
     started = time.monotonic()
-    streams = await asyncio.gather(*(open_stream(args.port, gate) for _ in range(args.streams)))
+    ports = [port for port, _ in servers(args)]
+    streams = await asyncio.gather(
+        *(open_stream(ports[i % len(ports)], gate) for i in range(args.streams))
+    )
     opened_in = time.monotonic() - started
-    rss_open, fds_open, threads = server_stats(args.server_pid)
-    heap_open = await heap_bytes(args.port)
+    rss_open, fds_open, threads = all_stats(args)
+    heap_open = await all_heap_bytes(args)
 
     _, call_latency = await call(args.port, "add", {"a": 1, "b": 2})
     # The change is read from each socket directly, with the kernel's arrival time of the data
@@ -184,22 +212,33 @@ async def round_trip(args, number, baseline_fds):
     await asyncio.sleep(2.0)
     arrivals = receive_with_timestamps(raw, [seen for _, _, seen in streams], b"notifications/tools/list_changed", 60)
     fanout = max(arrivals) - sent_at
+    per_port = ""
+    if len(ports) > 1:
+        per_port = " (" + ", ".join(
+            f"port {port}{' (touched)' if k == 0 else ''}: "
+            f"{(max(arrivals[k::len(ports)]) - sent_at) * 1000:.1f} ms"
+            for k, port in enumerate(ports)
+        ) + ")"
     for sock in raw:
         sock.detach()
 
     for _, writer, _ in streams:
         writer.close()
     streams.clear()
-    reclaimed_in = await wait_reclaimed(args.server_pid, baseline_fds)
+    if len(ports) > 1:
+        waits = [await wait_reclaimed(pid, fds) for (_, pid), fds in zip(servers(args), baseline_fds)]
+        reclaimed_in = None if None in waits else max(waits)
+    else:
+        reclaimed_in = await wait_reclaimed(args.server_pid, baseline_fds)
     await asyncio.sleep(1.0)
-    rss_after, fds_after, _ = server_stats(args.server_pid)
-    heap_after = await heap_bytes(args.port)
+    rss_after, fds_after, _ = all_stats(args)
+    heap_after = await all_heap_bytes(args)
     print(
         f"round {number}: {args.streams} streams open in {opened_in:.1f}s; "
         f"server RSS {rss_open / 1024:.1f} MiB, live heap {heap_open / 2**20:.1f} MiB "
         f"({heap_open / args.streams:.0f} B/stream), {fds_open} fds, {threads} threads; "
         f"tools/call while open "
-        f"{call_latency * 1000:.1f} ms; list change reached all (kernel arrival) in {fanout * 1000:.1f} ms; "
+        f"{call_latency * 1000:.1f} ms; list change reached all (kernel arrival) in {fanout * 1000:.1f} ms{per_port}; "
         f"closed: fds back to {fds_after} in "
         + (f"{reclaimed_in:.1f}s" if reclaimed_in is not None else "NEVER (20 s)")
         + f", RSS {rss_after / 1024:.1f} MiB, live heap {heap_after / 2**20:.2f} MiB",
@@ -293,10 +332,17 @@ async def main():
     parser.add_argument("--streams", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
+        "--port2", type=int, default=0,
+        help="a second process of the same server (sharing a Redis): streams split across both",
+    )
+    parser.add_argument("--server-pid2", type=int, default=0, help="the second process's pid")
+    parser.add_argument(
         "--sessions", type=int, default=0,
         help="instead of streams, open this many idle 2025-era sessions (a stateful server)",
     )
     args = parser.parse_args()
+    if args.port2 and not args.server_pid2:
+        parser.error("--port2 needs --server-pid2")
     if args.sessions:
         await idle_sessions(args)
         return
@@ -307,14 +353,16 @@ async def main():
         if min(need, hard) < need:
             sys.exit(f"soak: {args.streams} streams need {need} descriptors; the limit is {hard}")
 
-    rss0, fds0, threads0 = server_stats(args.server_pid)
-    heap0 = await heap_bytes(args.port)
+    rss0, fds0, threads0 = all_stats(args)
+    heap0 = await all_heap_bytes(args)
     print(
         f"baseline: server RSS {rss0 / 1024:.1f} MiB, live heap {heap0 / 2**20:.2f} MiB, "
         f"{fds0} fds, {threads0} threads",
         flush=True,
     )
-    results = [await round_trip(args, n + 1, fds0) for n in range(args.rounds)]
+    # Each process's descriptors are checked against its own baseline.
+    fds_each = [server_stats(pid)[1] for _, pid in servers(args)] if args.port2 else fds0
+    results = [await round_trip(args, n + 1, fds_each) for n in range(args.rounds)]
     failures = []
     if any(r[2] is None for r in results):
         failures.append("descriptors were not reclaimed")

@@ -11,6 +11,11 @@
 //!
 //! Both SDK modes announce changes: `subscriptions/listen` streams stay open, and the `touch`
 //! tool tells every listener that the tool list changed (the SSE soak, `bench/soak.py`).
+//!
+//! With `MCP_REDIS_URL` set, both SDK modes (of `bench-server` and `soak-server`) share what
+//! several processes of one server must through a `RedisStore` on that URL, with the key prefix
+//! `MCP_REDIS_PREFIX` (default `mcp-bench`): 2025-era sessions, change notifications
+//! (`bench/redis.sh`).
 
 use std::sync::OnceLock;
 
@@ -18,6 +23,7 @@ use mcp_runtime::extract::{Elicitation, Elicitor, FromCall, InputError, Param, P
 use mcp_runtime::invocation::Invocation;
 use mcp_runtime::prelude::*;
 use mcp_runtime::session::Session;
+use mcp_runtime::store::RedisStore;
 use mcp_runtime::tool::ToolDef;
 use mcp_runtime::Mode;
 
@@ -195,7 +201,14 @@ pub async fn run(
             } else {
                 Mode::Stateless
             };
-            let listening = with_extra(server(mode)).bind(addr).await?;
+            let mut server = with_extra(server(mode));
+            if let Ok(url) = std::env::var("MCP_REDIS_URL") {
+                let prefix =
+                    std::env::var("MCP_REDIS_PREFIX").unwrap_or_else(|_| "mcp-bench".into());
+                eprintln!("bench-server: sharing through Redis at {url}, prefix `{prefix}`");
+                server = server.store(RedisStore::connect(&url)?.prefix(prefix));
+            }
+            let listening = server.bind(addr).await?;
             eprintln!("bench-server: {mode:?} at {}", listening.url());
             listening.run().await
         }

@@ -497,6 +497,9 @@ pub struct SessionData {
     /// Where the session is kept for every process of the server, when it is.
     #[cfg(feature = "redis")]
     shared: Option<shared::Shared>,
+    /// When this copy last renewed the shared session (see `shared::renewal_window`).
+    #[cfg(feature = "redis")]
+    renewed: AtomicU64,
     /// The logs of the session's resumable streams (over HTTP, the transport that resumes).
     pub(crate) streams: Mutex<crate::transport::http::resumable::Streams>,
     /// Whether the session's GET stream is open.
@@ -582,6 +585,8 @@ impl SessionData {
             saved: Mutex::default(),
             #[cfg(feature = "redis")]
             shared: None,
+            #[cfg(feature = "redis")]
+            renewed: AtomicU64::new(0),
             streams: Mutex::default(),
             standalone: Arc::default(),
             ended: CancellationToken::new(),

@@ -101,6 +101,14 @@ fn first_request_id() -> AtomicI64 {
     AtomicI64::new((i64::from(OsRng.next_u32() & 0xF_FFFF) << 32) | 1)
 }
 
+/// How often at most one process renews a session in use: each renewal lasts the idle timeout
+/// plus this window, so a session lives at least the idle timeout after its last use on any
+/// process, and at most this much longer, for one Redis round trip per window instead of one
+/// per request.
+fn renewal_window(idle: std::time::Duration) -> std::time::Duration {
+    (idle / 10).min(std::time::Duration::from_secs(10))
+}
+
 impl Sessions {
     /// Marks a new copy of a session as served by several processes.
     pub(super) fn share(&self, session: &mut SessionData) {
@@ -164,11 +172,14 @@ impl Sessions {
             }
             Err(refusal) => return Err(refusal),
         };
-        // Without holding up the request.
-        let (store, id, ttl) = (store.clone(), session.id.clone(), self.limits.idle_timeout);
-        tokio::spawn(async move {
-            let _ = store.renew_session(&id, ttl).await;
-        });
+        if session.renewal_due(renewal_window(self.limits.idle_timeout)) {
+            // Without holding up the request.
+            let (store, id) = (store.clone(), session.id.clone());
+            let ttl = self.limits.idle_timeout + renewal_window(self.limits.idle_timeout);
+            tokio::spawn(async move {
+                let _ = store.renew_session(&id, ttl).await;
+            });
+        }
         Ok(session)
     }
 
@@ -255,8 +266,47 @@ fn answer(result: Option<Box<RawValue>>, error: Option<serde_json::Value>) -> An
 }
 
 impl SessionData {
+    /// Whether this copy last renewed the session's keys more than `window` ago (or never):
+    /// if so, it is taken as renewed now.
+    fn renewal_due(&self, window: std::time::Duration) -> bool {
+        // Milliseconds since the copy was made, plus one (0: never renewed).
+        let now = self.epoch.elapsed().as_millis() as u64 + 1;
+        let last = self.renewed.load(Ordering::Relaxed);
+        let due = last == 0 || now.saturating_sub(last) >= window.as_millis() as u64;
+        due && self
+            .renewed
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    }
+
     /// Where the session is shared, if it is.
     pub(crate) fn shared(&self) -> Option<&Shared> {
         self.shared.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_copy_renews_once_per_window_and_first_at_once() {
+        let session = SessionData::new(ProtocolVersion::LATEST_LEGACY, None, Default::default());
+        assert!(
+            session.renewal_due(Duration::from_secs(10)),
+            "never renewed"
+        );
+        assert!(!session.renewal_due(Duration::from_secs(10)));
+        assert!(session.renewal_due(Duration::ZERO));
+        assert_eq!(
+            renewal_window(Duration::from_secs(30 * 60)),
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            renewal_window(Duration::from_secs(1)),
+            Duration::from_millis(100)
+        );
     }
 }
