@@ -65,7 +65,7 @@ pub struct Message<'a> {
     pub method: Option<Cow<'a, str>>,
     /// The `params` (absent is the same as `{}`), or the `-32602` error that answers a request
     /// whose envelope is sound but whose `params` members are not.
-    pub params: Result<Params<'a>, RpcError>,
+    pub params: Result<Box<Params<'a>>, RpcError>,
     /// Whether the message carries `result` or `error` (a response from the client).
     pub is_response: bool,
     /// A response's `result`.
@@ -111,7 +111,9 @@ impl<'a> Message<'a> {
             RpcError::parse_error(format!("the request body is not valid UTF-8 ({e})"))
         })?;
         // Objects only, at every level: serde would read an array as the fields in order.
-        if let Ok(Object(wire)) = serde_json::from_str::<Object<Wire<'a, Object<Params<'a>>>>>(text)
+        // `params` goes to the heap as it is read: the message then moves as a small value.
+        if let Ok(Object(wire)) =
+            serde_json::from_str::<Object<Wire<'a, Object<Box<Params<'a>>>>>>(text)
         {
             return Self::from_wire(wire, |params| Ok(params.map(|p| p.0).unwrap_or_default()));
         }
@@ -134,13 +136,13 @@ impl<'a> Message<'a> {
                 return Err(RpcError::invalid_request("`params` must be an object"));
             }
         }
-        Self::from_wire(wire, Params::parse)
+        Self::from_wire(wire, |raw| Params::parse(raw).map(Box::new))
     }
 
     /// Checks the envelope's rules and reads `params` with `read`.
     fn from_wire<P>(
         wire: Wire<'a, P>,
-        read: impl FnOnce(Option<P>) -> Result<Params<'a>, RpcError>,
+        read: impl FnOnce(Option<P>) -> Result<Box<Params<'a>>, RpcError>,
     ) -> Result<Self, RpcError> {
         if wire.jsonrpc.as_deref() != Some("2.0") {
             return Err(RpcError::invalid_request(r#"`jsonrpc` must be "2.0""#));
