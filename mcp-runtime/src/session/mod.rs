@@ -918,7 +918,7 @@ impl Session {
     /// memory by the session's calls on this process (any type: counters, caches, channels).
     ///
     /// It stays in this process: when several processes serve the session (a
-    /// [`RedisStore`](crate::store::RedisStore)), each has its own. Keep what every process
+    /// `RedisStore`, feature `redis`), each has its own. Keep what every process
     /// must read with [`Session::set`] and [`Session::get`].
     pub fn state<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
         let mut values = self.data.values.lock().expect("session values");

@@ -37,7 +37,7 @@ pub enum SessionError {
 
 impl Session {
     /// This session's value of type `T`, as set by [`Session::set`] in this call or an earlier
-    /// one, on this process or (with a [`RedisStore`](crate::store::RedisStore)) any other.
+    /// one, on this process or (with a `RedisStore`, feature `redis`) any other.
     ///
     /// Values are kept as JSON under the type's name, and end with the session.
     ///

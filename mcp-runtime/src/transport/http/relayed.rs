@@ -1,5 +1,5 @@
 //! Session call streams that a client resumes on another process of the server (with a
-//! [`RedisStore`](crate::store::RedisStore)).
+//! `RedisStore` (feature `redis`)).
 //!
 //! The process running a call logs each of its events to Redis ([`Log`]). A process that gets
 //! a `Last-Event-ID` for a stream it does not hold replays what the client missed from that log,
