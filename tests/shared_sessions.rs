@@ -470,6 +470,30 @@ async fn the_session_cap_counts_the_sessions_of_every_process() {
 }
 
 #[tokio::test]
+async fn the_per_client_quota_counts_the_clients_sessions_on_every_process() {
+    let Some(url) = mcp_tests::redis::url() else {
+        return;
+    };
+    let prefix = mcp_tests::redis::prefix("quota");
+    // Every test client is 127.0.0.1: one client.
+    let quota = |s: Server| s.sessions_per_client(2);
+    let a = Running::start(server(&url, &prefix, quota)).await;
+    let b = Running::start(server(&url, &prefix, quota)).await;
+    let first = open(&a).await;
+    open(&b).await;
+    // Each process holds one of its sessions, under its own quota: Redis counts both.
+    for s in [&a, &b] {
+        let refused = s.post(&[], mcp_tests::INITIALIZE).await;
+        assert_eq!(refused.status, 429, "{}", refused.json());
+        assert!(refused.header("retry-after").is_some());
+    }
+    // A session ended on B (opened on A) gives its place back everywhere.
+    let delete = [("Host", "127.0.0.1"), ("Mcp-Session-Id", first.as_str())];
+    assert_eq!(b.send(&request("DELETE", &delete, b"")).await.status, 200);
+    open(&b).await;
+}
+
+#[tokio::test]
 async fn nothing_is_left_in_redis_once_sessions_end() {
     let Some(url) = mcp_tests::redis::url() else {
         return;

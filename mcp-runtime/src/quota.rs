@@ -18,6 +18,15 @@ pub(crate) enum ClientKey {
 }
 
 impl ClientKey {
+    /// The key as text, for a store the server's processes share.
+    #[cfg(feature = "redis")]
+    pub(crate) fn as_text(&self) -> String {
+        match self {
+            Self::Principal(p) => format!("p:{p}"),
+            Self::Address(ip) => format!("a:{ip}"),
+        }
+    }
+
     /// The key of a request: its principal, else its peer's address, else none (a server
     /// mounted without connection info counts only the whole).
     pub(crate) fn of(principal: Option<&str>, peer: Option<IpAddr>) -> Option<Self> {

@@ -236,8 +236,9 @@ impl Sessions {
         self.close_here(&session.id);
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
+            let client = session.shared().and_then(|s| s.client.as_deref());
             shared
-                .end_session(&session.id)
+                .end_session(&session.id, client)
                 .await
                 .map_err(|_| SessionRefusal::StoreUnavailable)?;
         }
@@ -246,14 +247,20 @@ impl Sessions {
 
     /// A copy of a session, with the server's limits (and shared, when the server's processes
     /// share sessions).
-    fn session(&self, handshake: Handshake, principal: Option<&Principal>) -> SessionData {
+    #[cfg_attr(not(feature = "redis"), allow(unused_variables))]
+    fn session(
+        &self,
+        handshake: Handshake,
+        principal: Option<&Principal>,
+        client: Option<Box<str>>,
+    ) -> SessionData {
         #[allow(unused_mut)]
         let mut session = SessionData::opened(handshake);
         session.principal = principal.cloned();
         session.calls_cap = self.limits.calls_per_session;
         session.subscriptions_cap = self.limits.subscriptions_per_session;
         #[cfg(feature = "redis")]
-        self.share(&mut session);
+        self.share(&mut session, client);
         session
     }
 
@@ -380,7 +387,11 @@ impl Sessions {
                 return Err(SessionRefusal::Full(self.retry_after(None)));
             }
         }
-        let mut session = self.session(handshake, principal);
+        #[cfg(feature = "redis")]
+        let shared_client = client.as_ref().map(|c| c.as_text().into_boxed_str());
+        #[cfg(not(feature = "redis"))]
+        let shared_client = None;
+        let mut session = self.session(handshake, principal, shared_client);
         session.owner = client;
         let session = Arc::new(session);
         session.touch();

@@ -14,7 +14,7 @@ use super::{Answer, Handshake, Principal, SessionData, SessionRefusal, Sessions}
 use crate::extract::LogLevel;
 use crate::protocol::{ClientCapabilities, Implementation, ProtocolVersion, RpcError};
 use crate::quota::ClientKey;
-use crate::store::{Opened, RedisStore};
+use crate::store::{Opened, Owner, RedisStore};
 
 /// What changes a session, as the processes serving it hear of it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -48,6 +48,9 @@ pub(crate) enum SessionEvent {
 #[serde(rename_all = "camelCase")]
 struct SharedRecord {
     principal: Option<String>,
+    /// Whose per-client quota it counts against.
+    #[serde(default)]
+    owner: Option<String>,
     version: String,
     client_info: Option<Implementation>,
     capabilities: [bool; 5],
@@ -58,6 +61,10 @@ impl SharedRecord {
         let c = session.client_capabilities;
         Self {
             principal: session.principal.as_ref().map(|p| p.0.clone()),
+            owner: session
+                .shared
+                .as_ref()
+                .and_then(|s| s.client.as_deref().map(str::to_owned)),
             version: session.version.as_str().to_owned(),
             client_info: session.client_info.clone(),
             capabilities: [
@@ -93,6 +100,8 @@ pub(crate) struct Shared {
     pub(crate) store: RedisStore,
     /// How long its keys last after its last use.
     pub(crate) ttl: std::time::Duration,
+    /// Whose per-client quota it counts against, on every process.
+    pub(crate) client: Option<Box<str>>,
 }
 
 /// The first id of this copy's requests to the client: random, so that two processes asking
@@ -110,13 +119,15 @@ fn renewal_window(idle: std::time::Duration) -> std::time::Duration {
 }
 
 impl Sessions {
-    /// Marks a new copy of a session as served by several processes.
-    pub(super) fn share(&self, session: &mut SessionData) {
+    /// Marks a new copy of a session as served by several processes, counted against `client`'s
+    /// quota.
+    pub(super) fn share(&self, session: &mut SessionData, client: Option<Box<str>>) {
         if let Some(store) = &self.shared {
             session.next_request = first_request_id();
             session.shared = Some(Shared {
                 store: store.clone(),
                 ttl: self.limits.idle_timeout,
+                client,
             });
         }
     }
@@ -135,14 +146,25 @@ impl Sessions {
             .expect("a session record serializes");
         // Until it is used, it lasts only as long as an unused session may.
         let ttl = self.limits.unused_timeout.min(self.limits.idle_timeout);
+        let owner = session
+            .shared()
+            .and_then(|s| s.client.as_deref())
+            .map(|client| Owner {
+                client,
+                quota: self.limits.per_client,
+            });
         let opened = store
-            .open_session(&session.id, &record, ttl, self.limits.max_sessions)
+            .open_session(&session.id, &record, ttl, self.limits.max_sessions, owner)
             .await;
         match opened {
             Ok(Opened::Yes) => Ok(session),
             Ok(Opened::Full(after)) => {
                 self.close_here(&session.id);
                 Err(SessionRefusal::Full(after))
+            }
+            Ok(Opened::Quota(after)) => {
+                self.close_here(&session.id);
+                Err(SessionRefusal::Quota(after))
             }
             Err(_) => {
                 self.close_here(&session.id);
@@ -175,9 +197,10 @@ impl Sessions {
         if session.renewal_due(renewal_window(self.limits.idle_timeout)) {
             // Without holding up the request.
             let (store, id) = (store.clone(), session.id.clone());
+            let client = session.shared().and_then(|s| s.client.clone());
             let ttl = self.limits.idle_timeout + renewal_window(self.limits.idle_timeout);
             tokio::spawn(async move {
-                let _ = store.renew_session(&id, ttl).await;
+                let _ = store.renew_session(&id, client.as_deref(), ttl).await;
             });
         }
         Ok(session)
@@ -202,8 +225,9 @@ impl Sessions {
                 return Err(SessionRefusal::Full(self.retry_after(None)));
             }
         }
+        let client = record.owner.clone().map(String::into_boxed_str);
         let handshake = record.handshake().ok_or(SessionRefusal::Unknown)?;
-        let mut session = self.session(handshake, principal);
+        let mut session = self.session(handshake, principal, client);
         session.id = id.into();
         session.used.store(true, Ordering::Relaxed);
         if let Some(level) = loaded

@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::notifier::Notifier;
 use crate::Error;
 
-pub(crate) use self::sessions::{Loaded, Opened};
+pub(crate) use self::sessions::{Loaded, Opened, Owner};
 pub(crate) use self::streams::{LogEntry, StreamRead};
 
 /// How long connecting to Redis, or one command, may take.
@@ -41,7 +41,8 @@ const ALIVE_FOR: Duration = Duration::from_secs(3);
 ///   other: its version, client info and capabilities, the principal it is bound to, its log
 ///   level, its resource subscriptions and its values ([`Session::get`] and
 ///   [`Session::set`]); `DELETE` on any process ends it on all; it expires after the idle
-///   timeout wherever it was last used; the session cap counts the sessions of every process;
+///   timeout wherever it was last used; the session cap and the per-client quota count the
+///   sessions of every process;
 /// - **what the client sends about a call running elsewhere**: the answer to a sampling,
 ///   elicitation or roots request, and `notifications/cancelled`, reach the process running
 ///   the call whichever process the client sends them to;
@@ -50,8 +51,8 @@ const ALIVE_FOR: Duration = Duration::from_secs(3);
 ///   process running the call is gone, the stream ends with an error response for the call.
 ///
 /// What stays with each process: [`Session::state`] values (any type, shared in memory), a
-/// session's `GET` stream, and the per-client session quota. The processes must serve the
-/// same handlers (apply a tool set change on each).
+/// session's `GET` stream, and each process's connection and stream caps. The processes must
+/// serve the same handlers (apply a tool set change on each).
 ///
 /// When Redis cannot be reached, what needs it is refused with `503` and `Retry-After`
 /// (never a hang): opening or finding a session, answers and values. 2026-07-28 clients are

@@ -6,7 +6,9 @@
 //!   expires with the session;
 //! - `values:{id}`: a hash of the session's values by type, expiring with the session;
 //! - `sessions`: a sorted set of every session's id by the time it expires, which the session
-//!   cap counts (entries past their time are dropped as sessions open).
+//!   cap counts (entries past their time are dropped as sessions open);
+//! - `client:{key}`: the same for the sessions of one client (its principal, else its address),
+//!   which the per-client quota counts; it expires with the client's last session.
 
 use std::time::Duration;
 
@@ -23,6 +25,17 @@ if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   return {0, tonumber(first[2])}
 end
+if ARGV[7] ~= '0' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
+  if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[7]) then
+    local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+    return {2, tonumber(first[2])}
+  end
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+  if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[6]) then
+    redis.call('PEXPIRE', KEYS[3], ARGV[6])
+  end
+end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
 redis.call('HSET', KEYS[2], 'record', ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
@@ -37,6 +50,16 @@ pub(crate) enum Opened {
     /// The server's processes hold as many sessions as they may; one ends within this time
     /// unless it is used.
     Full(Duration),
+    /// The client holds as many sessions, on all processes together, as one client may; one of
+    /// them ends within this time unless it is used.
+    Quota(Duration),
+}
+
+/// Whose quota a shared session counts against, and how many sessions one client may hold.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Owner<'a> {
+    pub(crate) client: &'a str,
+    pub(crate) quota: usize,
 }
 
 /// A session as another process recorded it.
@@ -63,33 +86,43 @@ impl RedisStore {
         self.key(format_args!("sessions"))
     }
 
-    /// Records a new session for `ttl`, unless the processes hold `max` sessions already.
+    fn client_key(&self, client: &str) -> String {
+        self.key(format_args!("client:{client}"))
+    }
+
+    /// Records a new session for `ttl`, unless the processes hold `max` sessions already, or
+    /// its owner as many as one client may.
     pub(crate) async fn open_session(
         &self,
         id: &str,
         record: &str,
         ttl: Duration,
         max: usize,
+        owner: Option<Owner<'_>>,
     ) -> Result<Opened, Unavailable> {
         let now = now_ms();
         let mut eval = redis::cmd("EVAL");
         eval.arg(OPEN)
-            .arg(2)
+            .arg(3)
             .arg(self.sessions_key())
             .arg(self.session_key(id))
+            .arg(owner.map_or_else(
+                || self.key(format_args!("client")),
+                |o| self.client_key(o.client),
+            ))
             .arg(now)
             .arg(max)
             .arg(now + millis(ttl))
             .arg(id)
             .arg(record)
-            .arg(millis(ttl));
+            .arg(millis(ttl))
+            .arg(owner.map_or(0, |o| o.quota));
         let (opened, next_end): (i64, i64) = self.command(eval).await?;
-        Ok(if opened == 1 {
-            Opened::Yes
-        } else {
-            Opened::Full(Duration::from_millis(
-                (next_end as u64).saturating_sub(now).max(1000),
-            ))
+        let after = Duration::from_millis((next_end as u64).saturating_sub(now).max(1000));
+        Ok(match opened {
+            1 => Opened::Yes,
+            2 => Opened::Quota(after),
+            _ => Opened::Full(after),
         })
     }
 
@@ -125,8 +158,14 @@ impl RedisStore {
         Ok(found.then_some(loaded))
     }
 
-    /// Keeps a session for `ttl` more from now.
-    pub(crate) async fn renew_session(&self, id: &str, ttl: Duration) -> Result<(), Unavailable> {
+    /// Keeps a session (owned by `client`, if known) for `ttl` more from now.
+    pub(crate) async fn renew_session(
+        &self,
+        id: &str,
+        client: Option<&str>,
+        ttl: Duration,
+    ) -> Result<(), Unavailable> {
+        let deadline = now_ms() + millis(ttl);
         let mut pipe = redis::pipe();
         pipe.cmd("PEXPIRE")
             .arg(self.session_key(id))
@@ -139,15 +178,39 @@ impl RedisStore {
             .cmd("ZADD")
             .arg(self.sessions_key())
             .arg("XX")
-            .arg(now_ms() + millis(ttl))
+            .arg(deadline)
             .arg(id)
             .ignore();
+        if let Some(client) = client {
+            let key = self.client_key(client);
+            pipe.cmd("ZADD")
+                .arg(&key)
+                .arg("XX")
+                .arg(deadline)
+                .arg(id)
+                .ignore()
+                .cmd("PEXPIRE")
+                .arg(&key)
+                .arg(millis(ttl))
+                .arg("GT")
+                .ignore();
+        }
         self.pipeline(pipe).await
     }
 
     /// Ends a session on every process: its keys go, and the others close their copies.
-    pub(crate) async fn end_session(&self, id: &str) -> Result<(), Unavailable> {
+    pub(crate) async fn end_session(
+        &self,
+        id: &str,
+        client: Option<&str>,
+    ) -> Result<(), Unavailable> {
         let mut pipe = redis::pipe();
+        if let Some(client) = client {
+            pipe.cmd("ZREM")
+                .arg(self.client_key(client))
+                .arg(id)
+                .ignore();
+        }
         pipe.cmd("DEL")
             .arg(self.session_key(id))
             .arg(self.values_key(id))
