@@ -462,14 +462,25 @@ impl Handshake {
 /// A client's response to a server-to-client request, as the waiting call sees it: the result
 /// kept as the text the client sent (the handler reads it into its own type), or the error.
 fn answer(message: &crate::protocol::Message<'_>) -> Answer {
-    if let Some(error) = message.error {
-        let error: serde_json::Value = serde_json::from_str(error.get()).unwrap_or_default();
-        return Err(RpcError::from_json(&error));
+    answer_of(message.result.map(ToOwned::to_owned), wire_error(message))
+}
+
+/// A response's `error`, as JSON.
+fn wire_error(message: &crate::protocol::Message<'_>) -> Option<serde_json::Value> {
+    message
+        .error
+        .map(|e| serde_json::from_str(e.get()).unwrap_or_default())
+}
+
+/// The answer a response's `result` and `error` make, wherever they were read.
+fn answer_of(result: Option<Box<RawValue>>, error: Option<serde_json::Value>) -> Answer {
+    match error {
+        Some(error) => Err(RpcError::from_json(&error)),
+        None => {
+            Ok(result
+                .unwrap_or_else(|| RawValue::from_string("null".into()).expect("null is JSON")))
+        }
     }
-    Ok(message.result.map_or_else(
-        || RawValue::from_string("null".into()).expect("null is JSON"),
-        |r| r.to_owned(),
-    ))
 }
 
 /// What a server-to-client request's answer is: the client's `result`, kept as the JSON text it
@@ -741,9 +752,7 @@ impl SessionData {
             let event = SessionEvent::Answer {
                 request,
                 result: message.result.map(ToOwned::to_owned),
-                error: message
-                    .error
-                    .and_then(|e| serde_json::from_str(e.get()).ok()),
+                error: wire_error(message),
             };
             shared
                 .store

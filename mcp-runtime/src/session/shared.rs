@@ -10,9 +10,9 @@ use chacha20poly1305::aead::OsRng;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{Answer, Handshake, Principal, SessionData, SessionRefusal, Sessions};
+use super::{Handshake, Principal, SessionData, SessionRefusal, Sessions};
 use crate::extract::LogLevel;
-use crate::protocol::{ClientCapabilities, Implementation, ProtocolVersion, RpcError};
+use crate::protocol::{ClientCapabilities, Implementation, ProtocolVersion};
 use crate::quota::ClientKey;
 use crate::store::{Opened, Owner, RedisStore};
 
@@ -264,7 +264,7 @@ impl Sessions {
                 result,
                 error,
             } => {
-                session.respond(&request.to_string(), answer(result, error));
+                session.respond(&request.to_string(), super::answer_of(result, error));
             }
             SessionEvent::Cancel(request) => {
                 session.cancel_request(&request);
@@ -274,17 +274,6 @@ impl Sessions {
                 .lock()
                 .expect("streams lock")
                 .attach_elsewhere(stream, attached),
-        }
-    }
-}
-
-/// An answer as it travelled from another process.
-fn answer(result: Option<Box<RawValue>>, error: Option<serde_json::Value>) -> Answer {
-    match error {
-        Some(error) => Err(RpcError::from_json(&error)),
-        None => {
-            Ok(result
-                .unwrap_or_else(|| RawValue::from_string("null".into()).expect("null is JSON")))
         }
     }
 }

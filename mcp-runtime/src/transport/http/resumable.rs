@@ -338,7 +338,7 @@ mod tests {
         streams.append(id, b"{\"n\":4}");
         let fourth = format!("id: {id}-4");
         assert!(rx.try_recv().unwrap().starts_with(fourth.as_bytes()));
-        // The streams of a session count up from a random start.
+        // The streams of a session count up from a random start (nothing is sent on this one).
         let (tx, _rx) = mpsc::unbounded_channel();
         assert_eq!(streams.open(tx).0, id + 1);
         assert!(id <= 1 << 30);
