@@ -6,6 +6,8 @@
 //! - `stateful`: the same plus a client-input tool (`confirm`, multi round-trip for
 //!   2026-07-28 clients) and a `Session` tool, so 2025-era clients get sessions;
 //! - `stdio`: the stateless server on standard input and output;
+//! - `tasks`: `add` and `job` (a tool that runs as a task, `ms` milliseconds), keeping up to
+//!   10,000,000 tasks for `MCP_TASK_TTL_MS` (default 10,000) each;
 //! - `bare-list`: a bare axum handler answering `tools/list` with the bytes of the SDK's
 //!   1,000-tool listing (the ceiling for a body of that size).
 //!
@@ -82,6 +84,28 @@ fn session_tool() -> &'static ToolDef {
         .description("The session's id.")
         .params(&[SESSION]);
     &SESSION_ID
+}
+
+/// Works for `ms` milliseconds: a task for a client that declares the tasks extension.
+#[tool(task = "optional")]
+async fn job(ms: u64) -> String {
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    "done".to_owned()
+}
+
+/// The server of the task benchmark (`bench/tasks.sh`).
+pub fn tasks_server() -> Server {
+    let ttl = std::env::var("MCP_TASK_TTL_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or(10_000);
+    Server::new()
+        .name("bench-tasks")
+        .tool(add::tool())
+        .tool(job::tool())
+        .task_ttl(std::time::Duration::from_millis(ttl))
+        .task_limits(10_000_000, 10_000_000)
+        .connections_per_client(usize::MAX)
 }
 
 /// 1,000 tools with one argument each, for the `tools/list` scenario.
@@ -195,13 +219,12 @@ pub async fn run(
             axum::serve(listener, app).await?;
             Ok(())
         }
-        "stateless" | "stateful" => {
-            let mode = if mode == "stateful" {
-                Mode::Stateful
-            } else {
-                Mode::Stateless
+        "stateless" | "stateful" | "tasks" => {
+            let mut server = match mode {
+                "stateful" => with_extra(server(Mode::Stateful)),
+                "tasks" => tasks_server(),
+                _ => with_extra(server(Mode::Stateless)),
             };
-            let mut server = with_extra(server(mode));
             if let Ok(url) = std::env::var("MCP_REDIS_URL") {
                 let prefix =
                     std::env::var("MCP_REDIS_PREFIX").unwrap_or_else(|_| "mcp-bench".into());
@@ -209,7 +232,7 @@ pub async fn run(
                 server = server.store(RedisStore::connect(&url)?.prefix(prefix));
             }
             let listening = server.bind(addr).await?;
-            eprintln!("bench-server: {mode:?} at {}", listening.url());
+            eprintln!("bench-server: {mode} at {}", listening.url());
             listening.run().await
         }
         // The stateless server on stdin and stdout (the port is not used).

@@ -54,6 +54,7 @@ pub(crate) fn tool(tokens: TokenStream, model: &Handler<'_>) -> Checked<ToolArgs
         "idempotent",
         "open_world",
         "timeout_ms",
+        "task",
         "crate",
     ];
     let attr = match attr::parse(tokens, &keys, false) {
@@ -80,8 +81,25 @@ pub(crate) fn tool(tokens: TokenStream, model: &Handler<'_>) -> Checked<ToolArgs
         idempotent,
         open_world,
         timeout_ms: finish(attr.integer("timeout_ms"), &mut errors).flatten(),
+        task: task(&attr, &mut errors),
     };
     (Some(args), errors)
+}
+
+/// `task = "optional"` or `task = "required"`: the name of the `TaskSupport` variant.
+fn task(attr: &Attr, errors: &mut Vec<syn::Error>) -> Option<&'static str> {
+    let lit = finish(attr.string("task"), errors).flatten()?;
+    match lit.value().as_str() {
+        "optional" => Some("Optional"),
+        "required" => Some("Required"),
+        other => {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!("`task` is \"optional\" or \"required\", not \"{other}\""),
+            ));
+            None
+        }
+    }
 }
 
 pub(crate) fn prompt(tokens: TokenStream, model: &Handler<'_>) -> Checked<PromptArgs> {

@@ -53,6 +53,10 @@ pub(crate) struct Endpoint {
     pub(crate) states: crate::state::States,
     /// How long a [`Handle`](crate::Handle) stays valid.
     pub(crate) handle_ttl: Duration,
+    /// Where tasks push their status changes, for clients that ask.
+    pub(crate) webhooks: crate::webhook::Webhooks,
+    /// The tasks of task-supporting tools.
+    pub(crate) tasks: Arc<crate::task::Tasks>,
     /// What only the HTTP transport reads.
     pub(crate) http: crate::transport::http::Settings,
 }

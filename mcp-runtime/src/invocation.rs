@@ -23,6 +23,12 @@ pub trait Outcome: Sized + Send + 'static {
     fn input_unavailable(method: &str) -> Self;
     /// The outcome of a request the client cancelled.
     fn cancelled() -> Self;
+    /// What a task keeps of a finished call: the result object, or the JSON-RPC error it
+    /// failed with. Only tools run as tasks.
+    #[doc(hidden)]
+    fn into_task_result(self) -> Result<serde_json::Value, RpcError> {
+        Err(RpcError::internal("only tool calls run as tasks"))
+    }
 }
 
 fn unavailable_message(method: &str) -> String {
@@ -54,6 +60,11 @@ impl Outcome for ToolResult {
 
     fn input_unavailable(method: &str) -> Self {
         ToolResult::error(unavailable_message(method))
+    }
+
+    fn into_task_result(self) -> Result<serde_json::Value, RpcError> {
+        let result = self.into_reply()?;
+        serde_json::to_value(&result).map_err(|e| RpcError::internal(e.to_string()))
     }
 }
 

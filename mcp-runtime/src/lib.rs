@@ -53,10 +53,12 @@ mod server;
 pub mod session;
 pub mod state;
 pub mod store;
+pub mod task;
 pub mod testing;
 pub mod tool;
 pub mod tool_set;
 mod transport;
+pub mod webhook;
 
 #[doc(hidden)]
 #[path = "private.rs"]

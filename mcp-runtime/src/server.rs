@@ -151,6 +151,8 @@ pub struct Server {
     tool_set: Option<crate::ToolSet>,
     states: crate::state::States,
     handle_ttl: Duration,
+    task_limits: crate::task::TaskLimits,
+    webhook_policy: crate::webhook::WebhookPolicy,
 }
 
 impl Default for Server {
@@ -209,7 +211,62 @@ impl Server {
             tool_set: None,
             states: crate::state::States::new(),
             handle_ttl: DEFAULT_HANDLE_TTL,
+            task_limits: crate::task::TaskLimits {
+                ttl: crate::task::DEFAULT_TASK_TTL,
+                max: crate::task::DEFAULT_MAX_TASKS,
+                per_client: crate::task::DEFAULT_TASKS_PER_CLIENT,
+            },
+            webhook_policy: crate::webhook::WebhookPolicy::default(),
         }
+    }
+
+    /// What webhooks tasks may push their status changes to (a client asks with `delivery` on
+    /// the `tools/call`): by default `https` URLs on public addresses only, checked on every
+    /// address a host name resolves to, with bounded attempts, payloads and deliveries in
+    /// flight ([`WebhookPolicy`](crate::webhook::WebhookPolicy)).
+    ///
+    /// ```
+    /// use mcp_runtime::webhook::WebhookPolicy;
+    ///
+    /// // A receiver on this machine, for development.
+    /// let policy = WebhookPolicy { allow_http: true, allow_private: true, ..WebhookPolicy::default() };
+    /// let server = mcp_runtime::Server::new().webhook_policy(policy);
+    /// # let _ = server;
+    /// ```
+    pub fn webhook_policy(mut self, policy: crate::webhook::WebhookPolicy) -> Self {
+        self.webhook_policy = policy;
+        self
+    }
+
+    /// How long a task and its result are kept, from its creation (default
+    /// [`DEFAULT_TASK_TTL`](crate::task::DEFAULT_TASK_TTL)): clients read it as `ttlMs`. A task
+    /// still running then is stopped.
+    ///
+    /// ```
+    /// let server = mcp_runtime::Server::new().task_ttl(std::time::Duration::from_secs(600));
+    /// # let _ = server;
+    /// ```
+    pub fn task_ttl(mut self, ttl: Duration) -> Self {
+        self.task_limits.ttl = ttl.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How many tasks the server keeps, running or finished until their time to live ends: `max`
+    /// in all (then `503` with `Retry-After`), `per_client` for one client, by principal or
+    /// else by address (then `429`). Defaults: [`DEFAULT_MAX_TASKS`] and
+    /// [`DEFAULT_TASKS_PER_CLIENT`].
+    ///
+    /// [`DEFAULT_MAX_TASKS`]: crate::task::DEFAULT_MAX_TASKS
+    /// [`DEFAULT_TASKS_PER_CLIENT`]: crate::task::DEFAULT_TASKS_PER_CLIENT
+    ///
+    /// ```
+    /// let server = mcp_runtime::Server::new().task_limits(1_000, 50);
+    /// # let _ = server;
+    /// ```
+    pub fn task_limits(mut self, max: usize, per_client: usize) -> Self {
+        self.task_limits.max = max;
+        self.task_limits.per_client = per_client;
+        self
     }
 
     /// How long a [`Handle`](crate::Handle) the handlers issue stays valid (default
@@ -652,6 +709,17 @@ impl Server {
                 resources["subscribe"] = true.into();
             }
         }
+        if registry.has_tasks() {
+            // The 2025-11-25 tasks: `tools/call` with `task`, listing and cancelling.
+            legacy_capabilities.insert(
+                "tasks".into(),
+                serde_json::json!({"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}}),
+            );
+            capabilities.insert(
+                "extensions".into(),
+                serde_json::json!({ crate::protocol::TASKS_EXTENSION: {} }),
+            );
+        }
         let sessions = (mode == Mode::Stateful).then(|| {
             let store: Box<dyn crate::session::SessionStore> = match self.session_store {
                 Some(store) => Box::new(SharedStore(store)),
@@ -700,9 +768,16 @@ impl Server {
             );
         }
         let shutdown = tokio_util::sync::CancellationToken::new();
+        let tasks = crate::task::Tasks::new(self.task_limits);
+        #[cfg(feature = "redis")]
+        let tasks = match &self.store {
+            Some(store) => tasks.shared_through(store.clone()),
+            None => tasks,
+        };
+        let tasks = Arc::new(tasks);
         #[cfg(feature = "redis")]
         if let Some(store) = &self.store {
-            store.start(&self.notifier, sessions.clone(), shutdown.clone())?;
+            store.start(&self.notifier, sessions.clone(), &tasks, shutdown.clone())?;
         }
         let endpoint = Endpoint {
             registry,
@@ -728,6 +803,8 @@ impl Server {
             stream_lifetime: self.stream_lifetime,
             states: self.states,
             handle_ttl: self.handle_ttl,
+            tasks,
+            webhooks: crate::webhook::Webhooks::new(self.webhook_policy),
             http: crate::transport::http::Settings {
                 guard: HostGuard::new(hosts, self.origins, self.trust_forwarded_host),
                 body_read_timeout: self.body_read_timeout,

@@ -136,8 +136,14 @@ impl Running {
     }
 
     /// The same, with extra `_meta` entries (`progressToken`, `logLevel`, capabilities...).
-    pub async fn modern_with(
+    pub async fn modern_with(&self, method: &str, params: Value, extra_meta: Value) -> Response {
+        self.modern_as(&[], method, params, extra_meta).await
+    }
+
+    /// The same, with extra headers too (`x-user` for [`authenticate`]).
+    pub async fn modern_as(
         &self,
+        extra_headers: &[(&str, &str)],
         method: &str,
         mut params: Value,
         extra_meta: Value,
@@ -147,11 +153,7 @@ impl Running {
             meta.extend(extra.clone());
         }
         params["_meta"] = meta;
-        let name = params
-            .get("name")
-            .or_else(|| params.get("uri"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let name = routing_name(&params);
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let mut headers = vec![
             ("MCP-Protocol-Version", "2026-07-28"),
@@ -160,6 +162,7 @@ impl Running {
         if let Some(name) = name.as_deref() {
             headers.push(("Mcp-Name", name));
         }
+        headers.extend_from_slice(extra_headers);
         self.post(&headers, &body.to_string()).await
     }
 
@@ -229,11 +232,7 @@ pub fn legacy_request(body: &str, session: Option<&str>) -> Vec<u8> {
 /// close`).
 pub fn modern_request(method: &str, mut params: Value) -> Vec<u8> {
     params["_meta"] = modern_meta();
-    let name = params
-        .get("name")
-        .or_else(|| params.get("uri"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let name = routing_name(&params);
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
     let mut headers = vec![
         ("Host", "127.0.0.1"),
@@ -308,6 +307,15 @@ impl EventReader {
             }
         }
     }
+}
+
+/// What a 2026-07-28 request's `Mcp-Name` header repeats: the tool or prompt name, the
+/// resource URI, or the task id.
+fn routing_name(params: &Value) -> Option<String> {
+    ["name", "uri", "taskId"]
+        .iter()
+        .find_map(|key| params.get(*key)?.as_str())
+        .map(str::to_owned)
 }
 
 /// The `_meta` of a 2026-07-28 request.

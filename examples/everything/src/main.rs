@@ -8,6 +8,7 @@ mod input;
 mod prompts;
 mod resources;
 mod streaming;
+mod tasks;
 mod tools;
 
 use mcp_runtime::Server;
@@ -59,7 +60,13 @@ mod tests {
         assert_eq!(
             names,
             [
+                "confirm_delete",
+                "failing_job",
+                "greet",
                 "json_schema_2020_12_tool",
+                "multi_input",
+                "protocol_error_job",
+                "slow_compute",
                 "test_audio_content",
                 "test_elicitation",
                 "test_elicitation_sep1034_defaults",
@@ -84,6 +91,7 @@ mod tests {
                 "test_streaming_elicitation",
                 "test_tool_with_logging",
                 "test_tool_with_progress",
+                "test_tool_with_task",
                 "test_trigger_prompt_change",
                 "test_trigger_resource_update",
                 "test_trigger_tool_change",

@@ -70,3 +70,42 @@ async fn typescript_clients_read_resources_and_prompts() {
         );
     }
 }
+
+#[tokio::test]
+async fn typescript_v1_client_runs_tools_as_tasks_and_polls_from_a_new_session() {
+    let Some(home) = interop_home() else { return };
+    let server = ExampleServer::start(env!("CARGO_BIN_EXE_everything")).await;
+    let run = script(&home, "ts-v1", "tasks_client", &server.url, &[]).await;
+    assert!(run.success, "the peer failed: {run:#?}");
+    assert_eq!(
+        run.find("capabilities")["capabilities"]["requests"]["tools"]["call"],
+        serde_json::json!({})
+    );
+    // The question went out on the `tasks/result` stream, tagged with the task, and its answer
+    // reached the handler.
+    let asked = run.find("events");
+    assert_eq!(asked["answer"], "Deleted notes.txt");
+    let created = &run.find("created")["created"];
+    assert_eq!(asked["asked"][0]["message"], "Delete notes.txt?");
+    assert_eq!(asked["asked"][0]["relatedTask"], created["taskId"]);
+    assert!(asked["events"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("status:input_required")));
+    // While the client waited on `tasks/result`, the stream announced the task's next statuses
+    // (back to work once answered, which may pass between two looks, then its end).
+    let notified = asked["notified"].as_array().unwrap();
+    assert_eq!(notified.last().unwrap(), "completed", "{asked}");
+    assert!(notified.len() <= 2 && notified.iter().all(|s| s == "working" || s == "completed"));
+    // The detached task was polled and read from another session; it is not listed there.
+    let detached = run.find("detached");
+    assert_eq!(
+        detached["ttl"], 60_000,
+        "the client's ttl, below the server's, is kept"
+    );
+    let polled = run.find("polled");
+    assert_eq!(polled["polled"], "completed");
+    assert_eq!(polled["result"], "detached: finished after 1 s");
+    assert_eq!(polled["relatedTask"], detached["detached"]);
+    assert_eq!(polled["listed"], serde_json::json!([]));
+}

@@ -17,6 +17,8 @@ pub(crate) struct ToolArgs {
     pub(crate) idempotent: Option<bool>,
     pub(crate) open_world: Option<bool>,
     pub(crate) timeout_ms: Option<u64>,
+    /// The `TaskSupport` variant, if the calls may run as tasks.
+    pub(crate) task: Option<&'static str>,
 }
 
 pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
@@ -37,6 +39,13 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
         "timeout",
         args.timeout_ms
             .map(|ms| quote!(::core::time::Duration::from_millis(#ms))),
+    );
+    let task = setter(
+        "task",
+        args.task.map(|variant| {
+            let variant = quote::format_ident!("{}", variant);
+            quote!(__mcp::TaskSupport::#variant)
+        }),
     );
     let output = model.output();
     // Return values convert through `IntoToolResult`, else `Serialize` (autoref specialization).
@@ -81,6 +90,7 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
                 .input_schema(__input_schema)
                 .output_schema(__output_schema)
                 #timeout
+                #task
                 #location;
 
             #accessor

@@ -4,6 +4,7 @@ pub(crate) mod listen;
 mod outgoing;
 mod respond;
 mod results;
+mod tasks;
 
 pub(crate) use outgoing::{CallStream, Messages, Outgoing, SessionCall};
 pub use respond::ResponseMode;
@@ -102,6 +103,16 @@ impl Endpoint {
                 self.list(id, &call, &registry.tool_pages, "tools")
             }
             ("tools/call", _) if registry.has_tools() => self.call_tool(id, &call).await,
+            ("tasks/get" | "tasks/update" | "tasks/cancel", Era::Modern)
+                if registry.has_tasks() =>
+            {
+                self.task_method(id, &call).await
+            }
+            ("tasks/get" | "tasks/result" | "tasks/cancel" | "tasks/list", Era::Legacy)
+                if registry.has_tasks() =>
+            {
+                self.legacy_task_method(id, &call).await
+            }
             ("resources/list", _) if registry.has_resources() => {
                 self.list(id, &call, &registry.resource_pages, "resources")
             }
@@ -338,6 +349,7 @@ impl Endpoint {
             arguments: call.params.arguments,
             timeout: tool.timeout,
             needs: entry.needs,
+            task: tool.task,
         };
         self.run_handler(
             id,
@@ -345,8 +357,8 @@ impl Endpoint {
             target,
             arguments,
             |context| (tool.call)(context),
-            move |endpoint: &Endpoint, id: &RequestId, result| {
-                Ok(endpoint.body(id, era, &result, None))
+            move |endpoint: &Endpoint, id: &RequestId, result: crate::ToolResult| {
+                Ok(endpoint.body(id, era, &result.into_reply()?, None))
             },
         )
         .await
@@ -392,6 +404,7 @@ impl Endpoint {
             arguments: None,
             timeout: None,
             needs,
+            task: crate::tool::TaskSupport::Forbidden,
         };
         self.run_handler(
             id,
@@ -433,6 +446,7 @@ impl Endpoint {
             arguments: call.params.arguments,
             timeout: None,
             needs: entry.needs,
+            task: crate::tool::TaskSupport::Forbidden,
         };
         self.run_handler(
             id,

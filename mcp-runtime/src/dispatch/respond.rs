@@ -19,6 +19,7 @@ use crate::invocation::{Invocation, Outcome as HandlerOutcome};
 use crate::mrtr::{digest, InputMode, InputRound, Interrupt, Interruptible, RequestState};
 use crate::protocol::{error_body, ClientCapabilities, Era, ErrorCode, RequestId, RpcError};
 use crate::session::CallRefusal;
+use crate::tool::TaskSupport;
 
 /// How responses to handler calls are framed over HTTP ([`Server::response_mode`]).
 ///
@@ -46,6 +47,8 @@ pub(super) struct Target<'a> {
     pub(super) timeout: Option<Duration>,
     /// What the handler's parameters need.
     pub(super) needs: crate::extract::Needs,
+    /// Whether the call may run as a task.
+    pub(super) task: TaskSupport,
 }
 
 type Render<T> = Box<dyn Fn(&Endpoint, &RequestId, T) -> Result<Vec<u8>, RpcError> + Send + Sync>;
@@ -96,7 +99,40 @@ impl Endpoint {
         } else {
             InputRound::default()
         };
-        let streaming = notifies && call.framing != ResponseMode::Json;
+        let client_capabilities = match &call.session {
+            Some(session) => session.client_capabilities,
+            None if asks || target.task.allows_tasks() => ClientCapabilities::from_raw(
+                call.params
+                    .meta
+                    .as_ref()
+                    .and_then(|m| m.client_capabilities),
+            )?,
+            None => ClientCapabilities::default(),
+        };
+        let as_task = match era {
+            // A 2026-07-28 client that declared the tasks extension may get a task to poll.
+            Era::Modern => {
+                let as_task = target.task.allows_tasks() && client_capabilities.tasks;
+                if target.task == TaskSupport::Required && !as_task {
+                    return Err(super::tasks::extension_required());
+                }
+                as_task
+            }
+            // A 2025-11-25 client asks for one (`task`); it gets one or an error.
+            Era::Legacy => super::tasks::legacy_augmented(call, &target)?,
+        };
+        // Where a task pushes its status changes, if the client asked: refused before the
+        // handler runs if the URL or secret will not do.
+        let webhook = match call
+            .params
+            .delivery
+            .filter(|d| as_task && d.get() != "null")
+        {
+            Some(raw) => Some(super::tasks::webhook(&self.webhooks, raw)?),
+            None => None,
+        };
+        // A task's notifications have no stream to go to once it is answered.
+        let streaming = notifies && !as_task && call.framing != ResponseMode::Json;
         let (sender, receiver) = match streaming {
             true => {
                 let (sender, receiver) = mpsc::channel(QUEUE);
@@ -111,11 +147,6 @@ impl Endpoint {
                 .and_then(LogLevel::from_wire),
             (Era::Legacy, Some(session)) => Some(session.log_level()),
             (Era::Legacy, None) => Some(LogLevel::Info),
-        };
-        let client_capabilities = match &call.session {
-            Some(session) => session.client_capabilities,
-            None if asks => ClientCapabilities::from_raw(meta.and_then(|m| m.client_capabilities))?,
-            None => ClientCapabilities::default(),
         };
         let scope = Arc::new(RequestScope::new(
             sender,
@@ -154,6 +185,27 @@ impl Endpoint {
             crate::offload::cpu_bound(call.size, || Invocation::start(|| start(&mut context)));
         drop(context);
 
+        if as_task {
+            // A task's own time limit applies; the server's, for requests, does not.
+            let finished = limited(invocation, target.timeout);
+            let response = Response {
+                endpoint: self.clone(),
+                id: id.clone(),
+                render: Box::new(render),
+                state: RoundState::of(call, &target, digest, scope.clone()),
+                framing: call.framing,
+            };
+            let run = Box::pin(Interruptible::new(finished, scope));
+            let plan = TaskPlan {
+                support: target.task,
+                era,
+                client: call.client(),
+                ttl: super::tasks::requested_ttl(call),
+                session: call.session.as_ref().map(|s| s.id.clone()),
+                webhook,
+            };
+            return Ok(response.task(run, plan).await);
+        }
         if !notifies && limit.is_none() && !in_session {
             // The fast path: no stream, no input, no time limit. The handler lives as long as
             // the request (dropping the connection drops it, after cancelling its token).
@@ -165,15 +217,7 @@ impl Endpoint {
                 Err(e) => Outcome::Error(e),
             });
         }
-        let finished = async move {
-            match limit {
-                Some(limit) => tokio::time::timeout(limit, invocation.finish())
-                    .await
-                    .unwrap_or_else(|_| T::timed_out(limit)),
-                None => invocation.finish().await,
-            }
-        };
-        let interruptible = Interruptible::new(finished, scope.clone());
+        let interruptible = Interruptible::new(limited(invocation, limit), scope.clone());
         let (run, guard): (Run<T>, _) = match in_session {
             // Outside a session a client cancels by closing the stream: drop the handler with
             // it.
@@ -200,13 +244,7 @@ impl Endpoint {
                 (Box::pin(run), CancelOnDrop(None))
             }
         };
-        let state = RoundState {
-            principal: call.principal.clone(),
-            method: target.method,
-            name: target.name.to_owned(),
-            digest,
-            scope,
-        };
+        let state = RoundState::of(call, &target, digest, scope);
         let response = Response {
             endpoint: self.clone(),
             id: id.clone(),
@@ -274,6 +312,51 @@ impl Drop for InFlight {
     }
 }
 
+/// What a call that runs as a task needs besides its run.
+pub(super) struct TaskPlan {
+    support: TaskSupport,
+    era: Era,
+    client: Option<crate::quota::ClientKey>,
+    /// The time to live a 2025-11-25 client asked for.
+    ttl: Option<Duration>,
+    /// The 2025-era session it was created in.
+    session: Option<Box<str>>,
+    /// The client's webhook for its status changes.
+    webhook: Option<crate::webhook::WebhookTarget>,
+}
+
+/// How a task's run ended, as the task keeps it.
+fn ended<T: HandlerOutcome>(result: Result<T, Interrupt>) -> crate::task::Finished {
+    use crate::task::Finished;
+    match result {
+        Ok(outcome) => match outcome.into_task_result() {
+            Ok(result) => Finished::Completed(result),
+            Err(error) => Finished::failed(&error),
+        },
+        Err(Interrupt::MissingCapability(capability)) => {
+            Finished::failed(&missing_capability(capability))
+        }
+        Err(Interrupt::Unavailable(method)) => ended(Ok(T::input_unavailable(method))),
+        // A task's questions wait for `tasks/update` instead of stopping its run.
+        Err(Interrupt::InputRequired(_)) => {
+            Finished::failed(&RpcError::internal("the task stopped for input"))
+        }
+    }
+}
+
+/// `-32021`: the call asked for input the client did not declare it can give.
+fn missing_capability(capability: &str) -> RpcError {
+    RpcError::new(
+        ErrorCode::MISSING_CAPABILITY,
+        format!(
+            "this request needs the client capability `{capability}`, which the client did not \
+             declare"
+        ),
+    )
+    .with_status(http::StatusCode::BAD_REQUEST)
+    .with_data(json!({"requiredCapabilities": {capability: {}}}))
+}
+
 /// The answer to a session call the session cannot start.
 fn call_refused(refusal: CallRefusal) -> RpcError {
     match refusal {
@@ -296,6 +379,28 @@ struct RoundState {
     name: String,
     digest: String,
     scope: Arc<RequestScope>,
+}
+
+impl RoundState {
+    fn of(call: &Call<'_>, target: &Target<'_>, digest: String, scope: Arc<RequestScope>) -> Self {
+        Self {
+            principal: call.principal.clone(),
+            method: target.method,
+            name: target.name.to_owned(),
+            digest,
+            scope,
+        }
+    }
+}
+
+/// A started call finished within `limit`, if it has one (else its time-out outcome).
+async fn limited<T: HandlerOutcome>(invocation: Invocation<T>, limit: Option<Duration>) -> T {
+    match limit {
+        Some(limit) => tokio::time::timeout(limit, invocation.finish())
+            .await
+            .unwrap_or_else(|_| T::timed_out(limit)),
+        None => invocation.finish().await,
+    }
 }
 
 struct Response<T> {
@@ -343,16 +448,102 @@ impl<T: HandlerOutcome> Response<T> {
         match result {
             Ok(outcome) => (self.render)(&self.endpoint, &self.id, outcome),
             Err(Interrupt::InputRequired(requests)) => Ok(self.input_required(requests)),
-            Err(Interrupt::MissingCapability(capability)) => Err(RpcError::new(
-                ErrorCode::MISSING_CAPABILITY,
-                format!("this request needs the client capability `{capability}`, which the client did not declare"),
-            )
-            .with_status(http::StatusCode::BAD_REQUEST)
-            .with_data(json!({"requiredCapabilities": {capability: {}}}))),
+            Err(Interrupt::MissingCapability(capability)) => Err(missing_capability(capability)),
             Err(Interrupt::Unavailable(method)) => {
                 (self.render)(&self.endpoint, &self.id, T::input_unavailable(method))
             }
         }
+    }
+
+    /// A call that may run as a task: answered in the request if it finishes, or stops for
+    /// input, when first polled; otherwise registered as a task, answered with it, and run on
+    /// to its end on a task of its own.
+    async fn task(self, mut run: Run<T>, plan: TaskPlan) -> Outcome {
+        use std::task::Poll;
+        let reply = |body: Result<Vec<u8>, RpcError>| match body {
+            Ok(body) => Outcome::Reply(body),
+            Err(e) => Outcome::Error(e),
+        };
+        let support = plan.support;
+        // A 2025-11-25 client asked for a task: it gets one, however soon the call ends (and a
+        // handler asking before its first wait must find its questions parked).
+        let first = match plan.era {
+            Era::Modern => std::future::poll_fn(|cx| Poll::Ready(run.as_mut().poll(cx))).await,
+            Era::Legacy => Poll::Pending,
+        };
+        let done = match first {
+            // Questions before any wait are a multi round-trip request, as for any call.
+            Poll::Ready(Err(interrupt)) => return reply(self.finish(Err(interrupt))),
+            Poll::Ready(Ok(outcome)) if support == TaskSupport::Optional => {
+                return reply(self.finish(Ok(outcome)))
+            }
+            Poll::Ready(Ok(outcome)) => Some(outcome),
+            Poll::Pending => None,
+        };
+        let scope = &self.state.scope;
+        let task = match self
+            .endpoint
+            .tasks
+            .create(
+                self.state.principal.as_deref(),
+                plan.client,
+                scope.cancel().clone(),
+                plan.ttl,
+                plan.session,
+            )
+            .await
+        {
+            Ok(task) => task,
+            Err(e) => return Outcome::Error(e),
+        };
+        if let Some(target) = plan.webhook {
+            match target.with_subscription_id(task.id.to_string()) {
+                Ok(target) => task.deliver_to(crate::task::TaskDelivery::new(
+                    self.endpoint.webhooks.clone(),
+                    target,
+                )),
+                Err(e) => tracing::warn!(error = %e, "a task id that is no subscription id"),
+            }
+        }
+        match done {
+            Some(outcome) => {
+                task.finish(ended(Ok(outcome)));
+            }
+            None => {
+                // Questions wait on the task where the client can be asked: 2026-07-28
+                // clients answer with `tasks/update`, a 2025-era session through `tasks/result`.
+                let parks = plan.era == Era::Modern || scope.session.is_some();
+                scope.input.run_as(task.clone(), parks);
+                let running = task.clone();
+                tokio::spawn(async move {
+                    let cancelled = running.cancellation().clone();
+                    let finished = tokio::select! {
+                        result = run => ended(result),
+                        () = cancelled.cancelled() => crate::task::Finished::Cancelled,
+                        () = tokio::time::sleep_until(running.expires) => {
+                            crate::task::Finished::failed(&RpcError::internal(
+                                "the task reached the end of its time to live before it finished",
+                            ))
+                        }
+                    };
+                    running.finish(finished);
+                    running.cancellation().cancel();
+                });
+            }
+        }
+        Outcome::Reply(match plan.era {
+            Era::Modern => self.endpoint.stamped_body(
+                &self.id,
+                Era::Modern,
+                "task",
+                &task.to_wire(false),
+                None,
+            ),
+            Era::Legacy => {
+                let created = json!({"task": crate::task::legacy(task.to_wire(false))});
+                self.endpoint.body(&self.id, Era::Legacy, &created, None)
+            }
+        })
     }
 
     fn finish_body(&self, result: Result<T, Interrupt>) -> Vec<u8> {

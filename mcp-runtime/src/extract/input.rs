@@ -28,7 +28,7 @@ macro_rules! input_parameter {
             pub fn is_available(&self) -> bool {
                 let scope = &self.scope;
                 let reachable = match &scope.session {
-                    Some(_) => scope.notifications.is_some(),
+                    Some(_) => scope.notifications.is_some() || scope.input.is_parked(),
                     None => scope.input.mode == crate::mrtr::InputMode::RoundTrip,
                 };
                 reachable && scope.client_can($capability)
@@ -91,7 +91,9 @@ async fn ask<T: DeserializeOwned>(
     params: Value,
     capability: &'static str,
 ) -> Result<T, InputError> {
-    if let Some(session) = &scope.session {
+    // A 2025-era session's question is a request on the call's stream, unless the call is a
+    // task: then it waits on the task, and reaches the client through `tasks/result`.
+    if let Some(session) = scope.session.as_ref().filter(|_| !scope.input.is_parked()) {
         if !scope.client_can(capability) {
             return Err(InputError::NotDeclared(capability));
         }
@@ -131,6 +133,8 @@ async fn ask<T: DeserializeOwned>(
         .await;
     match serde_json::from_value(answer) {
         Ok(parsed) => Ok(parsed),
+        // A task's question is not asked again: its key is spent.
+        Err(e) if scope.input.is_parked() => Err(InputError::Malformed(e.to_string())),
         Err(_) => {
             scope.input.reject(&key, method, params);
             std::future::pending().await

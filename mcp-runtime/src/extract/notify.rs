@@ -36,7 +36,20 @@ impl Progress {
     ///
     /// A call has a few dozen messages of room ahead of its client; while a slow client leaves
     /// none, reports are dropped rather than held (the next one says more anyway).
+    ///
+    /// In a call that runs as a task, the report also becomes the task's `statusMessage`
+    /// (`"3/10: copying"`), which clients read when they poll.
     pub fn report(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
+        if let Some(task) = self.scope.input.task() {
+            let done = match total {
+                Some(total) => format!("{progress}/{total}"),
+                None => format!("{progress}"),
+            };
+            task.set_message(match message {
+                Some(message) => format!("{done}: {message}"),
+                None => done,
+            });
+        }
         let Some(token) = &self.scope.progress_token else {
             return;
         };

@@ -48,6 +48,9 @@ pub(crate) struct InputRound {
     asked: Mutex<Asked>,
     /// The results of steps that ran once, in this round or an earlier one.
     steps: Mutex<Map<String, Value>>,
+    /// Once the call became a task: the task (its progress becomes the task's status message),
+    /// and whether its questions wait on it for the client's answers.
+    task: std::sync::OnceLock<(std::sync::Arc<crate::task::Task>, bool)>,
 }
 
 #[derive(Debug, Default)]
@@ -65,7 +68,33 @@ impl InputRound {
             answers,
             asked: Mutex::default(),
             steps: Mutex::default(),
+            task: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The call runs as `task` from now on; with `parks`, its questions wait on the task for
+    /// the client's answers (`tasks/update`, or `tasks/result` in a 2025-era session) instead
+    /// of stopping the run.
+    pub(crate) fn run_as(&self, task: std::sync::Arc<crate::task::Task>, parks: bool) {
+        let _ = self.task.set((task, parks));
+    }
+
+    /// The task the call runs as, if it does.
+    pub(crate) fn task(&self) -> Option<&std::sync::Arc<crate::task::Task>> {
+        self.task.get().map(|(task, _)| task)
+    }
+
+    /// The task its questions wait on, if they do.
+    fn parked(&self) -> Option<&std::sync::Arc<crate::task::Task>> {
+        self.task
+            .get()
+            .filter(|(_, parks)| *parks)
+            .map(|(task, _)| task)
+    }
+
+    /// Whether questions wait on a task.
+    pub(crate) fn is_parked(&self) -> bool {
+        self.parked().is_some()
     }
 
     /// The same round, knowing the steps earlier rounds ran.
@@ -121,7 +150,9 @@ impl InputRound {
             let mut asked = self.asked.lock().expect("input lock");
             asked.interrupt.get_or_insert(interrupt);
         };
-        if self.mode == InputMode::Unavailable {
+        // A task's questions wait on it, whichever era the client is of.
+        let parked = self.parked();
+        if self.mode == InputMode::Unavailable && parked.is_none() {
             stop(Interrupt::Unavailable(method));
             return Box::pin(std::future::pending());
         }
@@ -132,6 +163,9 @@ impl InputRound {
         }
         if let Some(answer) = self.answers.get(&key) {
             return Box::pin(std::future::ready(answer.clone()));
+        }
+        if let Some(task) = parked {
+            return task.ask(key, json!({"method": method, "params": params}));
         }
         self.request(&key, method, params);
         Box::pin(std::future::pending())

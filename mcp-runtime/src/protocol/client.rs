@@ -38,7 +38,13 @@ pub struct ClientCapabilities {
     pub roots: bool,
     /// `roots.listChanged`: the client announces changes to its roots.
     pub roots_list_changed: bool,
+    /// `extensions["io.modelcontextprotocol/tasks"]`: a `tools/call` may be answered with a
+    /// task to poll.
+    pub tasks: bool,
 }
+
+/// The identifier of the tasks extension.
+pub const TASKS_EXTENSION: &str = "io.modelcontextprotocol/tasks";
 
 #[derive(Deserialize)]
 struct CapabilitiesWire {
@@ -48,6 +54,14 @@ struct CapabilitiesWire {
     elicitation: Option<Object<ElicitationWire>>,
     #[serde(default)]
     roots: Option<Object<RootsWire>>,
+    #[serde(default)]
+    extensions: Option<Object<ExtensionsWire>>,
+}
+
+#[derive(Deserialize)]
+struct ExtensionsWire {
+    #[serde(default, rename = "io.modelcontextprotocol/tasks")]
+    tasks: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -82,6 +96,7 @@ impl ClientCapabilities {
             elicitation_url,
             roots: wire.roots.is_some(),
             roots_list_changed: wire.roots.and_then(|r| r.0.list_changed).unwrap_or(false),
+            tasks: wire.extensions.is_some_and(|e| e.0.tasks.is_some()),
         })
     }
 
@@ -140,6 +155,14 @@ mod tests {
         let caps = ClientCapabilities::parse(&huge).unwrap();
         assert!(caps.sampling && caps.elicitation_url && !caps.elicitation_form);
         assert!(caps.declares("elicitation") && !caps.declares("roots"));
+        let tasks = r#"{"extensions":{"io.modelcontextprotocol/tasks":{},"x":[1]}}"#;
+        assert!(ClientCapabilities::parse(tasks).unwrap().tasks);
+        assert!(
+            !ClientCapabilities::parse(r#"{"extensions":{}}"#)
+                .unwrap()
+                .tasks
+        );
+        assert!(ClientCapabilities::parse(r#"{"extensions":[]}"#).is_err());
         assert!(
             ClientCapabilities::parse(r#"{"elicitation":{}}"#)
                 .unwrap()

@@ -10,7 +10,7 @@ mod params;
 mod version;
 
 pub(crate) use client::client_info;
-pub use client::{ClientCapabilities, MAX_CLIENT_INFO_CHARS};
+pub use client::{ClientCapabilities, MAX_CLIENT_INFO_CHARS, TASKS_EXTENSION};
 pub use content::{
     BinaryContent, Content, EmbeddedResource, ResourceContents, ResourceLink, TextContent,
 };

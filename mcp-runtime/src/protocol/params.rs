@@ -48,6 +48,16 @@ pub struct Params<'a> {
     /// The sealed state an earlier round returned.
     #[serde(default, deserialize_with = "borrow_str")]
     pub request_state: Option<Cow<'a, str>>,
+    /// A 2025-11-25 client's request to run a `tools/call` as a task (`{"ttl": ms}`).
+    #[serde(borrow, default)]
+    pub task: Option<&'a RawValue>,
+    /// Where a `tools/call` that becomes a task pushes its status changes: the Events
+    /// extension's webhook object (`{"mode": "webhook", "url", "secret"}`).
+    #[serde(borrow, default)]
+    pub delivery: Option<&'a RawValue>,
+    /// The task a `tasks/get`, `tasks/update` or `tasks/cancel` names.
+    #[serde(default, deserialize_with = "borrow_str")]
+    pub task_id: Option<Cow<'a, str>>,
     /// The request a `notifications/cancelled` cancels.
     #[serde(borrow, default)]
     pub request_id: Option<&'a RawValue>,

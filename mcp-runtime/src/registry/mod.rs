@@ -110,6 +110,8 @@ pub struct Registry {
     pub(crate) prompt_pages: Pages,
     completers: HashMap<(CompletionTarget, &'static str), &'static CompleterDef>,
     needs: Needs,
+    /// Whether any tool's calls may run as tasks.
+    tasks: bool,
     stateful_because: Vec<String>,
     /// Every handler with parameters, for the checks against the server's state.
     handlers: Vec<Handler<'static>>,
@@ -128,6 +130,15 @@ struct ToolListing<'a> {
     output_schema: Option<Value>,
     #[serde(skip_serializing_if = "ToolAnnotations::is_empty")]
     annotations: &'a ToolAnnotations,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    execution: Option<Execution>,
+}
+
+/// A tool's `execution`: whether its calls may run as tasks.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Execution {
+    task_support: &'static str,
 }
 
 #[derive(Serialize)]
@@ -332,6 +343,9 @@ impl Registry {
                 input_schema: input_schema(def.input_schema, def.name, def.location)?,
                 output_schema: output,
                 annotations: &def.annotations,
+                execution: def.task.allows_tasks().then(|| Execution {
+                    task_support: def.task.as_str(),
+                }),
             });
         }
 
@@ -470,6 +484,7 @@ impl Registry {
             }
         }
 
+        let tasks = tools.values().any(|t| t.def.task.allows_tasks());
         Ok(Self {
             tool_pages: Pages::new(&tool_listings, page_size),
             resource_pages: Pages::new(&static_listings, page_size),
@@ -481,6 +496,7 @@ impl Registry {
             prompts,
             completers,
             needs: collected.needs,
+            tasks,
             stateful_because: collected.stateful_because,
             handlers: collected.handlers,
         })
@@ -568,6 +584,11 @@ impl Registry {
             capabilities.insert("logging".into(), empty());
         }
         capabilities
+    }
+
+    /// Whether any tool's calls may run as tasks (the server then offers the tasks extension).
+    pub fn has_tasks(&self) -> bool {
+        self.tasks
     }
 
     /// Whether any tool is registered.

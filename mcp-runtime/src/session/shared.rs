@@ -89,6 +89,8 @@ impl SharedRecord {
                 elicitation_url,
                 roots,
                 roots_list_changed,
+                // Sessions are 2025-era: the tasks extension is a 2026-07-28 request's.
+                tasks: false,
             },
         })
     }

@@ -9,4 +9,4 @@ mod redis;
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
 #[cfg(feature = "redis")]
-pub(crate) use self::redis::{Loaded, LogEntry, Opened, Owner, StreamRead};
+pub(crate) use self::redis::{Loaded, LogEntry, Opened, Owner, StreamRead, TaskEvent};

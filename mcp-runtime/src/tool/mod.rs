@@ -110,6 +110,49 @@ impl ToolAnnotations {
     }
 }
 
+/// Whether a tool's calls may run as tasks (the `io.modelcontextprotocol/tasks` extension): sent
+/// as the tool's `execution.taskSupport`.
+///
+/// With `Optional` or `Required`, a call from a client that declared the extension and that has
+/// not finished when the handler first waits is answered at once with a task to poll
+/// (`tasks/get`, `tasks/update`, `tasks/cancel`) while the handler runs on. A `Required` tool
+/// is always answered with a task, and a 2026-07-28 client without the extension gets `-32021`
+/// (2025-era clients wait for the result, as for any tool).
+///
+/// ```
+/// use mcp_runtime::tool::TaskSupport;
+///
+/// assert_eq!(TaskSupport::default(), TaskSupport::Forbidden);
+/// assert_eq!(TaskSupport::Required.as_str(), "required");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TaskSupport {
+    /// Calls always finish within their request (the default).
+    #[default]
+    Forbidden,
+    /// A call may become a task when it does not finish at once.
+    Optional,
+    /// Calls are tasks: clients must declare the extension.
+    Required,
+}
+
+impl TaskSupport {
+    /// The value of `execution.taskSupport`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Forbidden => "forbidden",
+            Self::Optional => "optional",
+            Self::Required => "required",
+        }
+    }
+
+    /// Whether calls may run as tasks.
+    pub const fn allows_tasks(self) -> bool {
+        !matches!(self, Self::Forbidden)
+    }
+}
+
 /// Resolves a call's parameters and starts the tool.
 pub type CallFn = fn(&mut CallContext<'_>) -> Invocation;
 
@@ -158,6 +201,7 @@ pub struct ToolDef {
     pub(crate) output_schema: OutputSchemaFn,
     pub(crate) call: CallFn,
     pub(crate) timeout: Option<std::time::Duration>,
+    pub(crate) task: TaskSupport,
     pub(crate) location: Location,
 }
 
@@ -176,6 +220,7 @@ impl ToolDef {
             output_schema: |_| None,
             call,
             timeout: None,
+            task: TaskSupport::Forbidden,
             location: Location::caller(),
         }
     }
@@ -201,6 +246,12 @@ impl ToolDef {
     /// With a time limit of its own (the server's applies otherwise).
     pub const fn timeout(mut self, limit: std::time::Duration) -> Self {
         self.timeout = Some(limit);
+        self
+    }
+
+    /// With task support: whether its calls may (or must) run as tasks.
+    pub const fn task(mut self, support: TaskSupport) -> Self {
+        self.task = support;
         self
     }
 

@@ -31,6 +31,20 @@ pub struct ToolResult {
     /// Whether the tool failed (an error the model can see and act on).
     #[serde(default)]
     pub is_error: bool,
+    /// A failure at the protocol level (the tool returned `Err(ProtocolError)`): the client
+    /// gets a JSON-RPC error instead of a result.
+    #[serde(skip)]
+    pub(crate) failure: Option<Failure>,
+}
+
+/// A tool's protocol-level failure, kept beside its result.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure(pub(crate) crate::protocol::RpcError);
+
+impl PartialEq for Failure {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.code == other.0.code && self.0.message == other.0.message
+    }
 }
 
 impl ToolResult {
@@ -40,6 +54,7 @@ impl ToolResult {
             content,
             structured_content: None,
             is_error: false,
+            failure: None,
         }
     }
 
@@ -74,6 +89,28 @@ impl ToolResult {
             ..Self::text(message)
         }
     }
+
+    /// The JSON-RPC error this result stands for, if the tool failed at the protocol level
+    /// (it returned `Err(ProtocolError)`).
+    ///
+    /// ```
+    /// use mcp_runtime::{IntoToolResult, ProtocolError};
+    ///
+    /// let r: Result<String, ProtocolError> = Err(ProtocolError::invalid_params("no such city"));
+    /// assert_eq!(r.into_tool_result().protocol_error().unwrap().code.0, -32602);
+    /// ```
+    pub fn protocol_error(&self) -> Option<&crate::protocol::RpcError> {
+        self.failure.as_ref().map(|f| &f.0)
+    }
+
+    /// The result as the client gets it: the result object, or the JSON-RPC error of a
+    /// protocol-level failure.
+    pub(crate) fn into_reply(self) -> Result<Self, crate::protocol::RpcError> {
+        match self.failure {
+            Some(Failure(error)) => Err(error),
+            None => Ok(self),
+        }
+    }
 }
 
 /// Converts a tool's return value into a [`ToolResult`].
@@ -98,7 +135,7 @@ impl ToolResult {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a #[tool]",
     label = "not a tool result",
-    note = "return text (`String`, `&str`), `Json<T>` (`T: Serialize + JsonSchema`, structured content), `ToolResult`, any `T: Serialize` (sent as JSON text), or a `Result` of one of these whose error implements `Display` or `Serialize`"
+    note = "return text (`String`, `&str`), `Json<T>` (`T: Serialize + JsonSchema`, structured content), `ToolResult`, any `T: Serialize` (sent as JSON text), or a `Result` of one of these whose error implements `Display` or `Serialize` (an `isError` result) or is a `ProtocolError` (a JSON-RPC error)"
 )]
 pub trait IntoToolResult {
     /// Performs the conversion.
@@ -175,6 +212,27 @@ display_as_text!(
     bool, char, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64
 );
 
+/// A tool that fails at the protocol level (the request itself is wrong, or the server failed)
+/// answers with a JSON-RPC error rather than an `isError` result the model reads.
+impl<T: IntoToolResult> IntoToolResult for Result<T, crate::ProtocolError> {
+    fn into_tool_result(self) -> ToolResult {
+        match self {
+            Ok(v) => v.into_tool_result(),
+            Err(e) => {
+                let error = e.into_rpc();
+                ToolResult {
+                    failure: Some(Failure(error.clone())),
+                    ..ToolResult::error(error.message.into_owned())
+                }
+            }
+        }
+    }
+
+    fn output_schema(generator: &mut SchemaGenerator) -> Option<Schema> {
+        T::output_schema(generator)
+    }
+}
+
 impl<T: IntoToolResult, E: std::fmt::Display> IntoToolResult for Result<T, E> {
     fn into_tool_result(self) -> ToolResult {
         match self {
@@ -210,9 +268,8 @@ impl<T: Serialize + JsonSchema> IntoToolResult for Json<T> {
     fn into_tool_result(self) -> ToolResult {
         match serde_json::to_value(&self.0) {
             Ok(value) => ToolResult {
-                content: vec![Content::text(value.to_string())],
-                structured_content: Some(value),
-                is_error: false,
+                structured_content: Some(value.clone()),
+                ..ToolResult::text(value.to_string())
             },
             Err(e) => ToolResult::error(format!("the tool's output could not be serialized: {e}")),
         }

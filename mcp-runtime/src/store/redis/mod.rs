@@ -8,6 +8,7 @@
 mod relay;
 mod sessions;
 mod streams;
+mod tasks;
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -21,6 +22,7 @@ use crate::Error;
 
 pub(crate) use self::sessions::{Loaded, Opened, Owner};
 pub(crate) use self::streams::{LogEntry, StreamRead};
+pub(crate) use self::tasks::TaskEvent;
 
 /// How long connecting to Redis, or one command, may take.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
@@ -194,6 +196,7 @@ impl RedisStore {
         &self,
         notifier: &Notifier,
         sessions: Option<Arc<crate::session::Sessions>>,
+        tasks: &Arc<crate::task::Tasks>,
         shutdown: CancellationToken,
     ) -> Result<(), Error> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
@@ -213,14 +216,23 @@ impl RedisStore {
         if self.log.set(log).is_err() {
             return Err(Error::Config("a RedisStore serves one server".into()));
         }
-        if let Some(sessions) = &sessions {
-            runtime.spawn(heartbeat(self.clone(), Arc::downgrade(sessions)));
-        }
+        let serving: Box<dyn Fn() -> bool + Send> = match &sessions {
+            Some(sessions) => {
+                let (sessions, tasks) = (Arc::downgrade(sessions), Arc::downgrade(tasks));
+                Box::new(move || sessions.strong_count() > 0 || tasks.strong_count() > 0)
+            }
+            None => {
+                let tasks = Arc::downgrade(tasks);
+                Box::new(move || tasks.strong_count() > 0)
+            }
+        };
+        runtime.spawn(heartbeat(self.clone(), serving));
         runtime.spawn(relay::publish(self.clone(), changes, shutdown.clone()));
         runtime.spawn(relay::listen(
             self.clone(),
             notifier.clone(),
             sessions.as_ref().map(Arc::downgrade),
+            Arc::downgrade(tasks),
             shutdown,
         ));
         runtime.spawn(streams::write(self.clone(), entries));
@@ -228,16 +240,17 @@ impl RedisStore {
     }
 }
 
-/// Says that this process serves `sessions`, every [`HEARTBEAT`], for as long as it does:
-/// through a graceful shutdown too, while its last calls finish. Once the server is gone, says
-/// so at once, so that its unfinished calls end for clients resuming them elsewhere.
-async fn heartbeat(store: RedisStore, sessions: std::sync::Weak<crate::session::Sessions>) {
+/// Says that this process serves its sessions and tasks, every [`HEARTBEAT`], for as long as
+/// it does (`serving`): through a graceful shutdown too, while its last calls finish. Once the
+/// server is gone, says so at once, so that its unfinished calls and tasks end for clients
+/// reaching them through other processes.
+async fn heartbeat(store: RedisStore, serving: Box<dyn Fn() -> bool + Send>) {
     let key = store.alive_key(&store.origin);
     let mut tick = tokio::time::interval(HEARTBEAT);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if sessions.strong_count() == 0 {
+        if !serving() {
             break;
         }
         let mut set = redis::cmd("SET");

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::{RedisStore, Unavailable, COMMAND_TIMEOUT, MAX_BACKOFF};
 use crate::notifier::{Change, Notifier};
 use crate::session::{SessionEvent, Sessions};
+use crate::task::Tasks;
 
 /// How many changes may wait to be published before new ones are dropped (with a warning).
 pub(super) const OUTBOX: usize = 1024;
@@ -37,6 +38,11 @@ pub(crate) enum Wire {
         id: String,
         event: SessionEvent,
     },
+    /// Something about one task, for the process running it.
+    Task {
+        id: String,
+        event: super::TaskEvent,
+    },
 }
 
 impl From<&Change> for Wire {
@@ -52,7 +58,7 @@ impl From<&Change> for Wire {
 
 impl Wire {
     /// Applies a message from another process to this one.
-    fn apply(self, notifier: &Notifier, sessions: Option<&Sessions>) {
+    fn apply(self, notifier: &Notifier, sessions: Option<&Sessions>, tasks: Option<&Tasks>) {
         let change = match self {
             Wire::Tools => Change::Tools,
             Wire::Prompts => Change::Prompts,
@@ -61,6 +67,12 @@ impl Wire {
             Wire::Session { id, event } => {
                 if let Some(sessions) = sessions {
                     sessions.apply(&id, event);
+                }
+                return;
+            }
+            Wire::Task { id, event } => {
+                if let Some(tasks) = tasks {
+                    tasks.apply(&id, event);
                 }
                 return;
             }
@@ -123,6 +135,7 @@ pub(super) async fn listen(
     store: RedisStore,
     notifier: Notifier,
     sessions: Option<Weak<Sessions>>,
+    tasks: Weak<Tasks>,
     shutdown: CancellationToken,
 ) {
     let channel = store.channel();
@@ -156,7 +169,10 @@ pub(super) async fn listen(
                 match serde_json::from_str::<Envelope>(&payload) {
                     Ok(envelope) if *envelope.origin != *store.origin => {
                         let sessions = sessions.as_ref().and_then(Weak::upgrade);
-                        envelope.change.apply(&notifier, sessions.as_deref());
+                        let tasks = tasks.upgrade();
+                        envelope
+                            .change
+                            .apply(&notifier, sessions.as_deref(), tasks.as_deref());
                     }
                     Ok(_) => {}
                     Err(e) => {

@@ -58,6 +58,7 @@ fn check_modern(
     let name = match method {
         "tools/call" | "prompts/get" => params.name.as_deref(),
         "resources/read" => params.uri.as_deref(),
+        "tasks/get" | "tasks/update" | "tasks/cancel" => params.task_id.as_deref(),
         _ => return Ok(()),
     };
     if let Some(name) = name {

@@ -21,6 +21,18 @@ fn search(Args(query): Args<Query>) -> Result<String, std::io::Error> {
     Ok(query.text)
 }
 
+/// Crawls for a long time: may run as a task.
+#[tool(task = "optional")]
+async fn crawl(url: String) -> Result<String, ProtocolError> {
+    Ok(url)
+}
+
+/// Builds: always a task.
+#[tool(task = "required")]
+async fn build() -> String {
+    String::new()
+}
+
 #[derive(serde::Serialize)]
 struct Plain {
     n: u8,
@@ -50,4 +62,6 @@ mod custom {
 
 fn main() {
     let _ = (add, search, serialized, serialized_result, nothing, custom::renamed_crate);
+    let _ = (crawl, build);
+    assert_eq!(crawl::tool().name(), "crawl");
 }
