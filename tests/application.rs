@@ -237,7 +237,7 @@ async fn whoami(
 ) -> String {
     format!(
         "{} {} {}",
-        caller.map_or("anonymous".into(), |p| p.0),
+        caller.map_or("anonymous".into(), |p| p.subject().to_owned()),
         tag.map_or("untagged", |t| t.0 .0),
         headers
             .get("x-team")
@@ -249,7 +249,7 @@ async fn whoami(
 /// Needs a caller.
 #[tool]
 async fn private(caller: Principal) -> String {
-    caller.0
+    caller.subject().to_owned()
 }
 
 async fn authenticate(

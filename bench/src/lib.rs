@@ -8,6 +8,11 @@
 //! - `stdio`: the stateless server on standard input and output;
 //! - `tasks`: `add` and `job` (a tool that runs as a task, `ms` milliseconds), keeping up to
 //!   10,000,000 tasks for `MCP_TASK_TTL_MS` (default 10,000) each;
+//! - `oauth` / `oauth-uncached`: the stateless server as an OAuth resource server, with its own
+//!   test authorization server (an ES256 key, JWKS on loopback) in the process; it writes a
+//!   token granting every scope to `target/bench-oauth-token` (or `MCP_BENCH_TOKEN_FILE`).
+//!   `oauth` remembers validated tokens (the default); `oauth-uncached` checks the signature
+//!   and claims of every request (keys cached);
 //! - `bare-list`: a bare axum handler answering `tools/list` with the bytes of the SDK's
 //!   1,000-tool listing (the ceiling for a body of that size).
 //!
@@ -31,6 +36,35 @@ use mcp_runtime::Mode;
 
 // The tools are `async fn`s: quick work that never blocks. A plain `fn` would run on the
 // blocking pool, as a handler that may block must.
+
+/// A test authorization server for this server at `addr`, and how to trust it (`cached`: with
+/// the validated-token cache, else none); writes a token for the load generator.
+async fn oauth(
+    addr: &str,
+    cached: bool,
+) -> Result<
+    (
+        mcp_runtime::auth::OAuth,
+        mcp_tests::oauth::AuthorizationServer,
+    ),
+    mcp_runtime::Error,
+> {
+    let resource = format!("http://{addr}/mcp");
+    let issuer = mcp_tests::oauth::AuthorizationServer::start_for(&resource).await;
+    let token = issuer.mint(
+        &mcp_tests::oauth::TokenSpec::new()
+            .expires_in(24 * 3600)
+            .scope("bench"),
+    );
+    let file =
+        std::env::var("MCP_BENCH_TOKEN_FILE").unwrap_or_else(|_| "target/bench-oauth-token".into());
+    std::fs::write(&file, &token)?;
+    let mut oauth = mcp_runtime::auth::OAuth::new(issuer.issuer(), resource);
+    if !cached {
+        oauth = oauth.token_cache(0, std::time::Duration::ZERO);
+    }
+    Ok((oauth, issuer))
+}
 
 /// Adds two integers.
 #[tool]
@@ -219,12 +253,19 @@ pub async fn run(
             axum::serve(listener, app).await?;
             Ok(())
         }
-        "stateless" | "stateful" | "tasks" => {
+        "stateless" | "stateful" | "tasks" | "oauth" | "oauth-uncached" => {
             let mut server = match mode {
                 "stateful" => with_extra(server(Mode::Stateful)),
                 "tasks" => tasks_server(),
                 _ => with_extra(server(Mode::Stateless)),
             };
+            // Kept alive as long as the server: it serves the JWKS.
+            let mut _issuer = None;
+            if let Some(cached) = mode.strip_prefix("oauth").map(str::is_empty) {
+                let (oauth, issuer) = oauth(&addr, cached).await?;
+                server = server.oauth(oauth);
+                _issuer = Some(issuer);
+            }
             if let Ok(url) = std::env::var("MCP_REDIS_URL") {
                 let prefix =
                     std::env::var("MCP_REDIS_PREFIX").unwrap_or_else(|_| "mcp-bench".into());

@@ -38,6 +38,31 @@ fn name(attr: &Attr, model: &Handler<'_>, kind: &str, errors: &mut Vec<syn::Erro
     name
 }
 
+/// `scopes = ["notes:read", ...]`: the OAuth scopes a caller needs, each a scope token as
+/// RFC 6749 (section 3.3) defines it.
+fn scopes(attr: &Attr, errors: &mut Vec<syn::Error>) -> Vec<String> {
+    let Some(list) = finish(attr.list("scopes"), errors).flatten() else {
+        return Vec::new();
+    };
+    let mut scopes = Vec::with_capacity(list.len());
+    for lit in list {
+        let scope = lit.value();
+        let valid = |c: char| c == '!' || ('#'..='[').contains(&c) || (']'..='~').contains(&c);
+        if scope.is_empty() || !scope.chars().all(valid) {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!(
+                    "`{scope}` is not a scope: a scope is one or more visible ASCII characters \
+                     other than `\"` and `\\` (no spaces; list each scope separately)"
+                ),
+            ));
+        } else if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    scopes
+}
+
 fn runtime(attr: &Attr, errors: &mut Vec<syn::Error>) -> TokenStream {
     finish(attr.runtime(), errors).unwrap_or_default()
 }
@@ -55,6 +80,7 @@ pub(crate) fn tool(tokens: TokenStream, model: &Handler<'_>) -> Checked<ToolArgs
         "open_world",
         "timeout_ms",
         "task",
+        "scopes",
         "crate",
     ];
     let attr = match attr::parse(tokens, &keys, false) {
@@ -82,6 +108,7 @@ pub(crate) fn tool(tokens: TokenStream, model: &Handler<'_>) -> Checked<ToolArgs
         open_world,
         timeout_ms: finish(attr.integer("timeout_ms"), &mut errors).flatten(),
         task: task(&attr, &mut errors),
+        scopes: scopes(&attr, &mut errors),
     };
     (Some(args), errors)
 }
@@ -105,7 +132,8 @@ fn task(attr: &Attr, errors: &mut Vec<syn::Error>) -> Option<&'static str> {
 pub(crate) fn prompt(tokens: TokenStream, model: &Handler<'_>) -> Checked<PromptArgs> {
     let mut errors = Vec::new();
     validate::handler(model, "#[prompt]", &mut errors);
-    let attr = match attr::parse(tokens, &["name", "title", "description", "crate"], false) {
+    let keys = ["name", "title", "description", "scopes", "crate"];
+    let attr = match attr::parse(tokens, &keys, false) {
         Ok(a) => a,
         Err(e) => {
             errors.push(e);
@@ -117,6 +145,7 @@ pub(crate) fn prompt(tokens: TokenStream, model: &Handler<'_>) -> Checked<Prompt
         name: name(&attr, model, "prompt", &mut errors),
         title: string(&attr, "title", &mut errors),
         description: description(&attr, model, &mut errors),
+        scopes: scopes(&attr, &mut errors),
     };
     (Some(args), errors)
 }
@@ -158,6 +187,7 @@ pub(crate) fn resource(tokens: TokenStream, model: &Handler<'_>) -> Checked<Reso
         "size",
         "ttl_ms",
         "cache_scope",
+        "scopes",
         "crate",
     ];
     let span = tokens.span();
@@ -275,6 +305,7 @@ pub(crate) fn resource(tokens: TokenStream, model: &Handler<'_>) -> Checked<Reso
         priority,
         size: finish(attr.integer("size"), &mut errors).flatten(),
         cache: ttl.map(|t| (t, scope)),
+        scopes: scopes(&attr, &mut errors),
         not_variables,
     };
     (Some(args), errors)

@@ -1,8 +1,8 @@
 //! The builder methods every handler definition shares (`ToolDef`, `ResourceDef`,
 //! `PromptDef`, `CompleterDef`): written once, so the definitions stay alike.
 
-/// Implements `params`, `at` and `location` (and, with `described`, `title` and
-/// `description`) for a definition with those fields.
+/// Implements `params`, `at` and `location` (and, with `described`, `title`, `description`
+/// and `scopes`) for a definition with those fields.
 macro_rules! builders {
     ($def:ty, described) => {
         impl $def {
@@ -16,6 +16,18 @@ macro_rules! builders {
             pub const fn description(mut self, description: &'static str) -> Self {
                 self.description = Some(description);
                 self
+            }
+
+            /// Callable only by a caller granted every one of `scopes` (OAuth scopes, see
+            /// [`OAuth`](crate::auth::OAuth)); others do not see it listed.
+            pub const fn scopes(mut self, scopes: &'static [&'static str]) -> Self {
+                self.scopes = scopes;
+                self
+            }
+
+            /// The scopes a caller needs.
+            pub const fn required_scopes(&self) -> &'static [&'static str] {
+                self.scopes
             }
         }
 

@@ -57,6 +57,8 @@ pub(crate) struct Endpoint {
     pub(crate) webhooks: crate::webhook::Webhooks,
     /// The tasks of task-supporting tools.
     pub(crate) tasks: Arc<crate::task::Tasks>,
+    /// What a handler the caller lacks a scope for answers.
+    pub(crate) unpermitted: crate::auth::Unpermitted,
     /// What only the HTTP transport reads.
     pub(crate) http: crate::transport::http::Settings,
 }

@@ -235,7 +235,7 @@ fn handles(call: &CallContext<'_>) -> Result<Handles, ArgumentError> {
     Ok(Handles {
         keys: keys.clone(),
         ttl,
-        principal: request.principal().map(|p| p.0.clone()),
+        principal: request.principal().map(|p| p.subject().to_owned()),
     })
 }
 

@@ -32,6 +32,7 @@ compile_error!(
      and `panic = \"abort\"` would end the whole server on the first one"
 );
 
+pub mod auth;
 pub mod completion;
 mod descriptor;
 mod dispatch;
@@ -43,6 +44,7 @@ pub mod invocation;
 pub mod mrtr;
 pub mod notifier;
 mod offload;
+mod outbound;
 pub mod prompt;
 pub mod protocol;
 mod quota;
@@ -95,11 +97,11 @@ mod readme {}
 
 /// The names most servers need: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
+    pub use crate::auth::Principal;
     pub use crate::completion::CompletionContext;
     pub use crate::extract::{Args, Extension};
     pub use crate::prompt::PromptMessage;
     pub use crate::protocol::{Content, ProtocolError, ResourceContents};
-    pub use crate::session::Principal;
     pub use crate::state::State;
     pub use crate::tool::{IntoToolResult, Json, ToolResult};
     pub use crate::{complete, prompt, resource, tool, Server};

@@ -153,6 +153,8 @@ pub struct Server {
     handle_ttl: Duration,
     task_limits: crate::task::TaskLimits,
     webhook_policy: crate::webhook::WebhookPolicy,
+    oauth: Option<crate::auth::OAuth>,
+    unpermitted: crate::auth::Unpermitted,
 }
 
 impl Default for Server {
@@ -217,7 +219,47 @@ impl Server {
                 per_client: crate::task::DEFAULT_TASKS_PER_CLIENT,
             },
             webhook_policy: crate::webhook::WebhookPolicy::default(),
+            oauth: None,
+            unpermitted: crate::auth::Unpermitted::InsufficientScope,
         }
+    }
+
+    /// Makes the HTTP endpoint an OAuth 2.1 resource server: every request needs a bearer
+    /// token the authorization server issued for this server (checked as [`OAuth`] says),
+    /// and the token's subject, client, scopes and claims become the request's
+    /// [`Principal`](crate::auth::Principal). Handlers declaring `scopes` are called and listed
+    /// only for callers granted them. The protected resource metadata (RFC 9728) is served at
+    /// `/.well-known/oauth-protected-resource` followed by the resource's path, and at the root.
+    /// (stdio is local: its caller is whoever started the process, as the specification says.)
+    ///
+    /// [`OAuth`]: crate::auth::OAuth
+    ///
+    /// ```
+    /// use mcp_runtime::auth::OAuth;
+    ///
+    /// let server = mcp_runtime::Server::new()
+    ///     .oauth(OAuth::new("https://auth.example.com", "https://mcp.example.com/mcp"));
+    /// # let _ = server;
+    /// ```
+    pub fn oauth(mut self, oauth: crate::auth::OAuth) -> Self {
+        self.oauth = Some(oauth);
+        self
+    }
+
+    /// What a handler answers a caller who lacks one of the scopes it declares (default: a
+    /// `403 insufficient_scope` naming them, so the client can step up;
+    /// [`Unpermitted::NotFound`](crate::auth::Unpermitted::NotFound) answers as if it did not
+    /// exist). Either way it is not listed to that caller.
+    ///
+    /// ```
+    /// use mcp_runtime::auth::Unpermitted;
+    ///
+    /// let server = mcp_runtime::Server::new().unpermitted(Unpermitted::NotFound);
+    /// # let _ = server;
+    /// ```
+    pub fn unpermitted(mut self, answer: crate::auth::Unpermitted) -> Self {
+        self.unpermitted = answer;
+        self
     }
 
     /// What webhooks tasks may push their status changes to (a client asks with `delivery` on
@@ -779,6 +821,10 @@ impl Server {
         if let Some(store) = &self.store {
             store.start(&self.notifier, sessions.clone(), &tasks, shutdown.clone())?;
         }
+        let auth = self
+            .oauth
+            .map(crate::auth::ResourceServer::new)
+            .transpose()?;
         let endpoint = Endpoint {
             registry,
             server_meta: server_meta(&self.info),
@@ -810,7 +856,9 @@ impl Server {
                 body_read_timeout: self.body_read_timeout,
                 response_mode: self.response_mode,
                 resume_grace: self.resume_grace,
+                auth,
             },
+            unpermitted: self.unpermitted,
         };
         Ok((Arc::new(endpoint), self.path))
     }

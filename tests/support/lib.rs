@@ -2,6 +2,7 @@
 //! HTTP/1.1 client that can send exactly the bytes a test needs (bad headers, chunked bodies),
 //! and the official MCP clients as real peers ([`peers`]).
 
+pub mod oauth;
 pub mod peers;
 pub mod proxy;
 pub mod redis;
@@ -26,7 +27,21 @@ pub struct Running {
 impl Running {
     /// Binds `server` to a free port and runs it in the background.
     pub async fn start(server: Server) -> Self {
-        let listening = server.bind("127.0.0.1:0").await.expect("bind");
+        Self::start_at(server, 0).await
+    }
+
+    /// A port no one listens on now (for a server that must know its URL before it binds).
+    pub fn free_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").port()
+    }
+
+    /// Binds `server` to `port` on loopback (0: a free one) and runs it in the background.
+    pub async fn start_at(server: Server, port: u16) -> Self {
+        let listening = server
+            .bind(format!("127.0.0.1:{port}"))
+            .await
+            .expect("bind");
         let addr = listening.local_addr();
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(listening.run_until(async {
@@ -337,7 +352,7 @@ pub fn take_principal(request: &mut axum::extract::Request) -> bool {
     else {
         return false;
     };
-    let principal = mcp_runtime::session::Principal(user.to_owned());
+    let principal = mcp_runtime::auth::Principal::new(user);
     request.extensions_mut().insert(principal);
     true
 }

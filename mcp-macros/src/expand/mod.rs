@@ -158,6 +158,14 @@ pub(crate) fn setter<T: quote::ToTokens>(key: &str, value: Option<T>) -> TokenSt
     }
 }
 
+/// `.scopes(&["a", "b"])`, or nothing when the handler needs no scope.
+pub(crate) fn scopes_setter(scopes: &[String]) -> TokenStream {
+    if scopes.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(.scopes(&[#(#scopes),*]))
+}
+
 /// `.at(Location { file!(), line!() })`.
 pub(crate) fn location() -> TokenStream {
     quote!(.at(__mcp::Location {

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::{accessor, location, nameable, run, scope, setter, shim};
+use super::{accessor, location, nameable, run, scope, scopes_setter, setter, shim};
 use crate::model::Handler;
 
 /// What `#[prompt(...)]` says.
@@ -12,6 +12,8 @@ pub(crate) struct PromptArgs {
     pub(crate) name: String,
     pub(crate) title: Option<String>,
     pub(crate) description: Option<String>,
+    /// The OAuth scopes a caller needs (`scopes = [...]`).
+    pub(crate) scopes: Vec<String>,
 }
 
 pub(crate) fn prompt(model: &Handler<'_>, args: &PromptArgs) -> TokenStream {
@@ -20,6 +22,7 @@ pub(crate) fn prompt(model: &Handler<'_>, args: &PromptArgs) -> TokenStream {
     let name = &args.name;
     let title = setter("title", args.title.as_deref());
     let description = setter("description", args.description.as_deref());
+    let scopes = scopes_setter(&args.scopes);
     let convert =
         quote_spanned!(model.output_span()=> __mcp::IntoPromptResult::into_prompt_result(__value));
     let run = run(model, &shim.call, convert);
@@ -43,6 +46,7 @@ pub(crate) fn prompt(model: &Handler<'_>, args: &PromptArgs) -> TokenStream {
             const __DEF: __mcp::PromptDef = __mcp::PromptDef::new(#name, __get)
                 #title
                 #description
+                #scopes
                 .params(__PARAMS)
                 .arguments(__arguments)
                 #location;

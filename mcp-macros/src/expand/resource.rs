@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::{accessor, location, nameable, run, scope, setter, shim};
+use super::{accessor, location, nameable, run, scope, scopes_setter, setter, shim};
 use crate::model::Handler;
 
 /// What `#[resource(...)]` says.
@@ -20,6 +20,8 @@ pub(crate) struct ResourceArgs {
     pub(crate) size: Option<u64>,
     /// Milliseconds and `Public` / `Private`.
     pub(crate) cache: Option<(u64, &'static str)>,
+    /// The OAuth scopes a caller needs (`scopes = [...]`).
+    pub(crate) scopes: Vec<String>,
     /// Parameters that are not template variables, with the error if one is an argument.
     pub(crate) not_variables: Vec<(usize, String)>,
 }
@@ -30,6 +32,7 @@ pub(crate) fn resource(model: &Handler<'_>, args: &ResourceArgs) -> TokenStream 
     let (uri, name) = (&args.uri, &args.name);
     let title = setter("title", args.title.as_deref());
     let description = setter("description", args.description.as_deref());
+    let scopes = scopes_setter(&args.scopes);
     let mime_type = setter("mime_type", args.mime_type.as_deref());
     let audience = args.audience.iter().map(|role| {
         let role = quote::format_ident!("{}", role);
@@ -88,6 +91,7 @@ pub(crate) fn resource(model: &Handler<'_>, args: &ResourceArgs) -> TokenStream 
                 .annotations(__mcp::ResourceAnnotations::NONE.audience(&[#(#audience),*]) #priority)
                 #size
                 #cache
+                #scopes
                 .params(__PARAMS)
                 .arguments(__arguments)
                 #location;

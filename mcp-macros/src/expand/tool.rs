@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::{accessor, location, nameable, run, scope, setter, shim};
+use super::{accessor, location, nameable, run, scope, scopes_setter, setter, shim};
 use crate::model::Handler;
 
 /// What `#[tool(...)]` says.
@@ -19,6 +19,8 @@ pub(crate) struct ToolArgs {
     pub(crate) timeout_ms: Option<u64>,
     /// The `TaskSupport` variant, if the calls may run as tasks.
     pub(crate) task: Option<&'static str>,
+    /// The OAuth scopes a caller needs (`scopes = [...]`).
+    pub(crate) scopes: Vec<String>,
 }
 
 pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
@@ -27,6 +29,7 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
     let name = &args.name;
     let title = setter("title", args.title.as_deref());
     let description = setter("description", args.description.as_deref());
+    let scopes = scopes_setter(&args.scopes);
     let annotations = [
         ("read_only", args.read_only),
         ("destructive", args.destructive),
@@ -91,6 +94,7 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
                 .output_schema(__output_schema)
                 #timeout
                 #task
+                #scopes
                 #location;
 
             #accessor

@@ -9,6 +9,7 @@ mod tasks;
 pub(crate) use outgoing::{CallStream, Messages, Outgoing, SessionCall};
 pub use respond::ResponseMode;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -89,7 +90,7 @@ impl Endpoint {
         // A method is served only with the capability that announces it.
         let result = match (call.method, era) {
             ("initialize", Era::Legacy) => Ok(self.initialize(id, &call)),
-            ("server/discover", Era::Modern) => Ok(self.discover(id)),
+            ("server/discover", Era::Modern) => Ok(self.discover(id, &call)),
             ("ping", Era::Legacy) => Ok(self.reply(id, era, &results::Empty {}, None)),
             ("logging/setLevel", Era::Legacy) if registry.has_logging() => {
                 self.set_level(id, &call).await
@@ -223,6 +224,12 @@ impl Endpoint {
                 RpcError::invalid_params("a subscription needs the resource's `uri`")
             })?;
         let session = call.session.as_ref().expect("checked by the method table");
+        // Updates of a resource the caller may not read would tell it what it may not see.
+        if let Some(scopes) = self.registry.load().resource_scopes(uri) {
+            self.permit(call, "resource", uri, scopes, || {
+                not_found(uri, Era::Legacy)
+            })?;
+        }
         session
             .change_subscription(uri, call.method == "resources/subscribe")
             .await?;
@@ -241,12 +248,22 @@ impl Endpoint {
                 RpcError::invalid_params("`subscriptions/listen` needs `notifications`")
             })?;
         let registry = self.registry.load();
+        // Updates of a resource the caller may not read are not agreed to: they would tell it
+        // what it may not see.
+        let caller = crate::auth::Caller::of(&call.request);
+        let readable = |uri: &String| {
+            registry
+                .resource_scopes(uri)
+                .is_none_or(|scopes| caller.permit(scopes).is_ok())
+        };
         let agreed = crate::notifier::SubscriptionFilter {
             tools_list_changed: requested.tools_list_changed && registry.has_tools(),
             prompts_list_changed: requested.prompts_list_changed && registry.has_prompts(),
             resources_list_changed: requested.resources_list_changed && registry.has_resources(),
             resource_subscriptions: if registry.has_resources() {
-                requested.resource_subscriptions
+                let mut uris = requested.resource_subscriptions;
+                uris.retain(readable);
+                uris
             } else {
                 Vec::new()
             },
@@ -287,21 +304,37 @@ impl Endpoint {
             .unwrap_or(ProtocolVersion::LATEST_LEGACY)
     }
 
+    /// The server's capabilities as `call`'s caller may see them: without those whose every
+    /// handler needs a scope it lacks.
+    fn capabilities_for<'a>(&self, all: &'a RawValue, call: &Call<'_>) -> Cow<'a, RawValue> {
+        let caller = crate::auth::Caller::of(&call.request);
+        let hidden = self.registry.load().hidden_capabilities(caller);
+        if hidden.is_empty() {
+            return Cow::Borrowed(all);
+        }
+        let mut visible: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(all.get()).expect("capabilities are an object");
+        for key in hidden {
+            visible.remove(key);
+        }
+        Cow::Owned(serde_json::value::to_raw_value(&visible).expect("capabilities serialize"))
+    }
+
     fn initialize(&self, id: &RequestId, call: &Call<'_>) -> Outcome {
         let version = Self::negotiate(call.params);
         let result = InitializeResult {
             protocol_version: version.as_str(),
-            capabilities: &self.legacy_capabilities,
+            capabilities: &self.capabilities_for(&self.legacy_capabilities, call),
             server_info: &self.info,
             instructions: self.instructions.as_deref(),
         };
         self.reply(id, Era::Legacy, &result, None)
     }
 
-    fn discover(&self, id: &RequestId) -> Outcome {
+    fn discover(&self, id: &RequestId, call: &Call<'_>) -> Outcome {
         let result = DiscoverResult {
             supported_versions: &self.supported_versions,
-            capabilities: &self.capabilities,
+            capabilities: &self.capabilities_for(&self.capabilities, call),
             instructions: self.instructions.as_deref(),
         };
         self.reply(id, Era::Modern, &result, Some(self.list_cache))
@@ -314,10 +347,11 @@ impl Endpoint {
         pages: &Pages,
         key: &'static str,
     ) -> Result<Outcome, RpcError> {
-        let (entries, next) = pages.page(call.params.cursor.as_deref())?;
+        let caller = crate::auth::Caller::of(&call.request);
+        let (entries, next) = pages.page(call.params.cursor.as_deref(), caller)?;
         let result = ListResult {
             key,
-            entries,
+            entries: &entries,
             next_cursor: next.as_deref(),
         };
         Ok(self.reply(id, call.version.era(), &result, Some(self.list_cache)))
@@ -337,8 +371,9 @@ impl Endpoint {
             .registry
             .load()
             .tool_entry(name)
-            .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
+            .ok_or_else(|| unknown_tool(name))?;
         let tool = entry.def;
+        self.permit(call, "tool", name, tool.scopes, || unknown_tool(name))?;
         let arguments =
             crate::offload::cpu_bound(call.size, || Arguments::parse(call.params.arguments))
                 .map_err(|e| RpcError::invalid_params(e.to_string()))?;
@@ -385,6 +420,9 @@ impl Endpoint {
                 })
                 .ok_or_else(|| not_found(uri, call.version.era()))?,
         };
+        self.permit(call, "resource", uri, def.scopes, || {
+            not_found(uri, call.version.era())
+        })?;
         let read_target = ReadTarget {
             uri,
             mime_type: def.mime_type,
@@ -433,8 +471,9 @@ impl Endpoint {
             .registry
             .load()
             .prompt_entry(name)
-            .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
+            .ok_or_else(|| unknown_prompt(name))?;
         let prompt = entry.def;
+        self.permit(call, "prompt", name, prompt.scopes, || unknown_prompt(name))?;
         let arguments = crate::offload::cpu_bound(call.size, || {
             Arguments::parse_strings(call.params.arguments)
         })
@@ -478,19 +517,19 @@ impl Endpoint {
         let registry = self.registry.load();
         let target = match reference {
             CompletionReference::Prompt { name } => {
-                let prompt = registry
-                    .prompt(name)
-                    .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
+                let prompt = registry.prompt(name).ok_or_else(|| unknown_prompt(name))?;
+                self.permit(call, "prompt", name, prompt.scopes, || unknown_prompt(name))?;
                 CompletionTarget::Prompt(prompt.name)
             }
             CompletionReference::Resource { uri } => {
+                let unknown =
+                    || RpcError::invalid_params(format!("Unknown resource template: {uri}"));
                 let template = registry
                     .templates
                     .iter()
                     .find(|t| t.def.uri == uri)
-                    .ok_or_else(|| {
-                        RpcError::invalid_params(format!("Unknown resource template: {uri}"))
-                    })?;
+                    .ok_or_else(unknown)?;
+                self.permit(call, "resource template", uri, template.def.scopes, unknown)?;
                 CompletionTarget::Resource(template.def.uri)
             }
         };
@@ -532,6 +571,34 @@ impl Endpoint {
         };
         Ok(self.reply(id, call.version.era(), &CompleteResult { completion }, None))
     }
+}
+
+impl Endpoint {
+    /// Lets the caller use a handler of `kind` needing `scopes`, or refuses as the server's
+    /// policy says: a 403 naming the scopes, or `unknown()`, the error for a name that does not
+    /// exist.
+    fn permit(
+        &self,
+        call: &Call<'_>,
+        kind: &str,
+        name: &str,
+        scopes: &'static [&'static str],
+        unknown: impl FnOnce() -> RpcError,
+    ) -> Result<(), RpcError> {
+        match crate::auth::Caller::of(&call.request).permit(scopes) {
+            Ok(()) => Ok(()),
+            Err(_) if self.unpermitted == crate::auth::Unpermitted::NotFound => Err(unknown()),
+            Err(_) => Err(crate::auth::insufficient_scope(kind, name, scopes)),
+        }
+    }
+}
+
+fn unknown_tool(name: &str) -> RpcError {
+    RpcError::invalid_params(format!("Unknown tool: {name}"))
+}
+
+fn unknown_prompt(name: &str) -> RpcError {
+    RpcError::invalid_params(format!("Unknown prompt: {name}"))
 }
 
 /// The answer to a long-lived stream the server cannot hold now.

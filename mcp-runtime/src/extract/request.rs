@@ -18,6 +18,8 @@ pub struct RequestParts<'a> {
     headers: Option<&'a HeaderMap>,
     extensions: Option<&'a Extensions>,
     principal: Option<&'a Principal>,
+    /// Over a local transport (stdio), where the caller is the user who started the process.
+    local: bool,
 }
 
 impl<'a> RequestParts<'a> {
@@ -55,6 +57,18 @@ impl<'a> RequestParts<'a> {
     pub fn with_principal(mut self, principal: Option<&'a Principal>) -> Self {
         self.principal = principal;
         self
+    }
+
+    /// Made over a local transport (stdio): the caller is whoever started the process, so
+    /// handlers' scopes are not asked of it.
+    pub(crate) fn local(mut self) -> Self {
+        self.local = true;
+        self
+    }
+
+    /// Whether the call came over a local transport (stdio).
+    pub(crate) fn is_local(&self) -> bool {
+        self.local
     }
 
     /// The server's state.

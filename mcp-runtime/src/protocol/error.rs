@@ -38,6 +38,20 @@ impl ErrorCode {
     pub const MISSING_CAPABILITY: Self = Self(-32021);
     /// The requested protocol version is not supported (2026-07-28).
     pub const UNSUPPORTED_VERSION: Self = Self(-32022);
+    /// The caller lacks a scope the handler needs (HTTP 403, `insufficient_scope`).
+    pub const INSUFFICIENT_SCOPE: Self = Self(-32003);
+    /// The request carries no valid bearer token (HTTP 401, `invalid_token`).
+    pub const UNAUTHORIZED: Self = Self(-32004);
+}
+
+/// What an error asks of the client's credentials (sent as `WWW-Authenticate` over HTTP).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Challenge {
+    /// The header's value, complete.
+    Header(http::HeaderValue),
+    /// A token granting these scopes (space-separated) is needed: the transport adds where its
+    /// metadata is.
+    Scope(Box<str>),
 }
 
 /// A JSON-RPC error object together with the HTTP status of the response that carries it.
@@ -65,6 +79,9 @@ pub struct RpcError {
     /// When the client may try again (`Retry-After`), for refusals that pass.
     #[serde(skip)]
     retry_after: Option<std::time::Duration>,
+    /// What a `WWW-Authenticate` header says with the error.
+    #[serde(skip)]
+    challenge: Option<Challenge>,
 }
 
 impl RpcError {
@@ -76,6 +93,7 @@ impl RpcError {
             data: None,
             status: StatusCode::OK,
             retry_after: None,
+            challenge: None,
         }
     }
 
@@ -89,6 +107,24 @@ impl RpcError {
     /// When the client may try again, if the error says.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         self.retry_after
+    }
+
+    /// Challenges the client to come back with a token granting `scopes` (space-separated):
+    /// HTTP transports answer with `WWW-Authenticate: Bearer error="insufficient_scope"`.
+    pub(crate) fn with_scope_challenge(mut self, scopes: String) -> Self {
+        self.challenge = Some(Challenge::Scope(scopes.into()));
+        self
+    }
+
+    /// Sent with `WWW-Authenticate: challenge` by HTTP transports.
+    pub(crate) fn with_challenge(mut self, challenge: http::HeaderValue) -> Self {
+        self.challenge = Some(Challenge::Header(challenge));
+        self
+    }
+
+    /// What a `WWW-Authenticate` header says with the error, if anything.
+    pub(crate) fn challenge(&self) -> Option<&Challenge> {
+        self.challenge.as_ref()
     }
 
     /// Sets the HTTP status.

@@ -14,6 +14,7 @@ pub use client::{ClientCapabilities, MAX_CLIENT_INFO_CHARS, TASKS_EXTENSION};
 pub use content::{
     BinaryContent, Content, EmbeddedResource, ResourceContents, ResourceLink, TextContent,
 };
+pub(crate) use error::Challenge;
 pub use error::{ErrorCode, ProtocolError, RpcError};
 pub use jsonrpc::{error_body, result_body, Message, RequestId};
 pub use params::{

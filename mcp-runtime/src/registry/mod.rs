@@ -132,6 +132,8 @@ struct ToolListing<'a> {
     annotations: &'a ToolAnnotations,
     #[serde(skip_serializing_if = "Option::is_none")]
     execution: Option<Execution>,
+    #[serde(skip)]
+    scopes: &'static [&'static str],
 }
 
 /// A tool's `execution`: whether its calls may run as tasks.
@@ -159,6 +161,8 @@ struct ResourceListing<'a> {
     annotations: &'a ResourceAnnotations,
     #[serde(skip_serializing_if = "Option::is_none")]
     size: Option<u64>,
+    #[serde(skip)]
+    scopes: &'static [&'static str],
 }
 
 #[derive(Serialize)]
@@ -169,7 +173,22 @@ struct PromptListing<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
     arguments: Vec<PromptArgument>,
+    #[serde(skip)]
+    scopes: &'static [&'static str],
 }
+
+/// Each listing needs what its handler needs.
+macro_rules! listed {
+    ($($listing:ident),*) => {$(
+        impl pages::Listed for $listing<'_> {
+            fn scopes(&self) -> &'static [&'static str] {
+                self.scopes
+            }
+        }
+    )*};
+}
+
+listed!(ToolListing, ResourceListing, PromptListing);
 
 #[derive(Serialize)]
 struct PromptArgument {
@@ -177,6 +196,28 @@ struct PromptArgument {
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     required: bool,
+}
+
+/// Checks that each scope a handler declares is a scope token (RFC 6749, section 3.3): one or
+/// more visible ASCII characters but `"` and `\`, so it can be named in a challenge.
+fn check_scopes(
+    scopes: &[&str],
+    name: &'static str,
+    location: crate::tool::Location,
+) -> Result<(), Error> {
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+    };
+    match scopes.iter().find(|s| !token(s)) {
+        None => Ok(()),
+        Some(bad) => Err(Error::InvalidSchema {
+            name,
+            location,
+            reason: format!("`{bad}` is not a scope (visible ASCII, no spaces, `\"` or `\\`)"),
+        }),
+    }
 }
 
 /// An input schema's properties: (name, description, required), in declaration order of the
@@ -327,6 +368,7 @@ impl Registry {
             if !collected.named(&mut tools, handler, def, |d| d.location)? {
                 continue;
             }
+            check_scopes(def.scopes, def.name, def.location)?;
             let mut generator = schema::generator();
             let output = (def.output_schema)(&mut generator)
                 .map(|s| schema::finish_output(s, &mut generator))
@@ -346,6 +388,7 @@ impl Registry {
                 execution: def.task.allows_tasks().then(|| Execution {
                     task_support: def.task.as_str(),
                 }),
+                scopes: def.scopes,
             });
         }
 
@@ -357,6 +400,7 @@ impl Registry {
                 def,
                 needs: needs_of(def.params),
             };
+            check_scopes(def.scopes, def.uri, def.location)?;
             let arguments = input_schema(def.arguments, def.name, def.location)?;
             let params: Vec<&str> = arguments["properties"]
                 .as_object()
@@ -376,6 +420,7 @@ impl Registry {
                 mime_type: def.mime_type,
                 annotations: &def.annotations,
                 size: def.size,
+                scopes: def.scopes,
             };
             if def.is_template() {
                 let template = UriTemplate::parse(def.uri).map_err(|e| invalid(e.to_string()))?;
@@ -439,12 +484,14 @@ impl Registry {
             if !collected.named(&mut prompts, handler, def, |d| d.location)? {
                 continue;
             }
+            check_scopes(def.scopes, def.name, def.location)?;
             let schema = input_schema(def.arguments, def.name, def.location)?;
             prompt_listings.push(PromptListing {
                 name: def.name,
                 title: def.title,
                 description: def.description,
                 arguments: schema_arguments(&schema),
+                scopes: def.scopes,
             });
         }
 
@@ -536,6 +583,61 @@ impl Registry {
 
     pub(crate) fn resource_entry(&self, uri: &str) -> Option<Entry<ResourceDef>> {
         self.resources.get(uri).copied()
+    }
+
+    /// The scopes a caller needs to read the resource at `uri` (a static resource, or the first
+    /// template matching it); `None` when no resource has that URI.
+    pub(crate) fn resource_scopes(&self, uri: &str) -> Option<&'static [&'static str]> {
+        match self.resources.get(uri) {
+            Some(entry) => Some(entry.def.scopes),
+            None => self
+                .templates
+                .iter()
+                .find(|t| t.template.match_uri(uri).is_some())
+                .map(|t| t.def.scopes),
+        }
+    }
+
+    /// The capabilities (`tools`, `resources`, `prompts`) whose every handler needs a scope
+    /// `caller` lacks: announcing them would name what it may not use.
+    pub(crate) fn hidden_capabilities(&self, caller: crate::auth::Caller<'_>) -> Vec<&'static str> {
+        fn unusable<'s>(
+            caller: crate::auth::Caller<'_>,
+            mut scopes: impl Iterator<Item = &'s &'static [&'static str]>,
+        ) -> bool {
+            scopes.all(|s| caller.permit(s).is_err())
+        }
+        let mut hidden = Vec::new();
+        if self.has_tools() && unusable(caller, self.tools.values().map(|e| &e.def.scopes)) {
+            hidden.push("tools");
+        }
+        let resources = self.resources.values().map(|e| &e.def.scopes);
+        let templates = self.templates.iter().map(|t| &t.def.scopes);
+        if self.has_resources() && unusable(caller, resources.chain(templates)) {
+            hidden.push("resources");
+        }
+        if self.has_prompts() && unusable(caller, self.prompts.values().map(|e| &e.def.scopes)) {
+            hidden.push("prompts");
+        }
+        hidden
+    }
+
+    /// Every scope a handler needs, sorted (what the protected resource metadata lists as
+    /// `scopes_supported`).
+    pub fn scopes(&self) -> Vec<&'static str> {
+        let tools = self.tools.values().flat_map(|e| e.def.scopes);
+        let resources = self.resources.values().flat_map(|e| e.def.scopes);
+        let templates = self.templates.iter().flat_map(|t| t.def.scopes);
+        let prompts = self.prompts.values().flat_map(|e| e.def.scopes);
+        let mut scopes: Vec<&'static str> = tools
+            .chain(resources)
+            .chain(templates)
+            .chain(prompts)
+            .copied()
+            .collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        scopes
     }
 
     /// The names of every tool, sorted.

@@ -32,30 +32,7 @@ use crate::protocol::{ClientCapabilities, ErrorCode, Implementation, ProtocolVer
 use crate::quota::{ClientKey, Quota};
 use crate::schema::InputSchema;
 
-/// Who is calling, as the application's authentication established it: put it in the request's
-/// extensions (in an axum middleware) and sessions and request state are bound to it. A request
-/// naming another principal's session is answered as if the session did not exist.
-///
-/// ```
-/// use axum::{extract::Request, middleware::Next, response::Response};
-/// use mcp_runtime::session::Principal;
-///
-/// async fn authenticate(mut request: Request, next: Next) -> Response {
-///     // A real application verifies a token here.
-///     let user = request.headers().get("x-user").and_then(|v| v.to_str().ok()).unwrap_or("anonymous");
-///     let principal = Principal(user.to_owned());
-///     request.extensions_mut().insert(principal);
-///     next.run(request).await
-/// }
-///
-/// let app = mcp_runtime::Server::new()
-///     .router()
-///     .unwrap()
-///     .layer(axum::middleware::from_fn(authenticate));
-/// # let _ = app;
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Principal(pub String);
+pub use crate::auth::Principal;
 
 /// The limits of a stateful server's sessions.
 #[derive(Debug, Clone, Copy)]

@@ -60,7 +60,7 @@ impl SharedRecord {
     fn of(session: &SessionData) -> Self {
         let c = session.client_capabilities;
         Self {
-            principal: session.principal.as_ref().map(|p| p.0.clone()),
+            principal: session.principal.as_ref().map(|p| p.subject().to_owned()),
             owner: session
                 .shared
                 .as_ref()
@@ -217,7 +217,7 @@ impl Sessions {
     ) -> Result<Arc<SessionData>, SessionRefusal> {
         let record: SharedRecord =
             serde_json::from_str(&loaded.record).map_err(|_| SessionRefusal::Unknown)?;
-        if record.principal.as_deref() != principal.map(|p| p.0.as_str()) {
+        if record.principal.as_deref() != principal.map(|p| p.subject()) {
             return Err(SessionRefusal::Unknown);
         }
         self.start_reaper();

@@ -202,6 +202,7 @@ pub struct ToolDef {
     pub(crate) call: CallFn,
     pub(crate) timeout: Option<std::time::Duration>,
     pub(crate) task: TaskSupport,
+    pub(crate) scopes: &'static [&'static str],
     pub(crate) location: Location,
 }
 
@@ -221,6 +222,7 @@ impl ToolDef {
             call,
             timeout: None,
             task: TaskSupport::Forbidden,
+            scopes: &[],
             location: Location::caller(),
         }
     }

@@ -105,19 +105,9 @@ pub(crate) async fn vetted_addresses(
     port: u16,
     allow_private: bool,
 ) -> Result<Vec<SocketAddr>, ResolveError> {
-    let resolved: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-        Ok(ip) => vec![SocketAddr::new(ip, port)],
-        Err(_) => tokio::net::lookup_host((host, port))
-            .await
-            .map_err(ResolveError::Lookup)?
-            .collect(),
-    };
-    if resolved.is_empty() {
-        return Err(ResolveError::Lookup(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("{host} has no addresses"),
-        )));
-    }
+    let resolved = crate::outbound::resolve(host, port)
+        .await
+        .map_err(ResolveError::Lookup)?;
     if allow_private {
         return Ok(resolved.into_iter().take(MAX_ADDRESSES).collect());
     }

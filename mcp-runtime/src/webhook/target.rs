@@ -2,7 +2,6 @@
 
 use std::net::IpAddr;
 
-use http::uri::{Scheme, Uri};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio_rustls::rustls::pki_types::ServerName;
@@ -10,6 +9,7 @@ use tokio_rustls::rustls::pki_types::ServerName;
 use super::guard::non_public_reason;
 use super::policy::{WebhookPolicy, MAX_URL_BYTES};
 use super::secret::{SecretError, WebhookSecret};
+use crate::outbound::{Destination, UrlError};
 
 /// The longest `X-MCP-Subscription-Id` accepted, in bytes.
 const MAX_SUBSCRIPTION_ID_BYTES: usize = 256;
@@ -67,23 +67,10 @@ pub struct WebhookParams {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookTarget {
     url: String,
-    endpoint: Endpoint,
+    destination: Destination,
     secret: WebhookSecret,
     previous_secret: Option<WebhookSecret>,
     subscription_id: Option<String>,
-}
-
-/// The parts of the URL a delivery needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Endpoint {
-    pub(crate) https: bool,
-    /// The host without IPv6 brackets: what is resolved, and the TLS server name.
-    pub(crate) host: String,
-    pub(crate) port: u16,
-    /// `host[:port]` as written: the `Host` header.
-    pub(crate) authority: String,
-    /// Path and query: the request target.
-    pub(crate) path: String,
 }
 
 impl WebhookTarget {
@@ -129,10 +116,10 @@ impl WebhookTarget {
         secret: WebhookSecret,
         policy: &WebhookPolicy,
     ) -> Result<Self, TargetError> {
-        let endpoint = parse_url(url, policy)?;
+        let destination = parse_url(url, policy)?;
         Ok(Self {
             url: url.to_owned(),
-            endpoint,
+            destination,
             secret,
             previous_secret: None,
             subscription_id: None,
@@ -179,79 +166,41 @@ impl WebhookTarget {
 
     /// The host of the URL, for logs (never the path or query, which may carry tokens).
     pub fn host(&self) -> &str {
-        &self.endpoint.host
+        &self.destination.host
     }
 
-    pub(crate) fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
+    pub(crate) fn destination(&self) -> &Destination {
+        &self.destination
     }
 }
 
 /// Checks a callback URL against `policy` and splits it into what a delivery needs.
-pub(crate) fn parse_url(url: &str, policy: &WebhookPolicy) -> Result<Endpoint, TargetError> {
+pub(crate) fn parse_url(url: &str, policy: &WebhookPolicy) -> Result<Destination, TargetError> {
     if url.len() > MAX_URL_BYTES {
         return Err(TargetError::UrlTooLong { bytes: url.len() });
     }
-    if url.contains('#') {
-        return Err(TargetError::Url("it must not contain a fragment (#…)"));
-    }
-    let uri: Uri = url
-        .parse()
-        .map_err(|_| TargetError::Url("it is not a valid absolute URL"))?;
-    let https = match uri.scheme() {
-        Some(s) if *s == Scheme::HTTPS => true,
-        Some(s) if *s == Scheme::HTTP => false,
-        Some(s) => return Err(TargetError::Scheme(truncate(s.as_str()))),
-        None => return Err(TargetError::Url("it is not an absolute URL (https://…)")),
-    };
-    if !https && !policy.allow_http {
+    let destination = Destination::parse(url).map_err(|e| match e {
+        UrlError::Scheme(scheme) => TargetError::Scheme(truncate(&scheme)),
+        UrlError::Unusable(reason) => TargetError::Url(reason),
+    })?;
+    if !destination.https && !policy.allow_http {
         return Err(TargetError::Scheme("http".to_owned()));
     }
-    let authority = uri.authority().ok_or(TargetError::Url("it has no host"))?;
-    if authority.as_str().contains('@') {
-        return Err(TargetError::Url(
-            "it must not contain a user name or password",
-        ));
-    }
-    let written = authority.host();
-    let host = written
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(written)
-        .to_ascii_lowercase();
-    if host.is_empty() {
-        return Err(TargetError::Url("it has no host"));
-    }
-    let port = match authority.port_u16() {
-        Some(0) => return Err(TargetError::Url("its port must not be 0")),
-        Some(port) => port,
-        None if https => 443,
-        None => 80,
-    };
+    let host = &destination.host;
     match host.parse::<IpAddr>() {
         Ok(ip) => {
             if !policy.allow_private {
                 if let Some(reason) = non_public_reason(ip) {
                     return Err(TargetError::Address {
-                        host: truncate(&host),
+                        host: truncate(host),
                         reason,
                     });
                 }
             }
         }
-        Err(_) => check_name(&host, https, policy)?,
+        Err(_) => check_name(host, destination.https, policy)?,
     }
-    let path = match uri.path_and_query().map(|p| p.as_str()) {
-        None | Some("") => "/".to_owned(),
-        Some(p) => p.to_owned(),
-    };
-    Ok(Endpoint {
-        https,
-        host,
-        port,
-        authority: authority.as_str().to_owned(),
-        path,
-    })
+    Ok(destination)
 }
 
 /// Refuses host names that are not DNS names, and, unless the policy allows private addresses,
@@ -365,7 +314,7 @@ mod tests {
     #[test]
     fn accepts_public_https_urls() {
         let t = target("https://Hooks.Example.com:8443/a/b?x=1").unwrap();
-        let e = t.endpoint();
+        let e = t.destination();
         assert!(e.https);
         assert_eq!(
             (
@@ -383,7 +332,11 @@ mod tests {
         );
         let t = target("https://[2606:4700:4700::1111]").unwrap();
         assert_eq!(
-            (t.host(), t.endpoint().port, t.endpoint().path.as_str()),
+            (
+                t.host(),
+                t.destination().port,
+                t.destination().path.as_str()
+            ),
             ("2606:4700:4700::1111", 443, "/")
         );
         assert!(target("https://8.8.8.8/hook").is_ok());
@@ -474,7 +427,7 @@ mod tests {
             &open,
         )
         .unwrap();
-        assert_eq!((t.endpoint().https, t.endpoint().port), (false, 8080));
+        assert_eq!((t.destination().https, t.destination().port), (false, 8080));
         assert!(WebhookTarget::from_json(
             &json!({"url": "http://127.0.0.1/", "secret": SECRET}),
             &open

@@ -29,7 +29,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use crate::dispatch::listen::{Audience, ChangeFeed};
 use crate::dispatch::{Call, CallStream, Outcome, ResponseMode};
 use crate::endpoint::Endpoint;
-use crate::protocol::{error_body, Era, ErrorCode, Message, RequestId, RpcError};
+use crate::protocol::{error_body, Challenge, Era, ErrorCode, Message, RequestId, RpcError};
 use crate::quota::ClientKey;
 use crate::session::{Handshake, Principal, SessionRefusal};
 use accept::Accepted;
@@ -47,16 +47,57 @@ pub(crate) struct Settings {
     /// How long a session call waiting for the client's answer waits for a client to come back
     /// to its stream once none is attached.
     pub(crate) resume_grace: std::time::Duration,
+    /// Bearer tokens checked on every request, when the server is an OAuth resource server.
+    pub(crate) auth: Option<crate::auth::ResourceServer>,
 }
 
 /// The axum router serving `endpoint` at `path` (for mounting in an application).
 pub(crate) fn router(endpoint: Arc<Endpoint>, path: &str) -> Router {
-    Router::new()
-        .route(
-            path,
-            any(|State(endpoint), request| by_method::<Body>(endpoint, request, None)),
-        )
-        .with_state(endpoint)
+    let mut router = Router::new().route(
+        path,
+        any(|State(endpoint), request| by_method::<Body>(endpoint, request, None)),
+    );
+    let metadata_paths = endpoint.http.auth.iter().flat_map(|a| a.metadata_paths());
+    for metadata_path in metadata_paths {
+        router = router.route(
+            metadata_path,
+            any(
+                |State(endpoint): State<Arc<Endpoint>>, request: Request<Body>| {
+                    ready(metadata(&endpoint, request.method()))
+                },
+            ),
+        );
+    }
+    router.with_state(endpoint)
+}
+
+/// The protected resource metadata (RFC 9728), for `GET`, and what a browser's preflight
+/// needs to read it from another origin.
+fn metadata(endpoint: &Endpoint, method: &Method) -> Response {
+    let Some(auth) = &endpoint.http.auth else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match *method {
+        Method::GET | Method::HEAD => {
+            auth.metadata(&endpoint.registry.load().scopes(), &endpoint.info.name)
+        }
+        Method::OPTIONS => {
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            let headers = response.headers_mut();
+            let any = HeaderValue::from_static("*");
+            headers.insert(http::header::ACCESS_CONTROL_ALLOW_ORIGIN, any.clone());
+            headers.insert(http::header::ACCESS_CONTROL_ALLOW_HEADERS, any);
+            let methods = HeaderValue::from_static("GET, HEAD, OPTIONS");
+            headers.insert(http::header::ACCESS_CONTROL_ALLOW_METHODS, methods);
+            response
+        }
+        _ => {
+            let mut response = StatusCode::METHOD_NOT_ALLOWED.into_response();
+            let allowed = HeaderValue::from_static("GET, HEAD, OPTIONS");
+            response.headers_mut().insert(ALLOW, allowed);
+            response
+        }
+    }
 }
 
 /// A request body the endpoint can read: hyper's own (what [`Server::bind`] serves) or axum's
@@ -84,7 +125,12 @@ pub(crate) fn route<B: RequestBody>(
     socket: Arc<connections::Socket>,
 ) -> impl Future<Output = Response> + Send {
     if request.uri().path() != path {
-        return Either::Left(ready(StatusCode::NOT_FOUND.into_response()));
+        let found = endpoint.http.auth.as_ref();
+        let response = match found.filter(|a| a.serves_metadata(request.uri().path())) {
+            Some(_) => metadata(&endpoint, request.method()),
+            None => StatusCode::NOT_FOUND.into_response(),
+        };
+        return Either::Left(ready(response));
     }
     Either::Right(by_method(endpoint, request, Some(socket)))
 }
@@ -100,14 +146,14 @@ fn by_method<B: RequestBody>(
         Method::POST => Either::Left(handle_post(endpoint, request, socket)),
         // Rare, and they may wait for a shared session store: boxed.
         Method::GET => {
-            let (parts, _) = request.into_parts();
+            let (mut parts, _) = request.into_parts();
             let get: Rare =
-                Box::pin(async move { handle_get(&endpoint, &parts, socket.as_deref()).await });
+                Box::pin(async move { handle_get(&endpoint, &mut parts, socket.as_deref()).await });
             Either::Right(Either::Left(get))
         }
         Method::DELETE => {
-            let (parts, _) = request.into_parts();
-            let delete: Rare = Box::pin(async move { handle_delete(&endpoint, &parts).await });
+            let (mut parts, _) = request.into_parts();
+            let delete: Rare = Box::pin(async move { handle_delete(&endpoint, &mut parts).await });
             Either::Right(Either::Left(delete))
         }
         _ => Either::Right(Either::Right(ready(method_not_allowed()))),
@@ -123,9 +169,12 @@ async fn handle_post<B: RequestBody>(
     socket: Option<Arc<connections::Socket>>,
 ) -> Response {
     let socket = socket.as_deref();
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let headers = RequestHeaders::read(&parts.headers);
     if let Err(refusal) = screen(&endpoint, &headers, &parts.uri, socket) {
+        return error_response(None, &refusal);
+    }
+    if let Err(refusal) = authenticate(&endpoint, &parts.headers, &mut parts.extensions).await {
         return error_response(None, &refusal);
     }
     if let Err(e) = check_content_type(headers.content_type) {
@@ -195,7 +244,7 @@ async fn handle_post<B: RequestBody>(
                 sessions
                     .open_shared(
                         principal,
-                        ClientKey::of(principal.map(|p| p.0.as_str()), peer),
+                        ClientKey::of(principal.map(|p| p.subject()), peer),
                         handshake,
                     )
                     .await
@@ -225,14 +274,14 @@ async fn handle_post<B: RequestBody>(
             false => ResponseMode::Json,
         },
         session,
-        principal: principal.map(|p| p.0.clone()),
+        principal: principal.map(|p| p.subject().to_owned()),
         peer,
         size,
         request: crate::extract::RequestParts::new().with_http(&parts.headers, &parts.extensions),
     };
     let mut response = match endpoint.dispatch(call).await {
         Outcome::Reply(body) => json_response(StatusCode::OK, body),
-        Outcome::Error(e) => error_response(message.id.as_ref(), &e),
+        Outcome::Error(e) => error_response(message.id.as_ref(), &challenged(&endpoint, e)),
         Outcome::Accepted => StatusCode::ACCEPTED.into_response(),
         Outcome::Stream(stream) => call_stream(&endpoint, stream),
         Outcome::Feed(feed) => feed_response(socket, parts.version, feed),
@@ -244,10 +293,34 @@ async fn handle_post<B: RequestBody>(
     response
 }
 
+/// The caller a request's bearer token establishes, put into its extensions, when the server
+/// is an OAuth resource server: the error to answer with otherwise.
+async fn authenticate(
+    endpoint: &Endpoint,
+    headers: &http::HeaderMap,
+    extensions: &mut http::Extensions,
+) -> Result<(), RpcError> {
+    if let Some(auth) = &endpoint.http.auth {
+        extensions.insert(auth.authenticate(headers).await?);
+    }
+    Ok(())
+}
+
+/// A dispatch error whose challenge asks for scopes, pointing at this server's metadata.
+fn challenged(endpoint: &Endpoint, error: RpcError) -> RpcError {
+    match (&endpoint.http.auth, error.challenge()) {
+        (Some(auth), Some(Challenge::Scope(scopes))) => {
+            let challenge = auth.insufficient_scope(scopes);
+            error.with_challenge(challenge)
+        }
+        _ => error,
+    }
+}
+
 /// `GET` resumes a session's stream from `Last-Event-ID` (stateful servers).
 async fn handle_get(
     endpoint: &Endpoint,
-    request: &http::request::Parts,
+    request: &mut http::request::Parts,
     socket: Option<&connections::Socket>,
 ) -> Response {
     let Some(sessions) = &endpoint.sessions else {
@@ -255,6 +328,9 @@ async fn handle_get(
     };
     let headers = RequestHeaders::read(&request.headers);
     if let Err(refusal) = screen(endpoint, &headers, &request.uri, socket) {
+        return error_response(None, &refusal);
+    }
+    if let Err(refusal) = authenticate(endpoint, &request.headers, &mut request.extensions).await {
         return error_response(None, &refusal);
     }
     if !Accepted::from_headers(&headers).stream {
@@ -311,7 +387,7 @@ async fn handle_get(
         );
     };
     let client = ClientKey::of(
-        principal.map(|p| p.0.as_str()),
+        principal.map(|p| p.subject()),
         peer(&request.extensions, socket),
     );
     let permit = match endpoint.streams.take(client) {
@@ -369,12 +445,15 @@ fn feed_response(
 }
 
 /// `DELETE` ends a legacy session on a stateful server; a stateless server has none.
-async fn handle_delete(endpoint: &Endpoint, request: &http::request::Parts) -> Response {
+async fn handle_delete(endpoint: &Endpoint, request: &mut http::request::Parts) -> Response {
     let Some(sessions) = &endpoint.sessions else {
         return method_not_allowed();
     };
     let headers = RequestHeaders::read(&request.headers);
     if let Err(refusal) = screen(endpoint, &headers, &request.uri, None) {
+        return error_response(None, &refusal);
+    }
+    if let Err(refusal) = authenticate(endpoint, &request.headers, &mut request.extensions).await {
         return error_response(None, &refusal);
     }
     let id = RequestHeaders::text(headers.session_id);
@@ -531,6 +610,16 @@ fn error_response(id: Option<&RequestId>, error: &RpcError) -> Response {
         response
             .headers_mut()
             .insert(http::header::RETRY_AFTER, HeaderValue::from(seconds as u64));
+    }
+    let challenge = match error.challenge() {
+        Some(Challenge::Header(value)) => Some(value.clone()),
+        Some(Challenge::Scope(scopes)) => Some(crate::auth::plain_insufficient_scope(scopes)),
+        None => None,
+    };
+    if let Some(challenge) = challenge {
+        response
+            .headers_mut()
+            .insert(http::header::WWW_AUTHENTICATE, challenge);
     }
     response
 }

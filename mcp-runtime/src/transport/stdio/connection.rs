@@ -234,7 +234,7 @@ impl Inner {
                 principal: None,
                 peer: None,
                 size,
-                request: crate::extract::RequestParts::new(),
+                request: crate::extract::RequestParts::new().local(),
             };
             Ok::<_, RpcError>((self.endpoint.dispatch(call).await, session))
         };

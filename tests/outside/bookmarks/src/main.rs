@@ -42,7 +42,7 @@ async fn save(
     let bookmark = Bookmark {
         id: all.len() + 1,
         url,
-        owner: caller.map_or("anonymous".into(), |p| p.0),
+        owner: caller.map_or("anonymous".into(), |p| p.subject().to_owned()),
     };
     all.push(bookmark.clone());
     Json(bookmark)

@@ -14,8 +14,8 @@ fn review(
     ]
 }
 
-/// Greets.
-#[prompt(name = "greet")]
+/// Greets, for callers granted `prompts:greet`.
+#[prompt(name = "greet", scopes = ["prompts:greet"])]
 async fn greeting(name: String, times: Option<u8>) -> Result<String, String> {
     Ok(format!("Hello {name} x{}", times.unwrap_or(1)))
 }

@@ -7,7 +7,7 @@ fn config() -> &'static str {
 }
 
 /// A user's profile.
-#[resource("users://{id}/profile", name = "profile", title = "Profile", ttl_ms = 60000, cache_scope = "private")]
+#[resource("users://{id}/profile", name = "profile", title = "Profile", ttl_ms = 60000, cache_scope = "private", scopes = ["profiles:read"])]
 async fn profile(id: u64) -> Result<String, std::io::Error> {
     Ok(format!("user {id}"))
 }

@@ -27,6 +27,12 @@ async fn crawl(url: String) -> Result<String, ProtocolError> {
     Ok(url)
 }
 
+/// Deletes: only for callers granted both scopes.
+#[tool(destructive, scopes = ["notes:write", "admin"])]
+async fn purge(id: u64) -> u64 {
+    id
+}
+
 /// Builds: always a task.
 #[tool(task = "required")]
 async fn build() -> String {
