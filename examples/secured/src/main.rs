@@ -75,11 +75,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::env::var("MCP_OAUTH_ISSUER")
             .map_err(|_| "set MCP_OAUTH_ISSUER (or pass --dev for a local authorization server)")?
     };
-    Server::from_registry()
+    let server = Server::from_registry()
         .name("secured-notes")
         .state(Notes::default())
         .oauth(OAuth::new(issuer, resource))
-        .serve(bind.as_str())
+        .bind(bind.as_str())
         .await?;
+    eprintln!("secured: serving MCP at {}", server.url());
+    server.run().await?;
     Ok(())
 }

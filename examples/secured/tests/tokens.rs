@@ -21,7 +21,7 @@ async fn dev_tokens_see_and_call_what_their_scopes_allow() {
         .spawn()
         .expect("start the example");
     let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    // The two tokens (full, then read-only), then the server's address.
+    // The two tokens (full, then read-only), then the line saying the server listens.
     let (mut tokens, mut listening) = (Vec::new(), false);
     tokio::time::timeout(Duration::from_secs(30), async {
         while let Some(line) = lines.next_line().await.expect("read stderr") {
@@ -29,7 +29,7 @@ async fn dev_tokens_see_and_call_what_their_scopes_allow() {
             if line.starts_with("ey") {
                 tokens.push(line.to_owned());
             }
-            if line.contains(&format!("127.0.0.1:{port}")) {
+            if line.starts_with("secured: serving MCP at") {
                 listening = true;
             }
             if listening && tokens.len() == 2 {
