@@ -531,3 +531,43 @@ async fn the_official_typescript_clients_find_the_metadata_and_see_only_what_the
         );
     }
 }
+
+#[tokio::test]
+async fn the_official_python_client_with_a_bearer_token_sees_only_what_it_may_use() {
+    let Some(home) = mcp_tests::peers::interop_home() else {
+        return;
+    };
+    let auth = AuthorizationServer::start().await;
+    let running = default_server(&auth).await;
+    let token = auth.mint(&TokenSpec::new().sub("carol").scope("notes:read"));
+    for mode in ["2026-07-28", "legacy"] {
+        let args = [
+            token.as_str(),
+            "--mode",
+            mode,
+            "--call",
+            "read_notes",
+            "--call",
+            "write_note",
+        ];
+        let run =
+            mcp_tests::peers::script(&home, "py", "bearer_client", &running.url(), &args).await;
+        assert!(run.success, "{mode}: {run:#?}");
+        assert_eq!(
+            run.find("tools")["tools"],
+            json!(["read_notes", "whoami"]),
+            "{mode}"
+        );
+        let calls: Vec<&Value> = run
+            .lines
+            .iter()
+            .filter(|l| l.get("call").is_some())
+            .collect();
+        assert_eq!(calls[0]["text"], "the notes", "{mode}: {run:#?}");
+        assert_eq!(calls[1]["ok"], false, "{mode}: {run:#?}");
+    }
+    // Without a token the client gets nothing.
+    let run =
+        mcp_tests::peers::script(&home, "py", "bearer_client", &running.url(), &["nope"]).await;
+    assert!(!run.success, "{run:#?}");
+}

@@ -64,17 +64,9 @@ impl Running {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("address");
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
         Self {
             addr,
-            stop: Some(stop),
+            stop: Some(serve_in_background(listener, router)),
         }
     }
 
@@ -200,6 +192,22 @@ impl Running {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params});
         self.post(&headers, &body.to_string()).await
     }
+}
+
+/// Serves `router` on `listener` until the returned sender is used or dropped.
+pub fn serve_in_background(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+) -> oneshot::Sender<()> {
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    stop
 }
 
 impl Drop for Running {

@@ -341,18 +341,10 @@ impl AuthorizationServer {
             .route("/authorize", get(authorize))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), record))
             .with_state(shared.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
         Self {
             addr,
             shared,
-            stop: Some(stop),
+            stop: Some(crate::serve_in_background(listener, router)),
         }
     }
 
