@@ -95,6 +95,12 @@ impl Authenticator {
         }
     }
 
+    /// The caller `token` established when it was last checked, if it is still remembered
+    /// (the cheap path: no parsing, no crypto, no await).
+    pub(crate) fn remembered(&self, token: &str) -> Option<Principal> {
+        self.verified.get(token)
+    }
+
     /// The configuration it applies.
     pub(crate) fn oauth(&self) -> &OAuth {
         &self.oauth

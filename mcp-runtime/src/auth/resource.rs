@@ -112,8 +112,13 @@ impl ResourceServer {
                 challenge,
             )
         })?;
-        self.authenticator
-            .authenticate(token)
+        if let Some(principal) = self.authenticator.remembered(token) {
+            return Ok(principal);
+        }
+        // Boxed: checking a new token may fetch keys or introspect (TLS, HTTP), a future far
+        // larger than the request's own, which every request's future would otherwise carry
+        // (and move) whether the server checks tokens or not.
+        Box::pin(self.authenticator.authenticate(token))
             .await
             .map_err(|rejection| self.rejected(&rejection))
     }

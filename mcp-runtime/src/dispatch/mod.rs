@@ -87,18 +87,20 @@ impl Endpoint {
         };
         let era = call.version.era();
         let registry = self.registry.load();
-        // A method is served only with the capability that announces it.
+        // A method is served only with the capability that announces it. The rare methods'
+        // futures are boxed: every request's future is as large as the largest it may become,
+        // and it is moved as a whole on every request.
         let result = match (call.method, era) {
             ("initialize", Era::Legacy) => Ok(self.initialize(id, &call)),
             ("server/discover", Era::Modern) => Ok(self.discover(id, &call)),
             ("ping", Era::Legacy) => Ok(self.reply(id, era, &results::Empty {}, None)),
             ("logging/setLevel", Era::Legacy) if registry.has_logging() => {
-                self.set_level(id, &call).await
+                Box::pin(self.set_level(id, &call)).await
             }
             ("resources/subscribe" | "resources/unsubscribe", Era::Legacy)
                 if registry.has_resources() && call.session.is_some() =>
             {
-                self.subscribe(id, &call).await
+                Box::pin(self.subscribe(id, &call)).await
             }
             ("tools/list", _) if registry.has_tools() => {
                 self.list(id, &call, &registry.tool_pages, "tools")
@@ -107,12 +109,12 @@ impl Endpoint {
             ("tasks/get" | "tasks/update" | "tasks/cancel", Era::Modern)
                 if registry.has_tasks() =>
             {
-                self.task_method(id, &call).await
+                Box::pin(self.task_method(id, &call)).await
             }
             ("tasks/get" | "tasks/result" | "tasks/cancel" | "tasks/list", Era::Legacy)
                 if registry.has_tasks() =>
             {
-                self.legacy_task_method(id, &call).await
+                Box::pin(self.legacy_task_method(id, &call)).await
             }
             ("resources/list", _) if registry.has_resources() => {
                 self.list(id, &call, &registry.resource_pages, "resources")
@@ -129,7 +131,7 @@ impl Endpoint {
             ("prompts/get", _) if registry.has_prompts() => self.get_prompt(id, &call).await,
             ("subscriptions/listen", Era::Modern) if self.changes => self.listen(id, &call),
             ("completion/complete", _) if registry.has_completers() => {
-                self.complete(id, &call).await
+                Box::pin(self.complete(id, &call)).await
             }
             (method, _) => Err(RpcError::method_not_found(method)),
         };

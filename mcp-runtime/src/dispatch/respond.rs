@@ -204,7 +204,10 @@ impl Endpoint {
                 session: call.session.as_ref().map(|s| s.id.clone()),
                 webhook,
             };
-            return Ok(response.task(run, plan).await);
+            // Boxed, as the other slow paths: their state (a task's creation, maybe on Redis; a
+            // stream's) would otherwise be part of every call's future, which is moved as a
+            // whole on every request.
+            return Ok(Box::pin(response.task(run, plan)).await);
         }
         if !notifies && limit.is_none() && !in_session {
             // The fast path: no stream, no input, no time limit. The handler lives as long as
@@ -254,7 +257,7 @@ impl Endpoint {
         };
         // Without a stream nothing is ever sent: a closed channel stands in.
         let receiver = receiver.unwrap_or_else(|| mpsc::channel(1).1);
-        Ok(response.drive(run, receiver, guard).await)
+        Ok(Box::pin(response.drive(run, receiver, guard)).await)
     }
 
     /// The answers gathered so far: those sealed in `requestState` and those sent now.
