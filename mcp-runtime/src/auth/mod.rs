@@ -6,11 +6,12 @@ mod principal;
 pub use principal::Principal;
 mod scopes;
 
+pub(crate) use resource::insufficient_scope as scope_challenge;
 pub use scopes::Unpermitted;
 pub(crate) use scopes::{insufficient_scope, Caller};
 mod resource;
 
-pub(crate) use resource::{plain_insufficient_scope, ResourceServer};
+pub(crate) use resource::ResourceServer;
 mod algorithm;
 mod authenticator;
 #[cfg(test)]

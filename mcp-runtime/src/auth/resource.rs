@@ -103,14 +103,11 @@ impl ResourceServer {
     /// reached).
     pub(crate) async fn authenticate(&self, headers: &HeaderMap) -> Result<Principal, RpcError> {
         let token = bearer(headers).map_err(|reason| {
-            let challenge = match reason {
-                None => self.metadata_parameter.clone(),
-                Some(reason) => self.invalid_token(reason),
-            };
-            unauthorized(
-                reason.unwrap_or("this server needs a bearer token (Authorization: Bearer ...)"),
-                challenge,
-            )
+            let message =
+                reason.unwrap_or("this server needs a bearer token (Authorization: Bearer ...)");
+            // RFC 6750, section 3.1: a request that sent no token gets no error code.
+            let error = reason.map(|r| ("invalid_token", "error_description", r));
+            unauthorized(message, challenge(error, Some(self)))
         })?;
         if let Some(principal) = self.authenticator.remembered(token) {
             return Ok(principal);
@@ -133,51 +130,38 @@ impl ResourceServer {
             .with_status(StatusCode::SERVICE_UNAVAILABLE)
             .with_retry_after(std::time::Duration::from_secs(5));
         }
-        unauthorized(description, self.invalid_token(description))
-    }
-
-    fn invalid_token(&self, description: &str) -> String {
-        format!(
-            "Bearer error=\"invalid_token\", error_description=\"{}\", {}",
-            quotable(description),
-            self.metadata_parameter
-        )
-    }
-
-    /// The challenge of a 403: the caller needs `scopes` (space-separated).
-    pub(crate) fn insufficient_scope(&self, scopes: &str) -> HeaderValue {
-        challenge_value(format!(
-            "Bearer error=\"insufficient_scope\", scope=\"{}\", {}",
-            quotable(scopes),
-            self.metadata_parameter
-        ))
+        let error = ("invalid_token", "error_description", description);
+        unauthorized(description, challenge(Some(error), Some(self)))
     }
 }
 
-/// The challenge of a 403 on a server without OAuth (a principal the application's own
-/// middleware set): no metadata to point at.
-pub(crate) fn plain_insufficient_scope(scopes: &str) -> HeaderValue {
-    challenge_value(format!(
-        "Bearer error=\"insufficient_scope\", scope=\"{}\"",
-        quotable(scopes)
-    ))
+/// The challenge of a 403: the caller needs `scopes` (space-separated). With `server`, it
+/// points at the metadata; without (a principal the application's own middleware set), there
+/// is none to point at.
+pub(crate) fn insufficient_scope(scopes: &str, server: Option<&ResourceServer>) -> HeaderValue {
+    challenge(Some(("insufficient_scope", "scope", scopes)), server)
 }
 
-fn challenge_value(value: String) -> HeaderValue {
+/// `WWW-Authenticate: Bearer` with `error` (its code, and the name and text of the parameter
+/// that goes with it) and, with `server`, where its metadata is.
+fn challenge(error: Option<(&str, &str, &str)>, server: Option<&ResourceServer>) -> HeaderValue {
+    let mut parameters = Vec::with_capacity(3);
+    if let Some((code, name, text)) = error {
+        parameters.push(format!("error=\"{code}\""));
+        parameters.push(format!("{name}=\"{}\"", quotable(text)));
+    }
+    if let Some(server) = server {
+        parameters.push(server.metadata_parameter.clone());
+    }
+    let value = format!("Bearer {}", parameters.join(", "));
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("Bearer"))
 }
 
-/// A 401 whose `WWW-Authenticate` is `Bearer ` followed by `challenge` (or is `challenge`, when
-/// it starts with the scheme).
-fn unauthorized(message: &str, challenge: String) -> RpcError {
-    let challenge = if challenge.starts_with("Bearer") {
-        challenge
-    } else {
-        format!("Bearer {challenge}")
-    };
+/// A 401 (-32004) with `challenge`.
+fn unauthorized(message: &str, challenge: HeaderValue) -> RpcError {
     RpcError::new(ErrorCode::UNAUTHORIZED, message.to_owned())
         .with_status(StatusCode::UNAUTHORIZED)
-        .with_challenge(challenge_value(challenge))
+        .with_challenge(challenge)
 }
 
 /// A quoted-string's content: `"` and `\` (which descriptions and scopes never hold) and

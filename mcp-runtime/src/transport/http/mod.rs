@@ -306,11 +306,12 @@ async fn authenticate(
     Ok(())
 }
 
-/// A dispatch error whose challenge asks for scopes, pointing at this server's metadata.
+/// A dispatch error whose challenge asks for scopes, as a header (pointing at this server's
+/// metadata when it is an OAuth resource server).
 fn challenged(endpoint: &Endpoint, error: RpcError) -> RpcError {
-    match (&endpoint.http.auth, error.challenge()) {
-        (Some(auth), Some(Challenge::Scope(scopes))) => {
-            let challenge = auth.insufficient_scope(scopes);
+    match error.challenge() {
+        Some(Challenge::Scope(scopes)) => {
+            let challenge = crate::auth::scope_challenge(scopes, endpoint.http.auth.as_ref());
             error.with_challenge(challenge)
         }
         _ => error,
@@ -611,15 +612,11 @@ fn error_response(id: Option<&RequestId>, error: &RpcError) -> Response {
             .headers_mut()
             .insert(http::header::RETRY_AFTER, HeaderValue::from(seconds as u64));
     }
-    let challenge = match error.challenge() {
-        Some(Challenge::Header(value)) => Some(value.clone()),
-        Some(Challenge::Scope(scopes)) => Some(crate::auth::plain_insufficient_scope(scopes)),
-        None => None,
-    };
-    if let Some(challenge) = challenge {
+    // A scope challenge was made a header by `challenged`.
+    if let Some(Challenge::Header(challenge)) = error.challenge() {
         response
             .headers_mut()
-            .insert(http::header::WWW_AUTHENTICATE, challenge);
+            .insert(http::header::WWW_AUTHENTICATE, challenge.clone());
     }
     response
 }
