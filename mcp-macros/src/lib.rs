@@ -23,7 +23,22 @@ use quote::ToTokens;
 /// and `Args<T>` takes every argument as one struct.
 ///
 /// Keys: `name`, `title`, `description`, `read_only`, `destructive`, `idempotent`,
-/// `open_world` (flags, or `= false`), `crate = path` (where `mcp_runtime` is).
+/// `open_world` (flags, or `= false`), `timeout_ms`, `task` (`"optional"` or `"required"`),
+/// `scopes` (`["notes:read"]`), `crate = path` (where `mcp_runtime` is).
+///
+/// `#[header("Region")]` on a `String`, integer or `bool` argument mirrors it into the HTTP
+/// header `Mcp-Param-Region` (`x-mcp-header` in the schema): gateways can route on it without
+/// reading the body, and the server refuses a 2026-07-28 call whose header and argument differ.
+///
+/// ```
+/// use mcp_runtime::prelude::*;
+///
+/// /// Runs a query in a region.
+/// #[tool]
+/// async fn run_query(#[header("Region")] region: String, query: String) -> String {
+///     format!("ran {query} in {region}")
+/// }
+/// ```
 ///
 /// ```
 /// use mcp_runtime::prelude::*;
@@ -152,7 +167,7 @@ fn handler(
         let model = model::Handler::new(&function);
         expand(attr.into(), &model)
     };
-    model::strip_param_docs(&mut function);
+    model::strip_param_attrs(&mut function);
     let mut out = function.into_token_stream();
     match combine(errors) {
         Some(error) => out.extend(error.to_compile_error()),

@@ -19,6 +19,9 @@ pub(crate) struct Param<'a> {
     /// destructuring patterns, which name no argument).
     pub(crate) name: String,
     pub(crate) description: Option<String>,
+    /// `#[header("Name")]`: the argument is mirrored into `Mcp-Param-Name` (the attribute, and
+    /// its name if it parsed).
+    pub(crate) header: Option<(&'a syn::Attribute, syn::Result<syn::LitStr>)>,
 }
 
 impl<'a> Handler<'a> {
@@ -32,6 +35,11 @@ impl<'a> Handler<'a> {
                     ty: &pt.ty,
                     name: binding_name(&pt.pat),
                     description: docs::text(&pt.attrs),
+                    header: pt
+                        .attrs
+                        .iter()
+                        .find(|a| is_header(a))
+                        .map(|a| (a, a.parse_args::<syn::LitStr>())),
                 }),
                 FnArg::Receiver(_) => None,
             })
@@ -77,11 +85,16 @@ fn binding_name(pat: &Pat) -> String {
     }
 }
 
-/// Removes `///` from parameters, where rustc does not accept doc comments.
-pub(crate) fn strip_param_docs(item: &mut ItemFn) {
+/// Whether an attribute is `#[header(...)]`.
+pub(crate) fn is_header(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("header")
+}
+
+/// Removes `///` and `#[header]` from parameters: rustc accepts neither there.
+pub(crate) fn strip_param_attrs(item: &mut ItemFn) {
     for arg in &mut item.sig.inputs {
         if let FnArg::Typed(pt) = arg {
-            pt.attrs.retain(|a| !docs::is_doc(a));
+            pt.attrs.retain(|a| !docs::is_doc(a) && !is_header(a));
         }
     }
 }

@@ -44,6 +44,7 @@ pub(crate) fn handler(model: &Handler<'_>, kind: &str, errors: &mut Vec<syn::Err
             ));
         }
     }
+    headers(model, kind, errors);
     if let Some(unsafety) = &sig.unsafety {
         errors.push(syn::Error::new(
             unsafety.span(),
@@ -76,5 +77,55 @@ pub(crate) fn name(kind: &str, name: &str, span: Span, errors: &mut Vec<syn::Err
             span,
             format!("invalid {kind} name `{name}`: {reason}"),
         ));
+    }
+}
+
+/// `#[header("Name")]` on parameters: only on tools, once per parameter, each name an HTTP
+/// token (RFC 9110) unique in the tool ignoring case. (Whether the type can be mirrored is
+/// rustc's question: the expansion requires `HeaderParam`.)
+fn headers(model: &Handler<'_>, kind: &str, errors: &mut Vec<syn::Error>) {
+    let mut seen: Vec<String> = Vec::new();
+    for param in &model.params {
+        let Some((attr, name)) = &param.header else {
+            continue;
+        };
+        if kind != "#[tool]" {
+            errors.push(syn::Error::new_spanned(
+                attr,
+                format!(
+                    "`#[header]` mirrors a tool argument into an HTTP header; {kind} parameters \
+                     cannot have one"
+                ),
+            ));
+            continue;
+        }
+        let lit = match name {
+            Ok(lit) => lit,
+            Err(_) => {
+                errors.push(syn::Error::new_spanned(
+                    attr,
+                    "expected `#[header(\"Name\")]`: the header is `Mcp-Param-Name`",
+                ));
+                continue;
+            }
+        };
+        let value = lit.value();
+        let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if value.is_empty() || !value.bytes().all(token) {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!(
+                    "{value:?} is not a header name: use letters, digits and ``!#$%&'*+-.^_`|~`` \
+                     (no spaces, colons or other characters)"
+                ),
+            ));
+        } else if seen.iter().any(|s| s.eq_ignore_ascii_case(&value)) {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!("the header `Mcp-Param-{value}` is declared twice (names ignore case)"),
+            ));
+        } else {
+            seen.push(value);
+        }
     }
 }

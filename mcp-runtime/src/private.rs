@@ -17,7 +17,7 @@ pub use crate::resource::{
     IntoContents, ReadCache, ReadOutcome, ReadTarget, ResourceAnnotations, ResourceDef, Role,
 };
 pub use crate::schema::InputSchema;
-pub use crate::tool::{Location, TaskSupport, ToolAnnotations, ToolDef, ToolResult};
+pub use crate::tool::{HeaderParam, Location, TaskSupport, ToolAnnotations, ToolDef, ToolResult};
 
 pub use crate::tool::{
     OutputViaIntoToolResult, OutputViaSerialize, ReturnType, Returned, ToolReturn,

@@ -70,6 +70,9 @@ impl<'g> InputSchema<'g> {
         if let Some(description) = description {
             schema.insert("description".into(), description.into());
         }
+        if let Some(header) = param.header {
+            mirror(&mut schema, header);
+        }
         if serde_json::from_str::<T>("null").is_err() {
             self.required.push(param.name().into());
         }
@@ -155,6 +158,20 @@ impl<'g> InputSchema<'g> {
         }
         Ok(Value::Object(root))
     }
+}
+
+/// Marks a property as mirrored into the header `Mcp-Param-{header}`. An optional argument's
+/// `"type": ["string", "null"]` becomes `"string"`: a header carries a primitive type, and a
+/// missing value is already allowed by the property not being required.
+fn mirror(schema: &mut Schema, header: &str) {
+    if let Some(Value::Array(types)) = schema.get("type") {
+        let kept: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
+        if let [only] = kept[..] {
+            let only = only.clone();
+            schema.insert("type".into(), only);
+        }
+    }
+    schema.insert("x-mcp-header".into(), header.into());
 }
 
 /// Finishes an output schema: attaches the definitions it refers to and checks its root.

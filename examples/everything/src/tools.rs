@@ -132,3 +132,29 @@ fn json_schema_2020_12_tool(Args(contact): Args<Contact>) -> String {
         contact.name.unwrap_or_else(|| "someone".into())
     )
 }
+
+/// Runs a query in a region. The region and the priority are mirrored into the
+/// `Mcp-Param-Region` and `Mcp-Param-Priority` headers, so a gateway can route on them without
+/// reading the body; the server refuses a call whose headers and arguments differ.
+#[tool]
+fn route_query(
+    /// Where the query runs (mirrored into `Mcp-Param-Region`)
+    #[header("Region")]
+    region: String,
+    /// How urgent it is (mirrored into `Mcp-Param-Priority`)
+    #[header("Priority")]
+    priority: Option<i64>,
+    /// Whether to explain the plan instead (mirrored into `Mcp-Param-Verbose`)
+    #[header("Verbose")]
+    verbose: Option<bool>,
+    /// The query itself (not mirrored)
+    query: String,
+) -> String {
+    let priority = priority.map_or(String::new(), |p| format!(" at priority {p}"));
+    let action = if verbose == Some(true) {
+        "explained"
+    } else {
+        "ran"
+    };
+    format!("{action} `{query}` in {region}{priority}")
+}

@@ -109,3 +109,21 @@ async fn typescript_v1_client_runs_tools_as_tasks_and_polls_from_a_new_session()
     assert_eq!(polled["relatedTask"], detached["detached"]);
     assert_eq!(polled["listed"], serde_json::json!([]));
 }
+
+/// The official clients mirror `route_query`'s `x-mcp-header` arguments into `Mcp-Param-*`
+/// headers (a non-ASCII value in base64), and the server, which refuses a call whose headers
+/// and body differ, accepts theirs.
+#[tokio::test]
+async fn official_clients_mirror_header_parameters_the_server_accepts() {
+    let Some(home) = interop_home() else { return };
+    let server = ExampleServer::start(env!("CARGO_BIN_EXE_everything")).await;
+    let args = r#"{"region": "東京 north", "priority": 3, "verbose": true, "query": "select 1"}"#;
+    let expected = "explained `select 1` in 東京 north at priority 3";
+    let ts = mcp_tests::peers::typescript(&home, "v2", &server.url, "route_query", args).await;
+    assert!(ts.success, "the TypeScript client failed: {ts:#?}");
+    assert_eq!(ts.find("protocolVersion")["protocolVersion"], "2026-07-28");
+    assert_eq!(ts.find("call")["result"]["content"][0]["text"], expected);
+    let py = mcp_tests::peers::python(&home, &server.url, "2026-07-28", "route_query", args).await;
+    assert!(py.success, "the Python client failed: {py:#?}");
+    assert_eq!(py.find("call")["result"]["content"][0]["text"], expected);
+}

@@ -40,10 +40,24 @@ pub(crate) fn shim_from(model: &Handler<'_>, skip: usize, given: Vec<TokenStream
     let entries = resolved.iter().map(|p| {
         let (name, ty) = (&p.name, p.ty);
         let description = p.description.as_deref().map(|d| quote!(.description(#d)));
+        let header = header_name(p).map(|h| quote!(.header(#h)));
         quote_spanned! {ty.span()=>
-            __mcp::Param::new(#name, || (&&__mcp::Kind::<#ty>::NEW).__mcp_kind()) #description
+            __mcp::Param::new(#name, || (&&__mcp::Kind::<#ty>::NEW).__mcp_kind()) #description #header
         }
     });
+    // A mirrored argument's type must be one a header can carry.
+    let mirrorable = resolved
+        .iter()
+        .filter(|p| header_name(p).is_some())
+        .map(|p| {
+            let ty = p.ty;
+            quote_spanned! {ty.span()=>
+                const _: () = {
+                    fn __mcp_mirrorable<T: __mcp::HeaderParam>() {}
+                    let _ = __mcp_mirrorable::<#ty>;
+                };
+            }
+        });
     let bindings: Vec<Ident> = (0..resolved.len())
         .map(|i| format_ident!("__mcp_arg{}", i))
         .collect();
@@ -79,10 +93,19 @@ pub(crate) fn shim_from(model: &Handler<'_>, skip: usize, given: Vec<TokenStream
             #[allow(unused_imports)]
             use __mcp::{ViaArgument as _, ViaFromCall as _, Parameter as _};
             const __PARAMS: &[__mcp::Param] = &[#(#entries),*];
+            #(#mirrorable)*
         },
         resolve: quote!(let _ = &__call; #(#resolve)*),
         describe: quote!(let _ = &__schema; #(#describe)*),
         call,
+    }
+}
+
+/// The `#[header("Name")]` of a parameter, when it parsed.
+fn header_name(param: &crate::model::Param<'_>) -> Option<String> {
+    match &param.header {
+        Some((_, Ok(lit))) => Some(lit.value()),
+        _ => None,
     }
 }
 

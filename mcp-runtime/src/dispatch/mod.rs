@@ -369,17 +369,22 @@ impl Endpoint {
             .name
             .as_deref()
             .ok_or_else(|| RpcError::invalid_params("`tools/call` needs the tool's `name`"))?;
-        let entry = self
-            .registry
-            .load()
-            .tool_entry(name)
-            .ok_or_else(|| unknown_tool(name))?;
-        let tool = entry.def;
-        self.permit(call, "tool", name, tool.scopes, || unknown_tool(name))?;
-        let arguments =
-            crate::offload::cpu_bound(call.size, || Arguments::parse(call.params.arguments))
-                .map_err(|e| RpcError::invalid_params(e.to_string()))?;
         let era = call.version.era();
+        let (entry, arguments) = {
+            let registry = self.registry.load();
+            let entry = registry
+                .tool_entry(name)
+                .ok_or_else(|| unknown_tool(name))?;
+            self.permit(call, "tool", name, entry.def.scopes, || unknown_tool(name))?;
+            let arguments =
+                crate::offload::cpu_bound(call.size, || Arguments::parse(call.params.arguments))
+                    .map_err(|e| RpcError::invalid_params(e.to_string()))?;
+            if era == Era::Modern {
+                check_mirrored(&registry, call, name, &arguments)?;
+            }
+            (entry, arguments)
+        };
+        let tool = entry.def;
         let target = Target {
             method: "tools/call",
             name,
@@ -648,4 +653,19 @@ pub(crate) fn server_meta(info: &crate::protocol::Implementation) -> Box<RawValu
         serde_json::to_value(info).expect("server info serializes"),
     );
     serde_json::value::to_raw_value(&meta).expect("server meta serializes")
+}
+
+/// Over HTTP, refuses a call whose `Mcp-Param-*` headers disagree with the arguments the tool
+/// mirrors into them (`HeaderMismatch`): a proxy that routed on a header must have seen what the
+/// handler acts on.
+fn check_mirrored(
+    registry: &crate::registry::Registry,
+    call: &Call<'_>,
+    name: &str,
+    arguments: &Arguments<'_>,
+) -> Result<(), RpcError> {
+    match (call.request.http_headers(), registry.mirrored(name)) {
+        (Some(headers), Some(mirrored)) => mirrored.check(headers, arguments),
+        _ => Ok(()),
+    }
 }

@@ -57,6 +57,8 @@ use crate::state::States;
 pub struct Param {
     name: &'static str,
     pub(crate) description: Option<&'static str>,
+    /// The `x-mcp-header` name its value is mirrored under (`Mcp-Param-{name}`).
+    pub(crate) header: Option<&'static str>,
     kind: fn() -> ParamKind,
 }
 
@@ -65,6 +67,7 @@ impl std::fmt::Debug for Param {
         f.debug_struct("Param")
             .field("name", &self.name)
             .field("description", &self.description)
+            .field("header", &self.header)
             .field("kind", &self.kind())
             .finish()
     }
@@ -76,6 +79,7 @@ impl Param {
         Self {
             name,
             description: None,
+            header: None,
             kind,
         }
     }
@@ -96,6 +100,31 @@ impl Param {
     pub const fn description(mut self, description: &'static str) -> Self {
         self.description = Some(description);
         self
+    }
+
+    /// The same argument, mirrored into the HTTP header `Mcp-Param-{name}` (its schema gets
+    /// `"x-mcp-header": name`): gateways and load balancers can route on the value without
+    /// reading the body, and the server refuses a 2026-07-28 call whose header and argument
+    /// differ. What `#[header("Region")]` on a `#[tool]` parameter generates.
+    ///
+    /// The name is an HTTP token (letters, digits, ``!#$%&'*+-.^_`|~``), unique in the tool
+    /// ignoring case, and the argument is a string, an integer or a boolean: the server checks
+    /// both when it starts.
+    ///
+    /// ```
+    /// use mcp_runtime::extract::Param;
+    ///
+    /// const REGION: Param = Param::argument::<String>("region").header("Region");
+    /// assert_eq!(REGION.header_name(), Some("Region"));
+    /// ```
+    pub const fn header(mut self, name: &'static str) -> Self {
+        self.header = Some(name);
+        self
+    }
+
+    /// The `x-mcp-header` name of the argument, if it is mirrored into a header.
+    pub const fn header_name(&self) -> Option<&'static str> {
+        self.header
     }
 
     /// The parameter's name: the argument's property name.

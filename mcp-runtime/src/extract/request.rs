@@ -76,6 +76,11 @@ impl<'a> RequestParts<'a> {
         self.states.unwrap_or(&crate::state::NONE)
     }
 
+    /// The HTTP request's headers, if the call came over HTTP.
+    pub(crate) fn http_headers(&self) -> Option<&'a HeaderMap> {
+        self.headers
+    }
+
     /// The request's headers (none outside HTTP).
     pub fn headers(&self) -> &'a HeaderMap {
         static EMPTY: OnceLock<HeaderMap> = OnceLock::new();

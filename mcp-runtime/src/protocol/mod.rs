@@ -5,6 +5,7 @@ mod content;
 pub(crate) mod era;
 mod error;
 mod jsonrpc;
+pub(crate) mod mirror;
 mod object;
 mod params;
 mod version;

@@ -17,6 +17,7 @@ use crate::extract::Needs;
 use crate::prompt::PromptDef;
 use crate::resource::{ResourceAnnotations, ResourceDef, UriTemplate};
 use crate::schema::{self, InputSchema};
+use crate::tool::mirrored::Mirrored;
 use crate::tool::{Location, ToolAnnotations, ToolDef};
 use crate::Error;
 
@@ -112,6 +113,8 @@ pub struct Registry {
     needs: Needs,
     /// Whether any tool's calls may run as tasks.
     tasks: bool,
+    /// The tools with arguments mirrored into `Mcp-Param-*` headers, by name.
+    mirrored: HashMap<&'static str, Mirrored>,
     stateful_because: Vec<String>,
     /// Every handler with parameters, for the checks against the server's state.
     handlers: Vec<Handler<'static>>,
@@ -357,6 +360,7 @@ impl Registry {
         let mut collected = Collected::default();
 
         let mut tools = HashMap::new();
+        let mut mirrored = HashMap::new();
         let mut tool_listings = Vec::with_capacity(defs.tools.len());
         for &def in &defs.tools {
             let handler = Handler {
@@ -378,11 +382,21 @@ impl Registry {
                     location: def.location,
                     reason,
                 })?;
+            let input_schema = input_schema(def.input_schema, def.name, def.location)?;
+            if let Some(found) =
+                Mirrored::from_schema(&input_schema).map_err(|reason| Error::InvalidSchema {
+                    name: def.name,
+                    location: def.location,
+                    reason,
+                })?
+            {
+                mirrored.insert(def.name, found);
+            }
             tool_listings.push(ToolListing {
                 name: def.name,
                 title: def.title,
                 description: def.description,
-                input_schema: input_schema(def.input_schema, def.name, def.location)?,
+                input_schema,
                 output_schema: output,
                 annotations: &def.annotations,
                 execution: def.task.allows_tasks().then(|| Execution {
@@ -544,6 +558,7 @@ impl Registry {
             completers,
             needs: collected.needs,
             tasks,
+            mirrored,
             stateful_because: collected.stateful_because,
             handlers: collected.handlers,
         })
@@ -575,6 +590,14 @@ impl Registry {
 
     pub(crate) fn tool_entry(&self, name: &str) -> Option<Entry<ToolDef>> {
         self.tools.get(name).copied()
+    }
+
+    /// The arguments of the tool `name` that are mirrored into headers, if it has any.
+    pub(crate) fn mirrored(&self, name: &str) -> Option<&Mirrored> {
+        if self.mirrored.is_empty() {
+            return None;
+        }
+        self.mirrored.get(name)
     }
 
     pub(crate) fn prompt_entry(&self, name: &str) -> Option<Entry<PromptDef>> {

@@ -1,9 +1,11 @@
 //! Tools: the descriptor a `#[tool]` expands to, and what calling one produces.
 
+pub(crate) mod mirrored;
 mod result;
 mod returned;
 
 pub use crate::invocation::Invocation;
+pub use mirrored::HeaderParam;
 pub(crate) use result::serialized_as_text;
 pub use result::{IntoToolResult, Json, ToolResult};
 #[doc(hidden)]

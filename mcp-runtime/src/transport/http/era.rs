@@ -1,11 +1,9 @@
 //! Decides each request's era from its envelope, and checks the 2026-07-28 header rules.
 
-use std::borrow::Cow;
+use http::HeaderValue;
 
-use base64::Engine as _;
-use http::{HeaderValue, StatusCode};
-
-use crate::protocol::{era, ErrorCode, Params, ProtocolVersion, RpcError};
+use crate::protocol::mirror::{self, mismatch};
+use crate::protocol::{era, Params, ProtocolVersion, RpcError};
 
 use super::headers::{RequestHeaders, METHOD, NAME, PROTOCOL_VERSION};
 
@@ -66,7 +64,7 @@ fn check_modern(
             return Ok(());
         }
         let sent = header(headers.name, &NAME)?
-            .map(decode_sentinel)
+            .map(mirror::decode)
             .transpose()?;
         match_header("Mcp-Name", sent.as_deref(), name)?;
     }
@@ -118,34 +116,11 @@ fn match_header(name: &str, sent: Option<&str>, body: &str) -> Result<(), RpcErr
     }
 }
 
-fn mismatch(message: String) -> RpcError {
-    RpcError::new(ErrorCode::HEADER_MISMATCH, message).with_status(StatusCode::BAD_REQUEST)
-}
-
-/// Decodes a header value written as `=?base64?…?=` (for values that are not plain ASCII).
-fn decode_sentinel(value: &str) -> Result<Cow<'_, str>, RpcError> {
-    let Some(encoded) = value
-        .strip_prefix("=?base64?")
-        .and_then(|v| v.strip_suffix("?="))
-    else {
-        return Ok(Cow::Borrowed(value));
-    };
-    base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .map(Cow::Owned)
-        .ok_or_else(|| {
-            mismatch(format!(
-                "the header value `{value}` is not valid base64 UTF-8"
-            ))
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderMap;
+    use crate::protocol::ErrorCode;
+    use http::{HeaderMap, StatusCode};
     use serde_json::value::RawValue;
 
     fn classify_with(
