@@ -156,7 +156,87 @@ impl<'g> InputSchema<'g> {
         if !defs.is_empty() {
             root.insert("$defs".into(), Value::Object(defs));
         }
-        Ok(Value::Object(root))
+        let mut root = Value::Object(root);
+        standardize(&mut root);
+        Ok(root)
+    }
+}
+
+/// The formats of the JSON Schema 2020-12 format vocabulary, which every validator knows.
+const STANDARD_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+];
+
+/// The range of each integer format schemars writes, as `minimum` and `maximum`.
+fn integer_range(format: &str) -> Option<(Value, Value)> {
+    Some(match format {
+        "int8" => (i8::MIN.into(), i8::MAX.into()),
+        "int16" => (i16::MIN.into(), i16::MAX.into()),
+        "int32" => (i32::MIN.into(), i32::MAX.into()),
+        "int64" | "int" => (i64::MIN.into(), i64::MAX.into()),
+        "uint8" => (0.into(), u8::MAX.into()),
+        "uint16" => (0.into(), u16::MAX.into()),
+        "uint32" => (0.into(), u32::MAX.into()),
+        "uint64" | "uint" => (0.into(), u64::MAX.into()),
+        _ => return None,
+    })
+}
+
+/// Rewrites a schema with standard JSON Schema 2020-12 keywords only, so that every client's
+/// validator takes it without a warning: schemars' own formats (`int32`, `uint64`, `double`,
+/// `ip`...) are removed, an integer format's range kept as `minimum` and `maximum`.
+///
+/// ```
+/// use serde_json::json;
+///
+/// let mut schema = json!({"type": "object", "properties": {
+///     "count": {"type": "integer", "format": "uint32", "minimum": 0},
+///     "ratio": {"type": "number", "format": "double"},
+///     "when": {"type": "string", "format": "date-time"}
+/// }});
+/// mcp_runtime::schema::standardize(&mut schema);
+/// assert_eq!(schema["properties"]["count"], json!({"type": "integer", "minimum": 0, "maximum": 4294967295u32}));
+/// assert_eq!(schema["properties"]["ratio"], json!({"type": "number"}));
+/// assert_eq!(schema["properties"]["when"]["format"], "date-time");
+/// ```
+pub fn standardize(schema: &mut Value) {
+    match schema {
+        Value::Object(object) => {
+            let format = object.get("format").and_then(Value::as_str);
+            if let Some(format) = format.filter(|f| !STANDARD_FORMATS.contains(f)) {
+                if let Some((min, max)) = integer_range(format) {
+                    object.entry("minimum").or_insert(min);
+                    object.entry("maximum").or_insert(max);
+                }
+                object.remove("format");
+            }
+            for (key, value) in object.iter_mut() {
+                // Values, not schemas.
+                if !matches!(key.as_str(), "enum" | "const" | "default" | "examples") {
+                    standardize(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(standardize),
+        _ => {}
     }
 }
 
@@ -187,5 +267,7 @@ pub(crate) fn finish_output(
     if !defs.is_empty() {
         object.insert("$defs".into(), Value::Object(defs));
     }
-    Ok(schema.to_value())
+    let mut schema = schema.to_value();
+    standardize(&mut schema);
+    Ok(schema)
 }

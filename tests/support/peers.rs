@@ -60,7 +60,8 @@ impl ExampleServer {
         let url = tokio::time::timeout(Duration::from_secs(30), async {
             while let Some(line) = lines.next_line().await.expect("read stderr") {
                 if let Some(at) = line.find("http://") {
-                    return line[at..].trim().to_owned();
+                    let url = line[at..].split_whitespace().next().unwrap_or_default();
+                    return url.trim_end_matches([',', '.', ';']).to_owned();
                 }
             }
             panic!("the server exited without printing its URL")
@@ -170,4 +171,33 @@ pub async fn typescript(
     let mut command = Command::new(node);
     command.arg(script).args([url, tool, args]);
     run(command).await
+}
+
+/// Lists every tool of the server at `url` with the official TypeScript client and compiles
+/// each input and output schema with Ajv as clients use it (JSON Schema 2020-12, default strict
+/// mode, the standard formats only): the tools' names, and every error or warning Ajv gave.
+pub async fn strict_schema_problems(
+    home: &std::path::Path,
+    url: &str,
+    token: Option<&str>,
+) -> (Vec<String>, Vec<String>) {
+    let run = script(home, "ts-v1", "strict_schemas", url, token.as_slice()).await;
+    assert!(run.success, "the schema check failed: {run:#?}");
+    let strings = |key: &str| -> Vec<String> {
+        run.find(key)[key]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|v| v.as_str().expect("text").to_owned())
+            .collect()
+    };
+    (strings("tools"), strings("problems"))
+}
+
+/// Asserts that a strict validator takes every tool schema of the server at `url` without an
+/// error or a warning.
+pub async fn assert_strict_schemas(home: &std::path::Path, url: &str, token: Option<&str>) {
+    let (tools, problems) = strict_schema_problems(home, url, token).await;
+    assert!(!tools.is_empty(), "the server at {url} lists no tools");
+    assert!(problems.is_empty(), "{problems:#?}");
 }

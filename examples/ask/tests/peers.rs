@@ -123,3 +123,11 @@ async fn legacy_clients_answer_sampling_through_a_session() {
         format!("Italian: {CANNED}")
     );
 }
+
+/// Every tool schema compiles in a strict validator without a warning.
+#[tokio::test]
+async fn schemas_compile_in_a_strict_validator() {
+    let Some(home) = interop_home() else { return };
+    let server = ExampleServer::start(env!("CARGO_BIN_EXE_ask")).await;
+    mcp_tests::peers::assert_strict_schemas(&home, &server.url, None).await;
+}

@@ -127,3 +127,22 @@ async fn official_clients_mirror_header_parameters_the_server_accepts() {
     assert!(py.success, "the Python client failed: {py:#?}");
     assert_eq!(py.find("call")["result"]["content"][0]["text"], expected);
 }
+
+/// Every tool schema compiles in a strict validator without a warning, but for one keyword Ajv
+/// lacks: `$anchor`, which the conformance suite's JSON Schema 2020-12 fixture must carry.
+#[tokio::test]
+async fn schemas_compile_in_a_strict_validator() {
+    let Some(home) = interop_home() else { return };
+    let server = ExampleServer::start(env!("CARGO_BIN_EXE_everything")).await;
+    let (tools, problems) =
+        mcp_tests::peers::strict_schema_problems(&home, &server.url, None).await;
+    assert!(tools.len() > 30, "{tools:?}");
+    let unexpected: Vec<&String> = problems
+        .iter()
+        .filter(|p| {
+            !(p.starts_with("json_schema_2020_12_tool.inputSchema:")
+                && p.ends_with("unknown keyword: \"$anchor\""))
+        })
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+}

@@ -68,3 +68,12 @@ async fn structured_output_reaches_the_python_client() {
     let result = &run.find("call")["result"];
     assert_eq!(result["structured_content"]["words"], 3, "{result}");
 }
+
+/// Every tool schema compiles in a strict validator without a warning (no `int64`, `double`...
+/// formats a client's validator does not know).
+#[tokio::test]
+async fn schemas_compile_in_a_strict_validator() {
+    let Some(home) = interop_home() else { return };
+    let server = ExampleServer::start(env!("CARGO_BIN_EXE_hello")).await;
+    mcp_tests::peers::assert_strict_schemas(&home, &server.url, None).await;
+}

@@ -107,4 +107,10 @@ async fn dev_tokens_see_and_call_what_their_scopes_allow() {
         r.result()["content"][0]["text"],
         "dev-user (client dev-client), scopes: notes:read"
     );
+
+    // Every tool schema (the full token sees them all) compiles in a strict validator.
+    if let Some(home) = mcp_tests::peers::interop_home() {
+        let url = format!("http://127.0.0.1:{port}/mcp");
+        mcp_tests::peers::assert_strict_schemas(&home, &url, Some(&tokens[0])).await;
+    }
 }

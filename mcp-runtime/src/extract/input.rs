@@ -315,6 +315,7 @@ impl Elicitor {
             object.remove("$schema");
             object.remove("title");
         }
+        crate::schema::standardize(&mut schema);
         let params = json!({"mode": "form", "message": message, "requestedSchema": schema});
         self.elicit(key, params).await
     }
