@@ -254,20 +254,16 @@ fn mirror(schema: &mut Schema, header: &str) {
     schema.insert("x-mcp-header".into(), header.into());
 }
 
-/// Finishes an output schema: attaches the definitions it refers to and checks its root.
-pub(crate) fn finish_output(
-    mut schema: Schema,
-    generator: &mut SchemaGenerator,
-) -> Result<Value, String> {
+/// Finishes an output schema: attaches the definitions it refers to. Any schema will do (a
+/// list, a number...): 2025-era clients are shown a non-object output wrapped in an object
+/// (see `tool::structured`).
+pub(crate) fn finish_output(mut schema: Schema, generator: &mut SchemaGenerator) -> Value {
     let defs = generator.take_definitions(true);
     let object = schema.ensure_object();
-    if object.get("type").is_none_or(|t| t != "object") {
-        return Err("an output schema must have `\"type\": \"object\"` at its root".into());
-    }
     if !defs.is_empty() {
         object.insert("$defs".into(), Value::Object(defs));
     }
     let mut schema = schema.to_value();
     standardize(&mut schema);
-    Ok(schema)
+    schema
 }

@@ -40,6 +40,23 @@ async fn text_stats(
     })
 }
 
+/// The prime numbers up to a limit, as a structured list. (A 2026-07-28 client receives the
+/// list itself; a 2025-era client, whose structured output must be an object, receives
+/// `{"result": [...]}` with an output schema wrapped the same way.)
+#[tool(read_only, idempotent)]
+async fn primes(
+    /// The largest number to consider (at most 100000)
+    limit: u32,
+) -> Result<Json<Vec<u32>>, String> {
+    if limit > 100_000 {
+        return Err("the limit is at most 100000".into());
+    }
+    let primes = (2..=limit)
+        .filter(|n| (2..).take_while(|d| d * d <= *n).all(|d| n % d != 0))
+        .collect();
+    Ok(Json(primes))
+}
+
 /// Divides `dividend` by `divisor`; fails when the divisor is zero.
 #[tool(read_only)]
 async fn divide(dividend: f64, divisor: f64) -> Result<f64, String> {

@@ -77,3 +77,33 @@ async fn schemas_compile_in_a_strict_validator() {
     let server = ExampleServer::start(env!("CARGO_BIN_EXE_hello")).await;
     mcp_tests::peers::assert_strict_schemas(&home, &server.url, None).await;
 }
+
+/// A structured list: a 2026-07-28 client receives the list itself, a 2025-era client (whose
+/// structured output must be an object) `{"result": [...]}`, and each validates it against the
+/// output schema it was shown (the TypeScript v1 and Python clients check it).
+#[tokio::test]
+async fn a_structured_list_reaches_clients_of_both_eras() {
+    let Some(home) = interop_home() else { return };
+    let server = ExampleServer::start(env!("CARGO_BIN_EXE_hello")).await;
+    let primes = serde_json::json!([2, 3, 5, 7]);
+    let modern = python(
+        &home,
+        &server.url,
+        "2026-07-28",
+        "primes",
+        r#"{"limit":10}"#,
+    )
+    .await;
+    assert!(modern.success, "{modern:#?}");
+    let result = &modern.find("call")["result"];
+    assert_eq!(result["structured_content"], primes, "{result}");
+    let legacy = python(&home, &server.url, "legacy", "primes", r#"{"limit":10}"#).await;
+    assert!(legacy.success, "{legacy:#?}");
+    let result = &legacy.find("call")["result"];
+    assert_eq!(result["structured_content"]["result"], primes, "{result}");
+    let v1 = typescript(&home, "v1", &server.url, "primes", r#"{"limit":10}"#).await;
+    assert!(v1.success, "{v1:#?}");
+    let result = &v1.find("call")["result"];
+    assert_eq!(result["structuredContent"]["result"], primes, "{result}");
+    assert_eq!(result["content"][0]["text"], "[2,3,5,7]");
+}

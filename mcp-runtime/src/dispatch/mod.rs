@@ -103,7 +103,7 @@ impl Endpoint {
                 Box::pin(self.subscribe(id, &call)).await
             }
             ("tools/list", _) if registry.has_tools() => {
-                self.list(id, &call, &registry.tool_pages, "tools")
+                self.list(id, &call, registry.tool_pages(call.version.era()), "tools")
             }
             ("tools/call", _) if registry.has_tools() => self.call_tool(id, &call).await,
             ("tasks/get" | "tasks/update" | "tasks/cancel", Era::Modern)
@@ -400,7 +400,7 @@ impl Endpoint {
             arguments,
             |context| (tool.call)(context),
             move |endpoint: &Endpoint, id: &RequestId, result: crate::ToolResult| {
-                Ok(endpoint.body(id, era, &result.into_reply()?, None))
+                Ok(endpoint.body(id, era, &result.into_reply()?.for_era(era), None))
             },
         )
         .await

@@ -336,6 +336,9 @@ impl Endpoint {
                 let mut result = result.clone();
                 result["_meta"] =
                     json!({"io.modelcontextprotocol/related-task": {"taskId": task_id}});
+                if let Some(content) = result.get_mut("structuredContent") {
+                    crate::tool::structured::wrap_for_legacy(content);
+                }
                 self.body(id, Era::Legacy, &result, None)
             }
             (None, Some(error)) => {

@@ -18,6 +18,7 @@ use crate::prompt::PromptDef;
 use crate::resource::{ResourceAnnotations, ResourceDef, UriTemplate};
 use crate::schema::{self, InputSchema};
 use crate::tool::mirrored::Mirrored;
+use crate::tool::structured;
 use crate::tool::{Location, ToolAnnotations, ToolDef};
 use crate::Error;
 
@@ -103,6 +104,9 @@ struct Handler<'a> {
 pub struct Registry {
     tools: HashMap<&'static str, Entry<ToolDef>>,
     pub(crate) tool_pages: Pages,
+    /// The tools as 2025-era clients see them, when some tool's output is not an object (its
+    /// schema wrapped in one); `None` when both eras see the same.
+    legacy_tool_pages: Option<Pages>,
     resources: HashMap<&'static str, Entry<ResourceDef>>,
     pub(crate) templates: Vec<Template>,
     pub(crate) resource_pages: Pages,
@@ -120,7 +124,7 @@ pub struct Registry {
     handlers: Vec<Handler<'static>>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ToolListing<'a> {
     name: &'a str,
@@ -140,7 +144,7 @@ struct ToolListing<'a> {
 }
 
 /// A tool's `execution`: whether its calls may run as tasks.
-#[derive(Serialize)]
+#[derive(Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Execution {
     task_support: &'static str,
@@ -221,6 +225,28 @@ fn check_scopes(
             reason: format!("`{bad}` is not a scope (visible ASCII, no spaces, `\"` or `\\`)"),
         }),
     }
+}
+
+/// The tool listings as 2025-era clients see them, if any differs: an output schema whose root
+/// is not an object is wrapped in one (`tool::structured`).
+fn legacy_listings<'a>(listings: &[ToolListing<'a>]) -> Option<Vec<ToolListing<'a>>> {
+    let wrapped =
+        |l: &ToolListing<'_>| l.output_schema.as_ref().and_then(structured::legacy_schema);
+    if !listings.iter().any(|l| wrapped(l).is_some()) {
+        return None;
+    }
+    Some(
+        listings
+            .iter()
+            .map(|l| match wrapped(l) {
+                Some(schema) => ToolListing {
+                    output_schema: Some(schema),
+                    ..l.clone()
+                },
+                None => l.clone(),
+            })
+            .collect(),
+    )
 }
 
 /// An input schema's properties: (name, description, required), in declaration order of the
@@ -375,13 +401,7 @@ impl Registry {
             check_scopes(def.scopes, def.name, def.location)?;
             let mut generator = schema::generator();
             let output = (def.output_schema)(&mut generator)
-                .map(|s| schema::finish_output(s, &mut generator))
-                .transpose()
-                .map_err(|reason| Error::InvalidSchema {
-                    name: def.name,
-                    location: def.location,
-                    reason,
-                })?;
+                .map(|s| schema::finish_output(s, &mut generator));
             let input_schema = input_schema(def.input_schema, def.name, def.location)?;
             if let Some(found) =
                 Mirrored::from_schema(&input_schema).map_err(|reason| Error::InvalidSchema {
@@ -547,6 +567,7 @@ impl Registry {
 
         let tasks = tools.values().any(|t| t.def.task.allows_tasks());
         Ok(Self {
+            legacy_tool_pages: legacy_listings(&tool_listings).map(|l| Pages::new(&l, page_size)),
             tool_pages: Pages::new(&tool_listings, page_size),
             resource_pages: Pages::new(&static_listings, page_size),
             template_pages: Pages::new(&template_listings, page_size),
@@ -590,6 +611,14 @@ impl Registry {
 
     pub(crate) fn tool_entry(&self, name: &str) -> Option<Entry<ToolDef>> {
         self.tools.get(name).copied()
+    }
+
+    /// The tool listing pages a client of `era` is shown.
+    pub(crate) fn tool_pages(&self, era: crate::protocol::Era) -> &Pages {
+        match (era, &self.legacy_tool_pages) {
+            (crate::protocol::Era::Legacy, Some(legacy)) => legacy,
+            _ => &self.tool_pages,
+        }
     }
 
     /// The arguments of the tool `name` that are mirrored into headers, if it has any.

@@ -3,6 +3,7 @@
 pub(crate) mod mirrored;
 mod result;
 mod returned;
+pub(crate) mod structured;
 
 pub use crate::invocation::Invocation;
 pub use mirrored::HeaderParam;

@@ -105,6 +105,17 @@ impl ToolResult {
 
     /// The result as the client gets it: the result object, or the JSON-RPC error of a
     /// protocol-level failure.
+    /// The result as a client of `era` receives it: for a 2025-era client, structured content
+    /// that is not an object is wrapped as `{"result": value}` (`tool::structured`).
+    pub(crate) fn for_era(mut self, era: crate::protocol::Era) -> Self {
+        if era == crate::protocol::Era::Legacy {
+            if let Some(content) = &mut self.structured_content {
+                super::structured::wrap_for_legacy(content);
+            }
+        }
+        self
+    }
+
     pub(crate) fn into_reply(self) -> Result<Self, crate::protocol::RpcError> {
         match self.failure {
             Some(Failure(error)) => Err(error),
@@ -246,8 +257,12 @@ impl<T: IntoToolResult, E: std::fmt::Display> IntoToolResult for Result<T, E> {
     }
 }
 
-/// Structured tool output: the value becomes `structuredContent` (and, for older clients, its
-/// JSON text), and its schema becomes the tool's `outputSchema`.
+/// Structured tool output: the value becomes `structuredContent` (and its JSON text the text
+/// content), and its schema becomes the tool's `outputSchema`.
+///
+/// `T` need not be an object. A 2025-era client, whose revision allows object outputs only,
+/// receives a list, a number or any other non-object value as `{"result": value}`, and the
+/// output schema wrapped the same way.
 ///
 /// ```
 /// use mcp_runtime::prelude::*;
