@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
 
-use crate::attr::{self, Attr};
+use crate::attr::{self, Attr, Item};
 use crate::expand::{CompleteArgs, PromptArgs, ResourceArgs, ToolArgs};
 use crate::model::Handler;
 use crate::validate;
@@ -63,6 +63,58 @@ fn scopes(attr: &Attr, errors: &mut Vec<syn::Error>) -> Vec<String> {
     scopes
 }
 
+/// `icons = ["https://.../icon.png", SOME_ICON]`: each a URL or `data:image/` URI (its MIME
+/// type taken from the extension) or a constant `Icon`; the `.icons(&[...])` setter, or nothing.
+fn icons(attr: &Attr, errors: &mut Vec<syn::Error>) -> TokenStream {
+    let Some(items) = finish(attr.items("icons"), errors).flatten() else {
+        return TokenStream::new();
+    };
+    let icons = items.into_iter().filter_map(|item| match item {
+        Item::Path(path) => Some(quote::quote!(#path)),
+        Item::Str(lit) => {
+            let src = lit.value();
+            let valid = src.starts_with("https://")
+                || src.starts_with("http://")
+                || (src.starts_with("data:image/") && src.contains(";base64,"));
+            if !valid || src.chars().any(char::is_whitespace) {
+                errors.push(syn::Error::new(
+                    lit.span(),
+                    format!(
+                        "`{src}` is not an icon: an icon is an https:// (or http://) URL or a \
+                         data:image/...;base64,... URI, or a constant `Icon`"
+                    ),
+                ));
+                return None;
+            }
+            let mime = icon_mime_type(&src).map(|m| quote::quote!(.mime_type(#m)));
+            Some(quote::quote!(__mcp::Icon::new(#src) #mime))
+        }
+    });
+    let icons: Vec<TokenStream> = icons.collect();
+    if icons.is_empty() {
+        return TokenStream::new();
+    }
+    quote::quote!(.icons(&[#(#icons),*]))
+}
+
+/// The MIME type of an icon URL, from its extension (a `data:` URI names its own).
+fn icon_mime_type(src: &str) -> Option<&'static str> {
+    if src.starts_with("data:") {
+        return None;
+    }
+    let path = src.split(['?', '#']).next().unwrap_or_default();
+    let extension = path.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match extension.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "gif" => "image/gif",
+        "ico" => "image/x-icon",
+        _ => return None,
+    })
+}
+
 fn runtime(attr: &Attr, errors: &mut Vec<syn::Error>) -> TokenStream {
     finish(attr.runtime(), errors).unwrap_or_default()
 }
@@ -81,6 +133,7 @@ pub(crate) fn tool(tokens: TokenStream, model: &Handler<'_>) -> Checked<ToolArgs
         "timeout_ms",
         "task",
         "scopes",
+        "icons",
         "crate",
     ];
     let attr = match attr::parse(tokens, &keys, false) {
@@ -109,6 +162,7 @@ pub(crate) fn tool(tokens: TokenStream, model: &Handler<'_>) -> Checked<ToolArgs
         timeout_ms: finish(attr.integer("timeout_ms"), &mut errors).flatten(),
         task: task(&attr, &mut errors),
         scopes: scopes(&attr, &mut errors),
+        icons: icons(&attr, &mut errors),
     };
     (Some(args), errors)
 }
@@ -132,7 +186,7 @@ fn task(attr: &Attr, errors: &mut Vec<syn::Error>) -> Option<&'static str> {
 pub(crate) fn prompt(tokens: TokenStream, model: &Handler<'_>) -> Checked<PromptArgs> {
     let mut errors = Vec::new();
     validate::handler(model, "#[prompt]", &mut errors);
-    let keys = ["name", "title", "description", "scopes", "crate"];
+    let keys = ["name", "title", "description", "scopes", "icons", "crate"];
     let attr = match attr::parse(tokens, &keys, false) {
         Ok(a) => a,
         Err(e) => {
@@ -146,6 +200,7 @@ pub(crate) fn prompt(tokens: TokenStream, model: &Handler<'_>) -> Checked<Prompt
         title: string(&attr, "title", &mut errors),
         description: description(&attr, model, &mut errors),
         scopes: scopes(&attr, &mut errors),
+        icons: icons(&attr, &mut errors),
     };
     (Some(args), errors)
 }
@@ -188,6 +243,7 @@ pub(crate) fn resource(tokens: TokenStream, model: &Handler<'_>) -> Checked<Reso
         "ttl_ms",
         "cache_scope",
         "scopes",
+        "icons",
         "crate",
     ];
     let span = tokens.span();
@@ -306,6 +362,7 @@ pub(crate) fn resource(tokens: TokenStream, model: &Handler<'_>) -> Checked<Reso
         size: finish(attr.integer("size"), &mut errors).flatten(),
         cache: ttl.map(|t| (t, scope)),
         scopes: scopes(&attr, &mut errors),
+        icons: icons(&attr, &mut errors),
         not_variables,
     };
     (Some(args), errors)

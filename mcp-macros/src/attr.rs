@@ -14,10 +14,16 @@ pub(crate) enum Value {
     /// `key = path`.
     Path(Path),
     /// `key = ["a", "b"]`.
-    List(Vec<LitStr>),
+    List(Vec<syn::Expr>),
 }
 
 /// A parsed attribute: an optional leading string literal, then `key = value` pairs.
+/// An item of a list of strings or constants.
+pub(crate) enum Item {
+    Str(LitStr),
+    Path(Path),
+}
+
 pub(crate) struct Attr {
     pub(crate) positional: Option<LitStr>,
     entries: Vec<(Ident, Value)>,
@@ -59,7 +65,7 @@ pub(crate) fn parse(tokens: TokenStream, keys: &[&str], positional: bool) -> syn
                 let content;
                 syn::bracketed!(content in input);
                 let items = content
-                    .parse_terminated(<LitStr as syn::parse::Parse>::parse, syn::Token![,])?;
+                    .parse_terminated(<syn::Expr as syn::parse::Parse>::parse, syn::Token![,])?;
                 Value::List(items.into_iter().collect())
             } else if input.peek(Lit) {
                 Value::Lit(input.parse()?)
@@ -157,10 +163,40 @@ impl Attr {
 
     /// `key = ["a", "b"]`.
     pub(crate) fn list(&self, key: &str) -> syn::Result<Option<Vec<LitStr>>> {
+        let wrong = |k| Self::wrong(k, "a list of strings: `key = [\"a\", \"b\"]`");
         match self.get(key) {
             None => Ok(None),
-            Some((_, Value::List(items))) => Ok(Some(items.clone())),
-            Some((k, _)) => Err(Self::wrong(k, "a list of strings: `key = [\"a\", \"b\"]`")),
+            Some((k, Value::List(items))) => items
+                .iter()
+                .map(|item| match item {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: Lit::Str(s), ..
+                    }) => Ok(s.clone()),
+                    _ => Err(wrong(k)),
+                })
+                .collect::<syn::Result<_>>()
+                .map(Some),
+            Some((k, _)) => Err(wrong(k)),
+        }
+    }
+
+    /// A list whose items are string literals or paths (`[\"https://...\", MY_ICON]`).
+    pub(crate) fn items(&self, key: &str) -> syn::Result<Option<Vec<Item>>> {
+        let wrong = |k| Self::wrong(k, "a list of strings or constants: `key = [\"...\", NAME]`");
+        match self.get(key) {
+            None => Ok(None),
+            Some((k, Value::List(items))) => items
+                .iter()
+                .map(|item| match item {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: Lit::Str(s), ..
+                    }) => Ok(Item::Str(s.clone())),
+                    syn::Expr::Path(p) if p.qself.is_none() => Ok(Item::Path(p.path.clone())),
+                    _ => Err(wrong(k)),
+                })
+                .collect::<syn::Result<_>>()
+                .map(Some),
+            Some((k, _)) => Err(wrong(k)),
         }
     }
 

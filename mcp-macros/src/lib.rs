@@ -24,7 +24,8 @@ use quote::ToTokens;
 ///
 /// Keys: `name`, `title`, `description`, `read_only`, `destructive`, `idempotent`,
 /// `open_world` (flags, or `= false`), `timeout_ms`, `task` (`"optional"` or `"required"`),
-/// `scopes` (`["notes:read"]`), `crate = path` (where `mcp_runtime` is).
+/// `scopes` (`["notes:read"]`), `icons` (`["https://.../icon.png", SOME_ICON]`: URLs, `data:image/`
+/// URIs or constant `Icon`s), `crate = path` (where `mcp_runtime` is).
 ///
 /// `#[header("Region")]` on a `String`, integer or `bool` argument mirrors it into the HTTP
 /// header `Mcp-Param-Region` (`x-mcp-header` in the schema): gateways can route on it without
@@ -67,7 +68,7 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// Keys after the URI: `name`, `title`, `description`, `mime_type`, `audience` (`["user",
 /// "assistant"]`), `priority` (0 to 1), `size`, `ttl_ms` and `cache_scope` (`"public"` or
-/// `"private"`), `crate = path`.
+/// `"private"`), `scopes`, `icons`, `crate = path`.
 ///
 /// ```
 /// use mcp_runtime::prelude::*;
@@ -89,7 +90,7 @@ pub fn resource(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// Turns a function into an MCP prompt whose arguments are its parameters (`String` required,
 /// `Option<String>` optional; other types are parsed from the argument's text).
 ///
-/// Keys: `name`, `title`, `description`, `crate = path`.
+/// Keys: `name`, `title`, `description`, `scopes`, `icons`, `crate = path`.
 ///
 /// ```
 /// use mcp_runtime::prelude::*;

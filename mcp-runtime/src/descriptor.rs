@@ -1,8 +1,8 @@
 //! The builder methods every handler definition shares (`ToolDef`, `ResourceDef`,
 //! `PromptDef`, `CompleterDef`): written once, so the definitions stay alike.
 
-/// Implements `params`, `at` and `location` (and, with `described`, `title`, `description`
-/// and `scopes`) for a definition with those fields.
+/// Implements `params`, `at` and `location` (and, with `described`, `title`, `description`,
+/// `scopes` and `icons`) for a definition with those fields.
 macro_rules! builders {
     ($def:ty, described) => {
         impl $def {
@@ -28,6 +28,12 @@ macro_rules! builders {
             /// The scopes a caller needs.
             pub const fn required_scopes(&self) -> &'static [&'static str] {
                 self.scopes
+            }
+
+            /// With icons a client may show beside it (2025-11-25 onwards).
+            pub const fn icons(mut self, icons: &'static [crate::Icon]) -> Self {
+                self.icons = icons;
+                self
             }
         }
 

@@ -10,6 +10,7 @@ pub use crate::completion::{
 pub use crate::extract::{
     ArgumentConst, CallContext, FromCall, Kind, Needs, Param, Parameter, ViaArgument, ViaFromCall,
 };
+pub use crate::icon::Icon;
 pub use crate::invocation::Invocation;
 pub use crate::prompt::{GetOutcome, IntoPromptResult, PromptDef};
 pub use crate::protocol::CacheScope;

@@ -172,6 +172,7 @@ impl Server {
                 name: "mcp-server".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
                 title: None,
+                icons: Vec::new(),
             },
             instructions: None,
             hosts: Hosts::Default,
@@ -573,6 +574,21 @@ impl Server {
         self
     }
 
+    /// An icon a client may show for the server (2025-11-25 onwards); call again for more
+    /// (sizes, themes). Checked when the server starts, as handlers' icons are.
+    ///
+    /// ```
+    /// use mcp_runtime::{Icon, Server};
+    ///
+    /// let server = Server::new()
+    ///     .name("notes")
+    ///     .icon(Icon::new("https://example.com/notes.svg").sizes(&["any"]));
+    /// ```
+    pub fn icon(mut self, icon: crate::Icon) -> Self {
+        self.info.icons.push(icon);
+        self
+    }
+
     /// Instructions for the client's model on how to use this server.
     pub fn instructions(mut self, instructions: impl Into<String>) -> Self {
         self.instructions = Some(instructions.into());
@@ -717,6 +733,8 @@ impl Server {
         let mode = self.mode();
         let registry = Registry::build(self.defs.clone(), self.page_size)?;
         registry.check_states(&self.states)?;
+        crate::icon::check_all(&self.info.icons)
+            .map_err(|reason| Error::Config(format!("the server's icons: {reason}")))?;
         if mode == Mode::Stateless && !registry.stateful_because().is_empty() {
             return Err(Error::Config(format!(
                 "the server is forced stateless, but 2025-era clients could not be served: {}",

@@ -18,6 +18,7 @@ fn server() -> Server {
     Server::from_registry()
         .name("everything")
         .version(env!("CARGO_PKG_VERSION"))
+        .icon(tools::ICON)
         .instructions("The MCP conformance fixtures: every tool answers as the suite expects.")
 }
 

@@ -5,7 +5,7 @@ use mcp_runtime::prelude::*;
 use crate::tools::PNG_BASE64;
 
 /// A prompt without arguments.
-#[prompt]
+#[prompt(icons = ["https://example.com/icons/prompt.svg"])]
 fn test_simple_prompt() -> &'static str {
     "This is a simple prompt for testing."
 }

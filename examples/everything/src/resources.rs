@@ -5,7 +5,12 @@ use mcp_runtime::prelude::*;
 use crate::tools::PNG_BASE64;
 
 /// A static text resource.
-#[resource("test://static-text", name = "static-text", mime_type = "text/plain")]
+#[resource(
+    "test://static-text",
+    name = "static-text",
+    mime_type = "text/plain",
+    icons = [crate::tools::ICON]
+)]
 fn static_text() -> &'static str {
     "This is the content of the static text resource."
 }

@@ -3,11 +3,24 @@
 use std::borrow::Cow;
 
 use mcp_runtime::prelude::*;
+use mcp_runtime::Icon;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 
+/// A 1x1 red PNG, base64.
+macro_rules! png {
+    () => {
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+    };
+}
+
 /// A 1x1 red PNG.
-pub(crate) const PNG_BASE64: &str =
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+pub(crate) const PNG_BASE64: &str = png!();
+
+/// The same PNG as an icon (a `data:` URI: no request to another site), shown for the server
+/// and for `test_simple_text`.
+pub(crate) const ICON: Icon = Icon::new(concat!("data:image/png;base64,", png!()))
+    .mime_type("image/png")
+    .sizes(&["1x1"]);
 
 /// A tiny valid WAV file: 44-byte header and four silent 8-bit mono samples at 8 kHz.
 fn wav() -> Vec<u8> {
@@ -30,7 +43,7 @@ fn wav() -> Vec<u8> {
 }
 
 /// Returns a simple text response.
-#[tool]
+#[tool(icons = [ICON])]
 fn test_simple_text() -> &'static str {
     "This is a simple text response for testing."
 }

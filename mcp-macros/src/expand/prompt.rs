@@ -14,6 +14,8 @@ pub(crate) struct PromptArgs {
     pub(crate) description: Option<String>,
     /// The OAuth scopes a caller needs (`scopes = [...]`).
     pub(crate) scopes: Vec<String>,
+    /// `.icons(&[...])`, or nothing (`icons = [...]`).
+    pub(crate) icons: TokenStream,
 }
 
 pub(crate) fn prompt(model: &Handler<'_>, args: &PromptArgs) -> TokenStream {
@@ -23,6 +25,7 @@ pub(crate) fn prompt(model: &Handler<'_>, args: &PromptArgs) -> TokenStream {
     let title = setter("title", args.title.as_deref());
     let description = setter("description", args.description.as_deref());
     let scopes = scopes_setter(&args.scopes);
+    let icons = &args.icons;
     let convert =
         quote_spanned!(model.output_span()=> __mcp::IntoPromptResult::into_prompt_result(__value));
     let run = run(model, &shim.call, convert);
@@ -47,6 +50,7 @@ pub(crate) fn prompt(model: &Handler<'_>, args: &PromptArgs) -> TokenStream {
                 #title
                 #description
                 #scopes
+                #icons
                 .params(__PARAMS)
                 .arguments(__arguments)
                 #location;

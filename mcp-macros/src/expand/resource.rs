@@ -22,6 +22,8 @@ pub(crate) struct ResourceArgs {
     pub(crate) cache: Option<(u64, &'static str)>,
     /// The OAuth scopes a caller needs (`scopes = [...]`).
     pub(crate) scopes: Vec<String>,
+    /// `.icons(&[...])`, or nothing (`icons = [...]`).
+    pub(crate) icons: TokenStream,
     /// Parameters that are not template variables, with the error if one is an argument.
     pub(crate) not_variables: Vec<(usize, String)>,
 }
@@ -33,6 +35,7 @@ pub(crate) fn resource(model: &Handler<'_>, args: &ResourceArgs) -> TokenStream 
     let title = setter("title", args.title.as_deref());
     let description = setter("description", args.description.as_deref());
     let scopes = scopes_setter(&args.scopes);
+    let icons = &args.icons;
     let mime_type = setter("mime_type", args.mime_type.as_deref());
     let audience = args.audience.iter().map(|role| {
         let role = quote::format_ident!("{}", role);
@@ -92,6 +95,7 @@ pub(crate) fn resource(model: &Handler<'_>, args: &ResourceArgs) -> TokenStream 
                 #size
                 #cache
                 #scopes
+                #icons
                 .params(__PARAMS)
                 .arguments(__arguments)
                 #location;

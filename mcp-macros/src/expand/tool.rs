@@ -21,6 +21,8 @@ pub(crate) struct ToolArgs {
     pub(crate) task: Option<&'static str>,
     /// The OAuth scopes a caller needs (`scopes = [...]`).
     pub(crate) scopes: Vec<String>,
+    /// `.icons(&[...])`, or nothing (`icons = [...]`).
+    pub(crate) icons: TokenStream,
 }
 
 pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
@@ -30,6 +32,7 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
     let title = setter("title", args.title.as_deref());
     let description = setter("description", args.description.as_deref());
     let scopes = scopes_setter(&args.scopes);
+    let icons = &args.icons;
     let annotations = [
         ("read_only", args.read_only),
         ("destructive", args.destructive),
@@ -95,6 +98,7 @@ pub(crate) fn tool(model: &Handler<'_>, args: &ToolArgs) -> TokenStream {
                 #timeout
                 #task
                 #scopes
+                #icons
                 #location;
 
             #accessor

@@ -139,6 +139,7 @@ pub(crate) fn client_info(raw: Option<&RawValue>) -> Option<Implementation> {
         name: cut(&info.name),
         version: cut(&info.version),
         title: info.title.as_deref().map(cut),
+        icons: Vec::new(),
     })
 }
 

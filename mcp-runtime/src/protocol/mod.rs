@@ -35,6 +35,9 @@ pub struct Implementation {
     /// A human-readable title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Icons a client may show for the server (2025-11-25 onwards; a client's are not read).
+    #[serde(default, skip_deserializing, skip_serializing_if = "Vec::is_empty")]
+    pub icons: Vec<crate::Icon>,
 }
 
 /// Who may cache a cacheable result (2026-07-28).

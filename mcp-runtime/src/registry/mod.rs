@@ -139,6 +139,8 @@ struct ToolListing<'a> {
     annotations: &'a ToolAnnotations,
     #[serde(skip_serializing_if = "Option::is_none")]
     execution: Option<Execution>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    icons: &'static [crate::Icon],
     #[serde(skip)]
     scopes: &'static [&'static str],
 }
@@ -168,6 +170,8 @@ struct ResourceListing<'a> {
     annotations: &'a ResourceAnnotations,
     #[serde(skip_serializing_if = "Option::is_none")]
     size: Option<u64>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    icons: &'static [crate::Icon],
     #[serde(skip)]
     scopes: &'static [&'static str],
 }
@@ -180,6 +184,8 @@ struct PromptListing<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
     arguments: Vec<PromptArgument>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    icons: &'static [crate::Icon],
     #[serde(skip)]
     scopes: &'static [&'static str],
 }
@@ -247,6 +253,19 @@ fn legacy_listings<'a>(listings: &[ToolListing<'a>]) -> Option<Vec<ToolListing<'
             })
             .collect(),
     )
+}
+
+/// Checks a handler's icons (`Icon::check`).
+fn check_icons(
+    icons: &[crate::Icon],
+    name: &'static str,
+    location: crate::tool::Location,
+) -> Result<(), Error> {
+    crate::icon::check_all(icons).map_err(|reason| Error::InvalidSchema {
+        name,
+        location,
+        reason,
+    })
 }
 
 /// An input schema's properties: (name, description, required), in declaration order of the
@@ -399,6 +418,7 @@ impl Registry {
                 continue;
             }
             check_scopes(def.scopes, def.name, def.location)?;
+            check_icons(def.icons, def.name, def.location)?;
             let mut generator = schema::generator();
             let output = (def.output_schema)(&mut generator)
                 .map(|s| schema::finish_output(s, &mut generator));
@@ -423,6 +443,7 @@ impl Registry {
                     task_support: def.task.as_str(),
                 }),
                 scopes: def.scopes,
+                icons: def.icons,
             });
         }
 
@@ -435,6 +456,7 @@ impl Registry {
                 needs: needs_of(def.params),
             };
             check_scopes(def.scopes, def.uri, def.location)?;
+            check_icons(def.icons, def.uri, def.location)?;
             let arguments = input_schema(def.arguments, def.name, def.location)?;
             let params: Vec<&str> = arguments["properties"]
                 .as_object()
@@ -455,6 +477,7 @@ impl Registry {
                 annotations: &def.annotations,
                 size: def.size,
                 scopes: def.scopes,
+                icons: def.icons,
             };
             if def.is_template() {
                 let template = UriTemplate::parse(def.uri).map_err(|e| invalid(e.to_string()))?;
@@ -519,6 +542,7 @@ impl Registry {
                 continue;
             }
             check_scopes(def.scopes, def.name, def.location)?;
+            check_icons(def.icons, def.name, def.location)?;
             let schema = input_schema(def.arguments, def.name, def.location)?;
             prompt_listings.push(PromptListing {
                 name: def.name,
@@ -526,6 +550,7 @@ impl Registry {
                 description: def.description,
                 arguments: schema_arguments(&schema),
                 scopes: def.scopes,
+                icons: def.icons,
             });
         }
 

@@ -206,6 +206,7 @@ pub struct ToolDef {
     pub(crate) timeout: Option<std::time::Duration>,
     pub(crate) task: TaskSupport,
     pub(crate) scopes: &'static [&'static str],
+    pub(crate) icons: &'static [crate::Icon],
     pub(crate) location: Location,
 }
 
@@ -226,6 +227,7 @@ impl ToolDef {
             timeout: None,
             task: TaskSupport::Forbidden,
             scopes: &[],
+            icons: &[],
             location: Location::caller(),
         }
     }

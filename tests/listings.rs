@@ -1,8 +1,10 @@
-//! Structured output that is not an object: as it is for 2026-07-28 clients, wrapped in
-//! `{"result": ...}` (schema and value alike) for 2025-era clients, whose revision allows
-//! objects only.
+//! What clients of each era are shown about tools, resources, prompts and the server:
+//! structured output that is not an object (as it is for 2026-07-28 clients, wrapped in
+//! `{"result": ...}`, schema and value alike, for 2025-era clients, whose revision allows
+//! objects only), and icons.
 
 use mcp_runtime::prelude::*;
+use mcp_runtime::{Icon, IconTheme};
 use mcp_tests::Running;
 use serde_json::{json, Value};
 
@@ -30,17 +32,37 @@ fn diagonal(count: u8) -> Json<Vec<Point>> {
 }
 
 /// An object, the same in both eras.
-#[tool]
+#[tool(icons = [DARK, "https://example.com/origin.png"])]
 fn origin() -> Json<Point> {
     Json(Point { x: 0, y: 0 })
+}
+
+/// An icon for dark backgrounds.
+const DARK: Icon = Icon::new("https://example.com/dark.svg")
+    .sizes(&["any"])
+    .theme(IconTheme::Dark);
+
+/// A note.
+#[resource("notes://{id}", icons = ["data:image/png;base64,iVBORw0KGgo="])]
+fn note(id: u32) -> String {
+    format!("note {id}")
+}
+
+/// Asks for a summary.
+#[prompt(icons = [DARK])]
+fn summarize() -> &'static str {
+    "Summarize."
 }
 
 async fn server() -> Running {
     Running::start(
         Server::new()
+            .icon(DARK)
             .tool(evens::tool())
             .tool(diagonal::tool())
-            .tool(origin::tool()),
+            .tool(origin::tool())
+            .resource(note::resource())
+            .prompt(summarize::prompt()),
     )
     .await
 }
@@ -112,5 +134,63 @@ async fn calls_wrap_non_object_values_for_legacy_clients() {
     assert_eq!(
         legacy["result"]["structuredContent"],
         json!({"x": 0, "y": 0})
+    );
+}
+
+#[tokio::test]
+async fn icons_are_listed_for_handlers_and_the_server() {
+    let running = server().await;
+    let dark = json!({"src": "https://example.com/dark.svg", "sizes": ["any"], "theme": "dark"});
+    let tools = running.modern("tools/list", json!({})).await.json();
+    assert_eq!(
+        tool(&tools, "origin")["icons"],
+        json!([dark, {"src": "https://example.com/origin.png", "mimeType": "image/png"}])
+    );
+    assert!(tool(&tools, "evens").get("icons").is_none());
+    let templates = running
+        .modern("resources/templates/list", json!({}))
+        .await
+        .json();
+    assert_eq!(
+        templates["result"]["resourceTemplates"][0]["icons"],
+        json!([{"src": "data:image/png;base64,iVBORw0KGgo="}])
+    );
+    let prompts = running.legacy("prompts/list", json!({})).await.json();
+    assert_eq!(prompts["result"]["prompts"][0]["icons"], json!([dark]));
+    let discovered = running.modern("server/discover", json!({})).await.json();
+    let info = &discovered["result"]["_meta"]["io.modelcontextprotocol/serverInfo"];
+    assert_eq!(info["icons"], json!([dark]), "{discovered}");
+    let initialized = running
+        .legacy(
+            "initialize",
+            json!({"protocolVersion": "2025-11-25", "capabilities": {},
+                   "clientInfo": {"name": "t", "version": "1"}}),
+        )
+        .await
+        .json();
+    assert_eq!(initialized["result"]["serverInfo"]["icons"], json!([dark]));
+}
+
+/// A hand-built definition's icons, and the server's, are checked before it starts.
+#[test]
+fn invalid_icons_stop_the_server_from_starting() {
+    use mcp_runtime::invocation::Invocation;
+    use mcp_runtime::tool::ToolDef;
+    static BAD: [Icon; 1] = [Icon::new("javascript:alert(1)")];
+    let def = ToolDef::new("bad", |_| Invocation::Ready(ToolResult::text("ok"))).icons(&BAD);
+    let error = Server::new()
+        .tool(Box::leak(Box::new(def)))
+        .router()
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("javascript:alert(1)"), "{error}");
+    let error = Server::new()
+        .icon(Icon::new("https://e.com/i.png").sizes(&["big"]))
+        .router()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("server's icons") && error.contains("`big`"),
+        "{error}"
     );
 }
