@@ -152,7 +152,12 @@ impl<T: Outcome> Invocation<T> {
             Self::Ready(outcome) => outcome,
             Self::Pending(future) => CatchUnwind(future).await,
             Self::Blocking(work) => {
-                let run = move || std::panic::catch_unwind(AssertUnwindSafe(work));
+                // The request's span goes along to the blocking thread.
+                let span = tracing::Span::current();
+                let run = move || {
+                    let _in_span = span.enter();
+                    std::panic::catch_unwind(AssertUnwindSafe(work))
+                };
                 match tokio::task::spawn_blocking(run).await {
                     Ok(Ok(outcome)) => outcome,
                     Ok(Err(panic)) => panicked(&*panic),

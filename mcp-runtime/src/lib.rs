@@ -42,6 +42,8 @@ pub mod extract;
 mod handle;
 mod icon;
 pub mod invocation;
+#[cfg(feature = "logging")]
+pub mod logging;
 pub mod mrtr;
 pub mod notifier;
 mod offload;
@@ -60,6 +62,7 @@ pub mod task;
 pub mod testing;
 pub mod tool;
 pub mod tool_set;
+mod trace;
 mod transport;
 pub mod webhook;
 

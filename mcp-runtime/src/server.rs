@@ -714,13 +714,17 @@ impl Server {
         &self.path
     }
 
-    /// Builds the endpoint; `connections` is the connection cap when the server runs its own
-    /// listener.
+    /// Builds the endpoint to serve at `place`; `connections` is the connection cap when the
+    /// server runs its own listener.
     fn build(
         self,
-        bound: Option<SocketAddr>,
+        place: Place<'_>,
         connections: Option<usize>,
     ) -> Result<(Arc<Endpoint>, String), Error> {
+        let bound = match place {
+            Place::Tcp(addr) => Some(addr),
+            _ => None,
+        };
         if self.page_size == 0 {
             return Err(Error::Config("the page size must be at least 1".into()));
         }
@@ -740,15 +744,6 @@ impl Server {
                 "the server is forced stateless, but 2025-era clients could not be served: {}",
                 registry.stateful_because().join("; ")
             )));
-        }
-        match mode {
-            Mode::Stateful => tracing::info!(
-                reasons = ?registry.stateful_because(),
-                "stateful mode: 2025-era clients get sessions"
-            ),
-            Mode::Stateless => {
-                tracing::info!("stateless mode: no handler needs client input or a session")
-            }
         }
         let changes =
             self.announces_changes || registry.needs().contains(crate::extract::Needs::CHANGES);
@@ -878,6 +873,7 @@ impl Server {
             },
             unpermitted: self.unpermitted,
         };
+        summarize(&endpoint, place, &self.path, mode);
         Ok((Arc::new(endpoint), self.path))
     }
 
@@ -890,7 +886,7 @@ impl Server {
     /// # let _ = app;
     /// ```
     pub fn router(self) -> Result<axum::Router, Error> {
-        let (endpoint, path) = self.build(None, None)?;
+        let (endpoint, path) = self.build(Place::Router, None)?;
         Ok(crate::transport::http::router(endpoint, &path))
     }
 
@@ -908,7 +904,7 @@ impl Server {
             })?;
         let local = listener.local_addr()?;
         let limits = self.connection_limits();
-        let (endpoint, path) = self.build(Some(local), Some(limits.max_connections))?;
+        let (endpoint, path) = self.build(Place::Tcp(local), Some(limits.max_connections))?;
         Ok(Listening {
             listener,
             limits,
@@ -959,7 +955,7 @@ impl Server {
                 source,
             })?;
         let limits = self.connection_limits();
-        let (endpoint, mount) = self.build(None, Some(limits.max_connections))?;
+        let (endpoint, mount) = self.build(Place::Unix(&path), Some(limits.max_connections))?;
         Ok(crate::UnixListening {
             listener,
             path,
@@ -981,7 +977,7 @@ impl Server {
     /// # }
     /// ```
     pub async fn serve_stdio(self) -> Result<(), Error> {
-        let (endpoint, _) = self.build(None, None)?;
+        let (endpoint, _) = self.build(Place::Stdio, None)?;
         crate::transport::stdio::serve(
             endpoint,
             crate::transport::stdio::stdin(),
@@ -999,7 +995,7 @@ impl Server {
         output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        let (endpoint, _) = self.build(None, None)?;
+        let (endpoint, _) = self.build(Place::Stdio, None)?;
         let output = crate::transport::stdio::Output::Stream(output);
         crate::transport::stdio::serve(endpoint, input, output, shutdown).await
     }
@@ -1153,4 +1149,55 @@ mod tests {
             .contains("reachable from other hosts"));
         assert!(exposure_warning(None, false, false).is_some());
     }
+}
+
+/// Where a server is about to serve, for its startup summary.
+#[derive(Debug, Clone, Copy)]
+enum Place<'a> {
+    /// Its own TCP listener.
+    Tcp(SocketAddr),
+    /// Its own Unix domain socket.
+    Unix(&'a std::path::Path),
+    /// Standard input and output (or another pair of streams).
+    Stdio,
+    /// A router the application mounts.
+    Router,
+}
+
+/// Logs, once, what the server is about to serve: where, which revisions, its mode and why,
+/// and how many tools, resources and prompts (at INFO; the fields are structured too).
+fn summarize(endpoint: &Endpoint, place: Place<'_>, path: &str, mode: Mode) {
+    let at = match place {
+        Place::Tcp(addr) => format!("http://{addr}{path}"),
+        Place::Unix(socket) => format!("http+unix://{}{path}", socket.display()),
+        Place::Stdio => "stdio".to_owned(),
+        Place::Router => format!("{path} (a mounted router)"),
+    };
+    let registry = endpoint.registry.load();
+    let counts = registry.counts();
+    let why = match mode {
+        Mode::Stateless => "stateless: no handler needs client input or a session".to_owned(),
+        Mode::Stateful if registry.stateful_because().is_empty() => {
+            "stateful: chosen by the server's settings".to_owned()
+        }
+        Mode::Stateful => {
+            let reasons = registry.stateful_because();
+            let shown = reasons
+                .iter()
+                .take(2)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
+            match reasons.len() - reasons.len().min(2) {
+                0 => format!("stateful, 2025-era clients get sessions: {shown}"),
+                more => format!("stateful, 2025-era clients get sessions: {shown}; {more} more"),
+            }
+        }
+    };
+    tracing::info!(
+        "{} {} serving MCP at {at} with {counts}; revisions {}; {why}",
+        endpoint.info.name,
+        endpoint.info.version,
+        endpoint.supported_versions.join(", "),
+    );
 }

@@ -115,6 +115,8 @@ async fn rename_file(
 
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
+    // Logs (the startup summary, warnings) go to standard error; `RUST_LOG` filters them.
+    mcp_runtime::logging::init();
     let server = Server::from_registry()
         .state(Drafts::default())
         .name("ask")

@@ -24,6 +24,8 @@ fn server() -> Server {
 
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
+    // Logs (the startup summary, warnings) go to standard error; `RUST_LOG` filters them.
+    mcp_runtime::logging::init();
     if std::env::args().any(|a| a == "--stdio") {
         return server().serve_stdio().await;
     }

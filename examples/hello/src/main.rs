@@ -69,10 +69,8 @@ async fn divide(dividend: f64, divisor: f64) -> Result<f64, String> {
 
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
-    // The runtime logs through `tracing`: the mode it chose and why, warnings about exposure.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .init();
+    // Logs (the startup summary, warnings) go to standard error; `RUST_LOG` filters them.
+    mcp_runtime::logging::init();
     let server = Server::from_registry()
         .name("hello")
         .version(env!("CARGO_PKG_VERSION"));

@@ -242,6 +242,8 @@ fn note_ids(partial: String, notes: State<Notes>) -> Result<Vec<String>, Protoco
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Logs (the startup summary, warnings) go to standard error; `RUST_LOG` filters them.
+    mcp_runtime::logging::init();
     let path = std::env::var("MCP_NOTES_DB").unwrap_or_else(|_| "notes.db".into());
     let notes = Notes::open(&path)?;
     let server = Server::from_registry()

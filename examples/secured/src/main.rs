@@ -62,9 +62,8 @@ async fn whoami(caller: Principal) -> String {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .init();
+    // Logs (the startup summary, warnings) go to standard error; `RUST_LOG` filters them.
+    mcp_runtime::logging::init();
     let bind = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let resource =
         std::env::var("MCP_OAUTH_RESOURCE").unwrap_or_else(|_| format!("http://{bind}/mcp"));

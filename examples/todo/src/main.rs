@@ -193,6 +193,8 @@ async fn todo_list(lists: State<Lists>, list: Handle<ListId>) -> Result<String, 
 
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
+    // Logs (the startup summary, warnings) go to standard error; `RUST_LOG` filters them.
+    mcp_runtime::logging::init();
     let addr = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let server = Server::from_registry()
         .name("todo")

@@ -400,6 +400,9 @@ impl Endpoint {
             arguments,
             |context| (tool.call)(context),
             move |endpoint: &Endpoint, id: &RequestId, result: crate::ToolResult| {
+                if result.is_error {
+                    crate::trace::record_tool_error();
+                }
                 Ok(endpoint.body(id, era, &result.into_reply()?.for_era(era), None))
             },
         )

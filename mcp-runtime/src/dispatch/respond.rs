@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
+use tracing::Instrument as _;
 
 use super::outgoing::{CallStream, Outgoing, SessionCall, QUEUE};
 use super::{Call, Outcome};
@@ -224,20 +225,27 @@ impl Endpoint {
         let (run, guard): (Run<T>, _) = match in_session {
             // Outside a session a client cancels by closing the stream: drop the handler with
             // it.
-            false => (Box::pin(interruptible), CancelOnDrop(Some(scope.clone()))),
+            // The stream is polled after the request's future returns: the span goes with it.
+            false => (
+                Box::pin(interruptible.in_current_span()),
+                CancelOnDrop(Some(scope.clone())),
+            ),
             // In a 2025-era session a disconnect alone does not cancel: the handler runs on
             // (its stream can be resumed) until it finishes or `notifications/cancelled` names
             // it.
             true => {
                 let cancel = scope.cancel().clone();
-                let task = tokio::spawn(async move {
-                    // Given back however the call ends.
-                    let _in_flight = in_flight;
-                    tokio::select! {
-                        outcome = interruptible => outcome,
-                        () = cancel.cancelled() => Ok(T::cancelled()),
+                let task = tokio::spawn(
+                    async move {
+                        // Given back however the call ends.
+                        let _in_flight = in_flight;
+                        tokio::select! {
+                            outcome = interruptible => outcome,
+                            () = cancel.cancelled() => Ok(T::cancelled()),
+                        }
                     }
-                });
+                    .in_current_span(),
+                );
                 let run = async move {
                     task.await.unwrap_or_else(|e| match e.try_into_panic() {
                         Ok(panic) => Ok(crate::invocation::panicked(&*panic)),

@@ -99,6 +99,31 @@ struct Handler<'a> {
     params: &'a [crate::extract::Param],
 }
 
+/// How many handlers of each kind a registry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Counts {
+    pub(crate) tools: usize,
+    pub(crate) resources: usize,
+    pub(crate) templates: usize,
+    pub(crate) prompts: usize,
+}
+
+impl std::fmt::Display for Counts {
+    /// "3 tools, 2 resources, 1 resource template, 1 prompt".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        write!(
+            f,
+            "{}, {}, {}, {}",
+            plural(self.tools, "tool", "tools"),
+            plural(self.resources, "resource", "resources"),
+            plural(self.templates, "resource template", "resource templates"),
+            plural(self.prompts, "prompt", "prompts"),
+        )
+    }
+}
+
 /// The validated set of handlers a server serves.
 #[derive(Debug)]
 pub struct Registry {
@@ -636,6 +661,16 @@ impl Registry {
 
     pub(crate) fn tool_entry(&self, name: &str) -> Option<Entry<ToolDef>> {
         self.tools.get(name).copied()
+    }
+
+    /// How many handlers of each kind it holds.
+    pub(crate) fn counts(&self) -> Counts {
+        Counts {
+            tools: self.tools.len(),
+            resources: self.resources.len(),
+            templates: self.templates.len(),
+            prompts: self.prompts.len(),
+        }
     }
 
     /// The tool listing pages a client of `era` is shown.

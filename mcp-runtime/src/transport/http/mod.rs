@@ -25,6 +25,7 @@ use futures_util::future::Either;
 use http::header::{ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use tracing::Instrument as _;
 
 use crate::dispatch::listen::{Audience, ChangeFeed};
 use crate::dispatch::{Call, CallStream, Outcome, ResponseMode};
@@ -279,7 +280,20 @@ async fn handle_post<B: RequestBody>(
         size,
         request: crate::extract::RequestParts::new().with_http(&parts.headers, &parts.extensions),
     };
-    let mut response = match endpoint.dispatch(call).await {
+    let span = crate::trace::request_span(
+        match socket {
+            Some(s) if s.peer.is_none() => crate::trace::Transport::Unix,
+            _ => crate::trace::Transport::Tcp,
+        },
+        method,
+        version,
+        id,
+        session_id,
+        params,
+    );
+    let outcome = endpoint.dispatch(call).instrument(span.clone()).await;
+    crate::trace::record_outcome(&span, &outcome);
+    let mut response = match outcome {
         Outcome::Reply(body) => json_response(StatusCode::OK, body),
         Outcome::Error(e) => error_response(message.id.as_ref(), &challenged(&endpoint, e)),
         Outcome::Accepted => StatusCode::ACCEPTED.into_response(),

@@ -17,6 +17,7 @@ use serde_json::value::RawValue;
 use tokio::sync::{mpsc, Notify};
 use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use crate::dispatch::listen::{Audience, ChangeFeed, Closing, FeedEvent};
 use crate::dispatch::{Call, Outcome, Outgoing, ResponseMode};
@@ -236,7 +237,17 @@ impl Inner {
                 size,
                 request: crate::extract::RequestParts::new().local(),
             };
-            Ok::<_, RpcError>((self.endpoint.dispatch(call).await, session))
+            let span = crate::trace::request_span(
+                crate::trace::Transport::Pipe,
+                method,
+                version,
+                id,
+                None,
+                params,
+            );
+            let outcome = self.endpoint.dispatch(call).instrument(span.clone()).await;
+            crate::trace::record_outcome(&span, &outcome);
+            Ok::<_, RpcError>((outcome, session))
         };
         match answer.await {
             Ok((outcome, session)) => {
