@@ -4,7 +4,7 @@
 #   -d        measured seconds per wrk step (default 10)
 #   --smoke   a short run that checks every item works (1 s steps, 2,000 sessions, 1,000 streams)
 # Items:
-#   1. stateful tools/call `add` in one session (../shared/bench/bench.sh --stateful, c=16 and 64):
+#   1. stateful tools/call `add` in one session (bench/load.sh --stateful, c=16 and 64):
 #      ONE `bench-server stateful` in memory behind HAProxy, against TWO `bench-server stateful`
 #      sharing Redis behind HAProxy with `balance roundrobin`, so that consecutive requests of the
 #      one session alternate between the processes (checked: the processes' request counts from
@@ -19,12 +19,11 @@
 #      (bench/soak.py --port2).
 # Servers are pinned to core 0; wrk and HAProxy (one thread) to core 1, all at nice -10. Redis
 # is the machine's own (not pinned); its CPU time in each step is printed. Item 4 is not pinned,
-# as bench/soak.sh is not. Needs wrk, haproxy, redis-cli, curl, python3, taskset, and
-# ../shared/bench beside the repo. Env: MCP_REDIS_URL (default redis://127.0.0.1:6379),
-# MCP_REDIS_PREFIX (default mcp-bench-redis; its keys are deleted before each item).
+# as bench/soak.sh is not. Needs wrk, haproxy, redis-cli, curl, python3 and taskset.
+# Env: MCP_REDIS_URL (default redis://127.0.0.1:6379), MCP_REDIS_PREFIX (default
+# mcp-bench-redis; its keys are deleted before each item).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-shared=${MCP_SHARED:-$root/../shared}
 DUR=10 CONNS="16 64" LC_CONNS="1 16" SESSIONS=100000 STREAMS=10000 ROUNDS=3 SMOKE=0
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -263,14 +262,14 @@ client() { python3 "$work/client.py" "$@"; }
 results=$work/results.txt
 : >"$results"
 say() { echo "$*" | tee -a "$results"; }
-bench() { # bench LABEL PORT PIDS... -- bench.sh options: one bench.sh run, with CPU of every part
+bench() { # bench LABEL PORT PIDS... -- load.sh options: one bench/load.sh run, with CPU of every part
   local label=$1 port=$2; shift 2
   local procs=() ; while [ "$1" != -- ]; do procs+=("$1"); shift; done; shift
   local t0 t1 s0 s1 st0 st1 hp rd sv
   local h0 c0
   st0=$(backend_stats); h0=$(ha_total); c0=$(redis_cmds); s0=$(date +%s.%N)
   t0=$(ticks "${procs[@]}"); hp=$(ticks "$haproxy_pid"); rd=$(ticks "$redis_pid")
-  "$shared/bench/bench.sh" "http://127.0.0.1:$port/mcp" --stateful -w 1 -d "$DUR" --pid "${procs[0]}" \
+  "$root/bench/load.sh" "http://127.0.0.1:$port/mcp" --stateful -w 1 -d "$DUR" --pid "${procs[0]}" \
     --label "$label" "$@" 2>&1 | grep -Ev '^# [^W]|peak_rss' | tee -a "$results"
   t1=$(ticks "${procs[@]}"); s1=$(date +%s.%N)
   sv=$(awk -v a="$t0" -v b="$t1" -v t="$TCK" 'BEGIN{printf "%.1f", (b-a)/t}')
