@@ -15,6 +15,9 @@
 //! When nothing listens at DEBUG for this target, making the span costs a check of one static
 //! flag, and no field is computed.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use tracing::field::Empty;
 use tracing::Span;
 
@@ -42,6 +45,23 @@ impl Transport {
     }
 }
 
+/// Runs a request's future in its enabled span, boxed, and records how it ended. (When the span
+/// is disabled the caller awaits the future in place instead: a request's future is moved
+/// whole by the HTTP server, and wrapping it in place would make every request's larger.)
+#[cold]
+pub(crate) fn traced<'a>(
+    span: Span,
+    future: impl Future<Output = Outcome> + Send + 'a,
+) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+    Box::pin(async move {
+        let outcome = tracing::Instrument::instrument(future, span.clone()).await;
+        if let Outcome::Error(error) = &outcome {
+            record_error(&span, error);
+        }
+        outcome
+    })
+}
+
 /// The span of one request (disabled, and free, when nothing listens).
 pub(crate) fn request_span(
     transport: Transport,
@@ -51,6 +71,9 @@ pub(crate) fn request_span(
     session: Option<&str>,
     params: &Params<'_>,
 ) -> Span {
+    if cfg!(feature = "untraced") {
+        return Span::none();
+    }
     let span = tracing::debug_span!(
         target: "mcp_runtime::request",
         "mcp.server",
@@ -123,16 +146,9 @@ fn describe(
     };
 }
 
-/// Records how a request ended, on its span: an error's code.
-pub(crate) fn record_outcome(span: &Span, outcome: &Outcome) {
-    if let (false, Outcome::Error(error)) = (span.is_disabled(), outcome) {
-        record_error(span, error);
-    }
-}
-
 /// Records a JSON-RPC error on a span.
 #[cold]
-pub(crate) fn record_error(span: &Span, error: &RpcError) {
+fn record_error(span: &Span, error: &RpcError) {
     let code = error.code.0.to_string();
     span.record("error.type", code.as_str());
     span.record("rpc.response.status_code", code.as_str());

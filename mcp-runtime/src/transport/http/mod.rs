@@ -25,7 +25,6 @@ use futures_util::future::Either;
 use http::header::{ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use tracing::Instrument as _;
 
 use crate::dispatch::listen::{Audience, ChangeFeed};
 use crate::dispatch::{Call, CallStream, Outcome, ResponseMode};
@@ -291,8 +290,11 @@ async fn handle_post<B: RequestBody>(
         session_id,
         params,
     );
-    let outcome = endpoint.dispatch(call).instrument(span.clone()).await;
-    crate::trace::record_outcome(&span, &outcome);
+    let outcome = if span.is_disabled() {
+        endpoint.dispatch(call).await
+    } else {
+        crate::trace::traced(span, endpoint.dispatch(call)).await
+    };
     let mut response = match outcome {
         Outcome::Reply(body) => json_response(StatusCode::OK, body),
         Outcome::Error(e) => error_response(message.id.as_ref(), &challenged(&endpoint, e)),

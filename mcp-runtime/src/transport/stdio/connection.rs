@@ -17,7 +17,6 @@ use serde_json::value::RawValue;
 use tokio::sync::{mpsc, Notify};
 use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
-use tracing::Instrument as _;
 
 use crate::dispatch::listen::{Audience, ChangeFeed, Closing, FeedEvent};
 use crate::dispatch::{Call, Outcome, Outgoing, ResponseMode};
@@ -245,8 +244,11 @@ impl Inner {
                 None,
                 params,
             );
-            let outcome = self.endpoint.dispatch(call).instrument(span.clone()).await;
-            crate::trace::record_outcome(&span, &outcome);
+            let outcome = if span.is_disabled() {
+                self.endpoint.dispatch(call).await
+            } else {
+                crate::trace::traced(span, self.endpoint.dispatch(call)).await
+            };
             Ok::<_, RpcError>((outcome, session))
         };
         match answer.await {
