@@ -13,34 +13,9 @@ bare=$root/target/anchors-target/release/bare_axum
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-measure() { # measure LABEL PORT BODY HEADERS CMD...
-  local label=$1 port=$2 body=$3 headers=$4
-  shift 4
-  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/$label.%p" "$@" \
-    >"$out/$label.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/mcp" && break; sleep 0.3; done
-  # Warm up uninstrumented, then count only the measured requests.
-  BODY=$body HEADERS=$headers wrk -t1 -c1 -d2s -s bench/lua/request.lua "http://127.0.0.1:$port/mcp" >/dev/null
-  callgrind_control -i on "$pid" >/dev/null 2>&1
-  sleep 1
-  local n
-  n=$(BODY=$body HEADERS=$headers wrk -t1 -c1 -d"${secs}s" -s bench/lua/request.lua \
-    "http://127.0.0.1:$port/mcp" | sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p')
-  callgrind_control -d "$pid" >/dev/null 2>&1
-  sleep 1
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
-  local total
-  total=$(callgrind_annotate "$out/$label.$pid.1" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
-  echo "$label: $((total / n)) instructions/request ($n requests)"
-}
+# shellcheck source=bench/callgrind.sh
+source "$root/bench/callgrind.sh"
 
-META='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"elicitation":{}}}'
-LEGACY_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}'
-MODERN_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2},'$META'}}'
-LEGACY_HEADERS='MCP-Protocol-Version: 2025-06-18'
-MODERN_HEADERS='MCP-Protocol-Version: 2026-07-28|Mcp-Method: tools/call|Mcp-Name: add'
 measure bare-legacy 8060 "$LEGACY_BODY" "$LEGACY_HEADERS" "$bare" 8060
 MCP_BIND=127.0.0.1:8061 measure ours-legacy 8061 "$LEGACY_BODY" "$LEGACY_HEADERS" "$root/target/release/hello"
 measure bare-modern 8062 "$MODERN_BODY" "$MODERN_HEADERS" "$bare" 8062

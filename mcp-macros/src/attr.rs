@@ -163,21 +163,19 @@ impl Attr {
 
     /// `key = ["a", "b"]`.
     pub(crate) fn list(&self, key: &str) -> syn::Result<Option<Vec<LitStr>>> {
-        let wrong = |k| Self::wrong(k, "a list of strings: `key = [\"a\", \"b\"]`");
-        match self.get(key) {
-            None => Ok(None),
-            Some((k, Value::List(items))) => items
-                .iter()
-                .map(|item| match item {
-                    syn::Expr::Lit(syn::ExprLit {
-                        lit: Lit::Str(s), ..
-                    }) => Ok(s.clone()),
-                    _ => Err(wrong(k)),
-                })
-                .collect::<syn::Result<_>>()
-                .map(Some),
-            Some((k, _)) => Err(wrong(k)),
-        }
+        let Some((k, _)) = self.get(key) else {
+            return Ok(None);
+        };
+        let wrong = || Self::wrong(k, "a list of strings: `key = [\"a\", \"b\"]`");
+        let items = self.items(key).map_err(|_| wrong())?.unwrap_or_default();
+        items
+            .into_iter()
+            .map(|item| match item {
+                Item::Str(s) => Ok(s),
+                Item::Path(_) => Err(wrong()),
+            })
+            .collect::<syn::Result<_>>()
+            .map(Some)
     }
 
     /// A list whose items are string literals or paths (`[\"https://...\", MY_ICON]`).
