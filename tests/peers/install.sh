@@ -8,6 +8,7 @@
 #   ts-v2/        the official TypeScript SDK v2 client (@modelcontextprotocol/client)
 #   inspector/    the MCP Inspector (its CLI)
 #   py/           a Python virtual environment with the official Python SDK (mcp)
+#   rust/         the official Rust SDK's client (rmcp), built from tests/peers/rust_client
 #   installed-versions  a copy of versions.env, written once everything above is in place
 # The client scripts the tests drive these SDKs with stay in tests/peers/ (the tests place the
 # .mjs ones beside the SDK they import).
@@ -16,8 +17,8 @@
 #   Folder: $MCP_INTEROP_HOME, else ~/.cache/mcp-interop. Prints the folder on stdout (so
 #   `export MCP_INTEROP_HOME=$(tests/peers/install.sh)` works); logs go to stderr.
 #   Idempotent: what is already installed at the pinned version is kept (a second run takes a
-#   second or two). Needs npm (any version: Node 22 itself comes from npm) and python3 >= 3.10
-#   with venv, and access to the npm and PyPI registries.
+#   second or two). Needs npm (any version: Node 22 itself comes from npm), python3 >= 3.10
+#   with venv, cargo, and access to the npm, PyPI and crates.io registries.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 home=${MCP_INTEROP_HOME:-$HOME/.cache/mcp-interop}
@@ -26,8 +27,8 @@ die() { log "$*"; exit 1; }
 
 # shellcheck source-path=SCRIPTDIR source=versions.env
 source "$here/versions.env"
-for tool in npm python3; do
-  command -v "$tool" >/dev/null || die "$tool not found: install Node.js (for npm) and Python 3.10 or newer"
+for tool in npm python3 cargo; do
+  command -v "$tool" >/dev/null || die "$tool not found: install Node.js (for npm), Python 3.10 or newer and Rust"
 done
 python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))' 2>/dev/null ||
   die "python3 >= 3.10 with the venv module (and ensurepip: Debian's python3-venv) is needed (found $(python3 --version 2>&1))"
@@ -102,6 +103,24 @@ else
   [ -x "$py" ] || python3 -m venv "$home/py" >&2
   "$py" -m pip install --quiet --disable-pip-version-check "mcp==$PYTHON_MCP" >&2
   [ "$(py_version)" = "$PYTHON_MCP" ] || die "mcp==$PYTHON_MCP did not install into $home/py"
+fi
+
+# The Rust SDK's client, built once per version of its sources (the stamp is their digest).
+rust=$home/rust/rust_client
+grep -q "\"=$RUST_SDK\"" "$here/rust_client/Cargo.toml" ||
+  die "tests/peers/rust_client/Cargo.toml does not pin rmcp $RUST_SDK (versions.env)"
+stamp="$RUST_SDK $(cat "$here/rust_client/Cargo.toml" "$here/rust_client/Cargo.lock" \
+  "$here/rust_client/src/main.rs" | sha256sum | cut -d' ' -f1)"
+if [ -x "$rust" ] && [ "$(cat "$home/rust/stamp" 2>/dev/null)" = "$stamp" ]; then
+  log "rust: rmcp $RUST_SDK client (installed)"
+else
+  log "rust: building the rmcp $RUST_SDK client"
+  mkdir -p "$home/rust"
+  CARGO_TARGET_DIR=$home/rust/target cargo build --release --locked --quiet \
+    --manifest-path "$here/rust_client/Cargo.toml" >&2
+  cp "$home/rust/target/release/rust_client" "$rust.tmp"
+  mv "$rust.tmp" "$rust"
+  echo "$stamp" >"$home/rust/stamp"
 fi
 
 cp "$here/versions.env" "$home/installed-versions.tmp"

@@ -232,3 +232,11 @@ pub async fn assert_strict_schemas(home: &Path, url: &str, token: Option<&str>) 
     assert!(!tools.is_empty(), "the server at {url} lists no tools");
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// Runs the official Rust SDK's client (rmcp, `tests/peers/rust_client`): lists the tools of the
+/// server at `url` and calls `tool` with `args` (JSON).
+pub async fn rust(home: &std::path::Path, url: &str, tool: &str, args: &str) -> PeerRun {
+    let mut command = Command::new(home.join("rust/rust_client"));
+    command.args([url, tool, args]);
+    run(command).await
+}

@@ -107,3 +107,22 @@ async fn a_structured_list_reaches_clients_of_both_eras() {
     assert_eq!(result["structuredContent"]["result"], primes, "{result}");
     assert_eq!(result["content"][0]["text"], "[2,3,5,7]");
 }
+
+/// The official Rust SDK's client (rmcp) lists the tools and calls `add`, and gets the
+/// wrapped structured list of `primes` (it speaks the 2025 revisions).
+#[tokio::test]
+async fn rust_client_lists_and_calls() {
+    let Some(home) = interop_home() else { return };
+    let server = ExampleServer::start(env!("CARGO_BIN_EXE_hello")).await;
+    let run = mcp_tests::peers::rust(&home, &server.url, "add", ADD).await;
+    assert_called(&run);
+    assert_eq!(run.find("server")["server"], "hello");
+    let run = mcp_tests::peers::rust(&home, &server.url, "primes", r#"{"limit":10}"#).await;
+    assert!(run.success, "{run:#?}");
+    let result = &run.find("call")["result"];
+    assert_eq!(
+        result["structuredContent"],
+        serde_json::json!({"result": [2, 3, 5, 7]}),
+        "{result}"
+    );
+}
