@@ -69,6 +69,7 @@ mod tests {
                 "json_schema_2020_12_tool",
                 "multi_input",
                 "protocol_error_job",
+                "route_query",
                 "slow_compute",
                 "test_audio_content",
                 "test_elicitation",

@@ -104,7 +104,7 @@ mod tests {
             .into_iter()
             .map(|t| t.name)
             .collect();
-        assert_eq!(names, ["add", "divide", "text_stats"]);
+        assert_eq!(names, ["add", "divide", "primes", "text_stats"]);
     }
 
     #[tokio::test]
