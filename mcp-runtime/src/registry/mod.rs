@@ -261,23 +261,20 @@ fn check_scopes(
 /// The tool listings as 2025-era clients see them, if any differs: an output schema whose root
 /// is not an object is wrapped in one (`tool::structured`).
 fn legacy_listings<'a>(listings: &[ToolListing<'a>]) -> Option<Vec<ToolListing<'a>>> {
-    let wrapped =
-        |l: &ToolListing<'_>| l.output_schema.as_ref().and_then(structured::legacy_schema);
-    if !listings.iter().any(|l| wrapped(l).is_some()) {
-        return None;
-    }
-    Some(
+    let wrapped: Vec<Option<Value>> = listings
+        .iter()
+        .map(|l| l.output_schema.as_ref().and_then(structured::legacy_schema))
+        .collect();
+    wrapped.iter().any(Option::is_some).then(|| {
         listings
             .iter()
-            .map(|l| match wrapped(l) {
-                Some(schema) => ToolListing {
-                    output_schema: Some(schema),
-                    ..l.clone()
-                },
-                None => l.clone(),
+            .zip(wrapped)
+            .map(|(l, schema)| ToolListing {
+                output_schema: schema.or_else(|| l.output_schema.clone()),
+                ..l.clone()
             })
-            .collect(),
-    )
+            .collect()
+    })
 }
 
 /// Checks a handler's icons (`Icon::check`).

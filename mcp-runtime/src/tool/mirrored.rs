@@ -6,6 +6,8 @@
 //! refuses a call whose headers and body disagree (`HeaderMismatch`, -32020, HTTP 400): a
 //! proxy routing on the header and the handler acting on the body must see the same value.
 
+use std::borrow::Cow;
+
 use http::{HeaderMap, HeaderName};
 use serde_json::Value;
 
@@ -62,6 +64,8 @@ struct Mirror {
     header: HeaderName,
     /// `Mcp-Param-{Name}` as declared, for messages.
     label: String,
+    /// The argument's name (its path, dotted), for messages.
+    argument: String,
 }
 
 impl Mirrored {
@@ -88,8 +92,7 @@ impl Mirrored {
         for param in self.params.iter() {
             let sent = header_value(headers, param)?;
             let body = argument(arguments, &param.path)?;
-            let label = &param.label;
-            let name = param.path.join(".");
+            let (label, name) = (&param.label, &param.argument);
             match (sent, body) {
                 (None, None) => {}
                 (None, Some(_)) => {
@@ -186,13 +189,16 @@ fn mirror_of(
     let Some(name) = name.as_str() else {
         return Err(format!("`x-mcp-header` at {at} must be a string"));
     };
-    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    if name.is_empty() || !name.bytes().all(token) {
+    // `http` parses header names by the same token rule (RFC 9110, section 5.1).
+    let header = HeaderName::from_bytes(format!("mcp-param-{name}").as_bytes())
+        .ok()
+        .filter(|_| !name.is_empty());
+    let Some(header) = header else {
         return Err(format!(
             "`x-mcp-header` {name:?} at {at} is not an HTTP token: one or more letters, digits \
              or ``!#$%&'*+-.^_`|~`` (no spaces, colons or control characters)"
         ));
-    }
+    };
     match kind.and_then(Value::as_str) {
         Some("string" | "integer" | "boolean") => {}
         _ => {
@@ -202,21 +208,24 @@ fn mirror_of(
             ))
         }
     }
-    let header = format!("mcp-param-{}", name.to_ascii_lowercase());
-    if found.iter().any(|m| m.header.as_str() == header) {
+    if found.iter().any(|m| m.header == header) {
         return Err(format!(
             "`x-mcp-header` \"{name}\" at {at} is used twice (names are compared ignoring case)"
         ));
     }
     Ok(Mirror {
         path: path.into(),
-        header: HeaderName::from_bytes(header.as_bytes()).map_err(|e| e.to_string())?,
+        header,
         label: format!("Mcp-Param-{name}"),
+        argument: path.join("."),
     })
 }
 
 /// The header's value, trimmed and decoded, if it was sent once.
-fn header_value(headers: &HeaderMap, param: &Mirror) -> Result<Option<String>, RpcError> {
+fn header_value<'h>(
+    headers: &'h HeaderMap,
+    param: &Mirror,
+) -> Result<Option<Cow<'h, str>>, RpcError> {
     let mut values = headers.get_all(&param.header).iter();
     let Some(value) = values.next() else {
         return Ok(None);
@@ -233,7 +242,7 @@ fn header_value(headers: &HeaderMap, param: &Mirror) -> Result<Option<String>, R
              (send such values as =?base64?...?=)"
         ))
     })?;
-    Ok(Some(mirror::decode(mirror::trim(text))?.into_owned()))
+    mirror::decode(mirror::trim(text)).map(Some)
 }
 
 /// The argument at `path`, unless it is missing or `null`.
