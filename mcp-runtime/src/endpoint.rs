@@ -26,6 +26,8 @@ pub(crate) struct Endpoint {
     pub(crate) legacy_capabilities: Box<RawValue>,
     pub(crate) supported_versions: Vec<&'static str>,
     pub(crate) list_cache: CachePolicy,
+    /// How many entries a page of a list holds.
+    pub(crate) page_size: usize,
     /// The largest message a client may send, in bytes (an HTTP body, a stdio line).
     pub(crate) message_limit: usize,
     /// The time limit of handlers without their own.

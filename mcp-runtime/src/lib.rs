@@ -56,6 +56,7 @@ pub mod resource;
 pub mod schema;
 mod server;
 pub mod session;
+pub mod skill;
 pub mod state;
 pub mod store;
 pub mod task;

@@ -113,6 +113,8 @@ enum Hosts {
 #[derive(Debug, Clone)]
 pub struct Server {
     defs: Definitions,
+    skills: Vec<crate::skill::Skill>,
+    skill_folders: Vec<std::path::PathBuf>,
     info: Implementation,
     instructions: Option<String>,
     hosts: Hosts,
@@ -168,6 +170,8 @@ impl Server {
     pub fn new() -> Self {
         Self {
             defs: Definitions::default(),
+            skills: Vec::new(),
+            skill_folders: Vec::new(),
             info: Implementation {
                 name: "mcp-server".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
@@ -556,6 +560,32 @@ impl Server {
         self
     }
 
+    /// Serves a skill built in code (see [`Skill`](crate::skill::Skill)), through the
+    /// `io.modelcontextprotocol/skills` extension.
+    pub fn skill(mut self, skill: crate::skill::Skill) -> Self {
+        self.skills.push(skill);
+        self
+    }
+
+    /// Serves every skill in the folder `path`: each folder below it that holds a `SKILL.md` is
+    /// a skill, at `skill://<its path below the folder>/SKILL.md`, with every file below it. The
+    /// folder is read when the server starts, and each file again when a client reads it; a
+    /// skill that breaks a rule of the Agent Skills format stops the server with an error naming
+    /// the file (see [`skill`](crate::skill)).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), mcp_runtime::Error> {
+    /// mcp_runtime::Server::new()
+    ///     .skills_dir("skills")
+    ///     .serve("127.0.0.1:8080")
+    ///     .await
+    /// # }
+    /// ```
+    pub fn skills_dir(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.skill_folders.push(path.into());
+        self
+    }
+
     /// The server's name, reported to clients.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.info.name = name.into();
@@ -717,7 +747,7 @@ impl Server {
     /// Builds the endpoint to serve at `place`; `connections` is the connection cap when the
     /// server runs its own listener.
     fn build(
-        self,
+        mut self,
         place: Place<'_>,
         connections: Option<usize>,
     ) -> Result<(Arc<Endpoint>, String), Error> {
@@ -735,6 +765,11 @@ impl Server {
             )));
         }
         let mode = self.mode();
+        let mut skills = std::mem::take(&mut self.skills);
+        for folder in &self.skill_folders {
+            skills.extend(crate::skill::scan_folder(folder)?);
+        }
+        self.defs.skills = crate::skill::Skills::load(skills)?;
         let registry = Registry::build(self.defs.clone(), self.page_size)?;
         registry.check_states(&self.states)?;
         crate::icon::check_all(&self.info.icons)
@@ -774,6 +809,15 @@ impl Server {
                 "extensions".into(),
                 serde_json::json!({ crate::protocol::TASKS_EXTENSION: {} }),
             );
+        }
+        if !registry.skills().is_empty() {
+            // Both eras: `skills/list`, `skills/get` and `resources/directory/read`.
+            for capabilities in [&mut capabilities, &mut legacy_capabilities] {
+                capabilities
+                    .entry("extensions")
+                    .or_insert_with(|| serde_json::json!({}))[crate::skill::SKILLS_EXTENSION] =
+                    serde_json::json!({ "directoryRead": true });
+            }
         }
         let sessions = (mode == Mode::Stateful).then(|| {
             let store: Box<dyn crate::session::SessionStore> = match self.session_store {
@@ -849,6 +893,7 @@ impl Server {
                 .expect("capabilities serialize"),
             supported_versions: ProtocolVersion::supported(None).collect(),
             list_cache: self.list_cache,
+            page_size: self.page_size,
             message_limit: self.body_limit,
             handler_timeout: self.handler_timeout,
             state_keys: self.state_keys.unwrap_or_else(StateKeys::random),

@@ -4,6 +4,7 @@ pub(crate) mod listen;
 mod outgoing;
 mod respond;
 mod results;
+mod skills;
 mod tasks;
 
 pub(crate) use outgoing::{CallStream, Messages, Outgoing, SessionCall};
@@ -124,6 +125,15 @@ impl Endpoint {
             }
             ("resources/read", _) if registry.has_resources() => {
                 self.read_resource(id, &call).await
+            }
+            ("skills/list", _) if !registry.skills().is_empty() => {
+                Box::pin(self.list_skills(id, &call)).await
+            }
+            ("skills/get", _) if !registry.skills().is_empty() => {
+                Box::pin(self.get_skill(id, &call)).await
+            }
+            ("resources/directory/read", _) if !registry.skills().is_empty() => {
+                self.read_directory(id, &call)
             }
             ("prompts/list", _) if registry.has_prompts() => {
                 self.list(id, &call, &registry.prompt_pages, "prompts")
@@ -418,6 +428,13 @@ impl Endpoint {
             RpcError::invalid_params("`resources/read` needs the resource's `uri`")
         })?;
         let registry = self.registry.load();
+        if registry.resource_entry(uri).is_none() {
+            let skill_file = registry.skills().catalog().filter(|c| c.serves(uri));
+            if let Some(catalog) = skill_file.cloned() {
+                drop(registry);
+                return Box::pin(self.read_skill_file(id, call, catalog, uri)).await;
+            }
+        }
         let (def, needs, arguments) = match registry.resource_entry(uri) {
             Some(entry) => (entry.def, entry.needs, Arguments::default()),
             None => registry

@@ -31,13 +31,13 @@ pub(super) struct DiscoverResult<'a> {
 }
 
 /// One page of a list method: `{"<key>": [...], "nextCursor": ...}`.
-pub(super) struct ListResult<'a> {
+pub(super) struct ListResult<'a, E: ?Sized = RawValue> {
     pub(super) key: &'static str,
-    pub(super) entries: &'a RawValue,
+    pub(super) entries: &'a E,
     pub(super) next_cursor: Option<&'a str>,
 }
 
-impl Serialize for ListResult<'_> {
+impl<E: Serialize + ?Sized> Serialize for ListResult<'_, E> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(None)?;

@@ -53,6 +53,8 @@ pub struct Definitions {
     pub prompts: Vec<&'static PromptDef>,
     /// The completers.
     pub completers: Vec<&'static CompleterDef>,
+    /// The skills (served as resources, through the skills extension).
+    pub skills: crate::skill::Skills,
 }
 
 impl Definitions {
@@ -63,6 +65,7 @@ impl Definitions {
             resources: collected_resources().collect(),
             prompts: collected_prompts().collect(),
             completers: collected_completers().collect(),
+            skills: crate::skill::Skills::default(),
         }
     }
 }
@@ -106,6 +109,7 @@ pub(crate) struct Counts {
     pub(crate) resources: usize,
     pub(crate) templates: usize,
     pub(crate) prompts: usize,
+    pub(crate) skills: usize,
 }
 
 impl std::fmt::Display for Counts {
@@ -120,7 +124,11 @@ impl std::fmt::Display for Counts {
             plural(self.resources, "resource", "resources"),
             plural(self.templates, "resource template", "resource templates"),
             plural(self.prompts, "prompt", "prompts"),
-        )
+        )?;
+        match self.skills {
+            0 => Ok(()),
+            n => write!(f, ", {}", plural(n, "skill", "skills")),
+        }
     }
 }
 
@@ -144,6 +152,7 @@ pub struct Registry {
     tasks: bool,
     /// The tools with arguments mirrored into `Mcp-Param-*` headers, by name.
     mirrored: HashMap<&'static str, Mirrored>,
+    skills: crate::skill::Skills,
     stateful_because: Vec<String>,
     /// Every handler with parameters, for the checks against the server's state.
     handlers: Vec<Handler<'static>>,
@@ -471,6 +480,11 @@ impl Registry {
 
         let mut resources = HashMap::new();
         let mut templates = Vec::new();
+        let skill_files = defs
+            .skills
+            .catalog()
+            .map(|c| c.listed())
+            .unwrap_or_default();
         let (mut static_listings, mut template_listings) = (Vec::new(), Vec::new());
         for &def in &defs.resources {
             let entry = Entry {
@@ -551,6 +565,28 @@ impl Registry {
             });
         }
 
+        if let Some(catalog) = defs.skills.catalog() {
+            if let Some(def) = resources.values().find(|e| catalog.serves(e.def.uri)) {
+                return Err(Error::Config(format!(
+                    "the resource at {} has the URI `{}`, which is a skill's file",
+                    def.def.location, def.def.uri
+                )));
+            }
+        }
+        // Each skill's SKILL.md is listed; its other files are found through the skill.
+        static_listings.extend(skill_files.iter().map(|skill| ResourceListing {
+            uri: Some(skill.uri),
+            uri_template: None,
+            name: skill.name,
+            title: None,
+            description: Some(&skill.description),
+            mime_type: Some("text/markdown"),
+            annotations: &ResourceAnnotations::NONE,
+            size: skill.size,
+            scopes: &[],
+            icons: &[],
+        }));
+
         let mut prompts = HashMap::new();
         let mut prompt_listings = Vec::with_capacity(defs.prompts.len());
         for &def in &defs.prompts {
@@ -627,6 +663,7 @@ impl Registry {
             needs: collected.needs,
             tasks,
             mirrored,
+            skills: defs.skills.clone(),
             stateful_because: collected.stateful_because,
             handlers: collected.handlers,
         })
@@ -667,6 +704,7 @@ impl Registry {
             resources: self.resources.len(),
             templates: self.templates.len(),
             prompts: self.prompts.len(),
+            skills: self.skills.len(),
         }
     }
 
@@ -722,7 +760,9 @@ impl Registry {
         }
         let resources = self.resources.values().map(|e| &e.def.scopes);
         let templates = self.templates.iter().map(|t| &t.def.scopes);
-        if self.has_resources() && unusable(caller, resources.chain(templates)) {
+        // Skills need no scope.
+        let skills = (!self.skills.is_empty()).then_some(&(&[] as &'static [&'static str]));
+        if self.has_resources() && unusable(caller, resources.chain(templates).chain(skills)) {
             hidden.push("resources");
         }
         if self.has_prompts() && unusable(caller, self.prompts.values().map(|e| &e.def.scopes)) {
@@ -782,7 +822,7 @@ impl Registry {
         if !self.tools.is_empty() {
             capabilities.insert("tools".into(), empty());
         }
-        if !self.resources.is_empty() || !self.templates.is_empty() {
+        if self.has_resources() {
             capabilities.insert("resources".into(), empty());
         }
         if !self.prompts.is_empty() {
@@ -807,9 +847,14 @@ impl Registry {
         !self.tools.is_empty()
     }
 
-    /// Whether any resource or template is registered.
+    /// Whether any resource, template or skill is registered.
     pub fn has_resources(&self) -> bool {
-        !self.resources.is_empty() || !self.templates.is_empty()
+        !self.resources.is_empty() || !self.templates.is_empty() || !self.skills.is_empty()
+    }
+
+    /// The skills.
+    pub fn skills(&self) -> &crate::skill::Skills {
+        &self.skills
     }
 
     /// Whether any prompt is registered.
