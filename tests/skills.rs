@@ -206,13 +206,27 @@ async fn a_file_changed_on_disk_is_listed_as_it_is_now() {
         "Still the first skill"
     );
 
-    // A file removed from disk is an internal error, not a crash.
+    // A file removed from disk, or replaced by a link to a file outside the folder, or grown
+    // over the limit, is an internal error: not a crash, and not what the link points at.
+    let refused = || async {
+        let error = client
+            .read_resource("skill://alpha/notes.md")
+            .await
+            .unwrap_err();
+        assert_eq!(error.code.0, -32603, "{error:?}");
+    };
     std::fs::remove_file(root.join("alpha/notes.md")).unwrap();
-    let error = client
-        .read_resource("skill://alpha/notes.md")
-        .await
-        .unwrap_err();
-    assert_eq!(error.code.0, -32603, "{error:?}");
+    refused().await;
+    #[cfg(unix)]
+    {
+        write(&root, "outside.txt", "secret");
+        std::os::unix::fs::symlink(root.join("outside.txt"), root.join("alpha/notes.md")).unwrap();
+        refused().await;
+        std::fs::remove_file(root.join("alpha/notes.md")).unwrap();
+    }
+    let grown = std::fs::File::create(root.join("alpha/notes.md")).unwrap();
+    grown.set_len((16 << 20) + 1).unwrap();
+    refused().await;
     std::fs::remove_dir_all(&root).unwrap();
 }
 
@@ -427,4 +441,34 @@ async fn without_skills_the_methods_do_not_exist() {
         discovered["capabilities"].get("extensions").is_none(),
         "{discovered}"
     );
+}
+
+#[tokio::test]
+async fn uris_are_matched_exactly_never_resolved_as_paths() {
+    let root = scratch("traversal");
+    write(&root, "alpha/SKILL.md", SKILL_MD);
+    write(&root, "alpha/docs/guide.md", "guide");
+    write(&root, "secret.txt", "outside every skill");
+    let client = TestClient::new(Server::new().skills_dir(&root)).unwrap();
+    let probes = [
+        "skill://alpha/../secret.txt",
+        "skill://alpha/docs/../SKILL.md",
+        "skill://alpha/%2e%2e/secret.txt",
+        "skill://alpha//SKILL.md",
+        "skill://alpha/docs/guide.md/",
+        "skill://ALPHA/SKILL.md",
+        "skill://alpha/.git/config",
+    ];
+    for (era, code) in [(client.clone(), -32602), (client.legacy(), -32002)] {
+        for uri in probes {
+            let error = era.read_resource(uri).await.unwrap_err();
+            assert_eq!(error.code.0, code, "{uri}: {error:?}");
+            let error = era
+                .request("resources/directory/read", json!({"uri": uri}))
+                .await
+                .unwrap_err();
+            assert_eq!(error.code.0, -32602, "{uri}: {error:?}");
+        }
+    }
+    std::fs::remove_dir_all(&root).unwrap();
 }

@@ -13,14 +13,12 @@ use sha2::{Digest, Sha256};
 
 use super::frontmatter::Frontmatter;
 use super::uri::{self, DIRECTORY, SCHEME};
-use super::{Body, Skill, SKILL_FILE};
+use super::{Body, Skill, MAX_BYTES, SKILL_FILE};
 use crate::protocol::{ResourceContents, RpcError};
 use crate::Error;
 
 /// The most files one skill may have (SEP-2640's limit, `SKILL.md` included).
 const MAX_FILES: usize = 512;
-/// The most bytes one skill's files may hold together (SEP-2640's limit).
-const MAX_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The skills a server serves, loaded and checked: what [`Server::skill`](crate::Server::skill)
 /// and [`Server::skills_dir`](crate::Server::skills_dir) add up to. Cheap to clone.

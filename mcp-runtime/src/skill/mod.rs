@@ -59,20 +59,27 @@ pub(crate) enum Body {
     Read(Reader),
 }
 
+/// The most bytes one skill's files may hold together (SEP-2640's limit), and so the most one
+/// file may hold when it is read.
+pub(crate) const MAX_BYTES: u64 = 16 * 1024 * 1024;
+
 impl Body {
-    /// The file's current bytes.
+    /// The file's current bytes. A file on disk that became a symbolic link or something other
+    /// than a file since the server started is not read, nor is a file over [`MAX_BYTES`].
     pub(crate) async fn read(&self) -> Result<Bytes, String> {
-        match self {
-            Self::Bytes(bytes) => Ok(bytes.clone()),
+        let bytes = match self {
+            Self::Bytes(bytes) => bytes.clone(),
             Self::Disk(path) => {
                 let path = path.clone();
-                tokio::task::spawn_blocking(move || std::fs::read(&path))
+                tokio::task::spawn_blocking(move || read_regular(&path))
                     .await
-                    .map_err(|e| e.to_string())?
-                    .map(Bytes::from)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.to_string())??
             }
-            Self::Read(read) => read().await,
+            Self::Read(read) => read().await?,
+        };
+        match bytes.len() as u64 > MAX_BYTES {
+            true => Err(format!("{} bytes, over the 16 MiB limit", bytes.len())),
+            false => Ok(bytes),
         }
     }
 
@@ -81,6 +88,20 @@ impl Body {
     fn same_file(&self, other: &Self) -> bool {
         matches!((self, other), (Self::Disk(a), Self::Disk(b)) if a == b)
     }
+}
+
+/// Reads a regular file of at most [`MAX_BYTES`], without following a symbolic link.
+fn read_regular(path: &std::path::Path) -> Result<Bytes, String> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
+    if !meta.file_type().is_file() {
+        return Err("no longer a regular file".into());
+    }
+    if meta.len() > MAX_BYTES {
+        return Err(format!("{} bytes, over the 16 MiB limit", meta.len()));
+    }
+    std::fs::read(path)
+        .map(Bytes::from)
+        .map_err(|e| e.to_string())
 }
 
 impl fmt::Debug for Body {
