@@ -268,3 +268,25 @@ async fn stdio_requests_have_spans_too() {
     assert!(!span.fields.contains_key("network.protocol.name"));
     assert_eq!(event_spans("adding 1 and 2").first(), Some(&id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_requests_span_carries_the_session_id() {
+    capture();
+    let running = Running::start(
+        Server::new()
+            .tool(add::tool())
+            .force_mode(mcp_runtime::Mode::Stateful),
+    )
+    .await;
+    let session = running.initialize().await;
+    let r = running
+        .send(&mcp_tests::legacy_request(
+            r#"{"jsonrpc":"2.0","id":4242,"method":"tools/call","params":{"name":"add","arguments":{"a":5,"b":6}}}"#,
+            Some(&session),
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let (_, span) = request_span(&[("jsonrpc.request.id", "4242")]);
+    assert_eq!(span.fields["mcp.session.id"], session, "{span:#?}");
+    assert_eq!(span.fields["gen_ai.tool.name"], "add");
+}
