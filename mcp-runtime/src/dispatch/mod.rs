@@ -428,14 +428,15 @@ impl Endpoint {
             RpcError::invalid_params("`resources/read` needs the resource's `uri`")
         })?;
         let registry = self.registry.load();
-        if registry.resource_entry(uri).is_none() {
+        let entry = registry.resource_entry(uri);
+        if entry.is_none() {
             let skill_file = registry.skills().catalog().filter(|c| c.serves(uri));
             if let Some(catalog) = skill_file.cloned() {
                 drop(registry);
                 return Box::pin(self.read_skill_file(id, call, catalog, uri)).await;
             }
         }
-        let (def, needs, arguments) = match registry.resource_entry(uri) {
+        let (def, needs, arguments) = match entry {
             Some(entry) => (entry.def, entry.needs, Arguments::default()),
             None => registry
                 .templates

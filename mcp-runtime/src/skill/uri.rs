@@ -10,7 +10,7 @@ pub(crate) const DIRECTORY: &str = "inode/directory";
 /// backslashes (a path must name a place inside the skill, the same on every system).
 pub(crate) fn segments(path: &str) -> Result<Vec<&str>, String> {
     if path.is_empty() {
-        return Err("the path is empty".into());
+        return Err("`` is empty".into());
     }
     path.split('/')
         .map(|segment| match segment {
