@@ -101,7 +101,8 @@ impl<'a> Message<'a> {
     /// Parses one message: `-32700` for malformed JSON, `-32600` for anything that is JSON but
     /// not a single JSON-RPC 2.0 message (batches included).
     ///
-    /// A well-formed request is read in one pass, its `params` included. Anything else is read
+    /// A request of the usual shape is read by hand in one pass (`protocol::plain`); any other
+    /// well-formed request in one serde pass, its `params` included. Anything else is read
     /// again, `params` kept raw, to tell a broken envelope (`-32600`, no id) from broken
     /// `params` (`-32602`, answered with the request's id).
     pub fn parse(body: &'a [u8]) -> Result<Self, RpcError> {
@@ -110,6 +111,14 @@ impl<'a> Message<'a> {
         let text = std::str::from_utf8(body).map_err(|e| {
             RpcError::parse_error(format!("the request body is not valid UTF-8 ({e})"))
         })?;
+        match super::plain::read(text) {
+            Some(message) => Ok(message),
+            None => Self::read_with_serde(text),
+        }
+    }
+
+    /// [`parse`](Self::parse) for any message: what serde reads of `text`.
+    pub(super) fn read_with_serde(text: &'a str) -> Result<Self, RpcError> {
         // Objects only, at every level: serde would read an array as the fields in order.
         // `params` goes to the heap as it is read: the message then moves as a small value.
         if let Ok(Object(wire)) =
@@ -117,7 +126,7 @@ impl<'a> Message<'a> {
         {
             return Self::from_wire(wire, |params| Ok(params.map(|p| p.0).unwrap_or_default()));
         }
-        let first = body.iter().find(|b| !b.is_ascii_whitespace());
+        let first = text.bytes().find(|b| !b.is_ascii_whitespace());
         let wire: Wire<'a, &'a RawValue> = match serde_json::from_str(text) {
             Ok(Object(w)) => w,
             Err(e) if e.is_data() => {

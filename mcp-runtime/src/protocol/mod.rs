@@ -8,6 +8,7 @@ mod jsonrpc;
 pub(crate) mod mirror;
 mod object;
 mod params;
+mod plain;
 mod version;
 
 pub(crate) use client::client_info;
