@@ -101,9 +101,9 @@ impl ClientCapabilities {
     }
 
     /// Reads the capabilities of a request, if it sent any (`None` declares nothing).
-    pub(crate) fn from_raw(raw: Option<&RawValue>) -> Result<Self, RpcError> {
+    pub(crate) fn from_raw(raw: Option<&str>) -> Result<Self, RpcError> {
         match raw {
-            Some(raw) if raw.get() != "null" => Self::parse(raw.get()),
+            Some(raw) if raw != "null" => Self::parse(raw),
             _ => Ok(Self::default()),
         }
     }

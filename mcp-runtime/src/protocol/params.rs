@@ -127,9 +127,15 @@ pub struct RequestMeta<'a> {
         deserialize_with = "borrow_str"
     )]
     pub protocol_version: Option<Cow<'a, str>>,
-    /// The client's capabilities for this request.
-    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", borrow, default)]
-    pub client_capabilities: Option<&'a RawValue>,
+    /// The client's capabilities for this request, as JSON text (checked to be JSON, and read
+    /// only where they matter).
+    #[serde(
+        rename = "io.modelcontextprotocol/clientCapabilities",
+        borrow,
+        default,
+        deserialize_with = "json_text"
+    )]
+    pub client_capabilities: Option<&'a str>,
     /// The client's identity.
     #[serde(rename = "io.modelcontextprotocol/clientInfo", borrow, default)]
     pub client_info: Option<&'a RawValue>,
@@ -153,6 +159,12 @@ pub(super) fn borrow_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(
     #[derive(Deserialize)]
     struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
     Ok(Option::<Borrowed<'a>>::deserialize(d)?.map(|b| b.0))
+}
+
+/// Reads an optional JSON value as its text, checked by serde (`null` is `None`, as for any
+/// `Option`).
+fn json_text<'de: 'a, 'a, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'a str>, D::Error> {
+    Ok(Option::<&'a RawValue>::deserialize(d)?.map(RawValue::get))
 }
 
 impl<'a> Params<'a> {

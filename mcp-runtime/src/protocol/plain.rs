@@ -74,6 +74,9 @@ const META: &[&str] = &[
     "progressToken",
 ];
 
+/// How deep the raw values read here may nest (deeper ones are left to serde).
+const DEPTH: usize = 32;
+
 /// Fills an empty `slot`; `None` for a member given twice (serde's derived structs refuse it).
 fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
     match slot {
@@ -83,6 +86,33 @@ fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
             Some(())
         }
     }
+}
+
+/// How many bytes of `bytes` come before the first `"`, `\\` or control character (all of them
+/// if there is none). Read a word at a time, as serde reads strings: in a word, the lowest
+/// byte flagged is always one of these (a false flag only ever follows a true one).
+fn plain_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    // Flags the bytes of `word` that are below `n`.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut len = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("chunks of 8 bytes"));
+        let found = below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1)
+            | below(word, 0x20);
+        if found != 0 {
+            return len + found.trailing_zeros() as usize / 8;
+        }
+        len += 8;
+    }
+    let tail = chunks.remainder();
+    len + tail
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(tail.len())
 }
 
 /// A position in the message's text.
@@ -127,18 +157,30 @@ impl<'a> Cursor<'a> {
         keys: &[&'static str],
         mut member: impl FnMut(&mut Self, &'static str) -> Option<()>,
     ) -> Option<()> {
-        self.eat(b'{')?;
-        if self.eat(b'}').is_some() {
+        self.list(b'{', b'}', |cursor| {
+            cursor.eat(b'"')?;
+            let key = cursor.key(keys)?;
+            cursor.eat(b':')?;
+            member(cursor, key)
+        })
+    }
+
+    /// `open`, then items read by `item` separated by commas, then `close`.
+    fn list(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(open)?;
+        if self.eat(close).is_some() {
             return Some(());
         }
         loop {
-            self.eat(b'"')?;
-            let key = self.key(keys)?;
-            self.eat(b':')?;
-            member(self, key)?;
+            item(self)?;
             match self.peek()? {
                 b',' => self.at += 1,
-                b'}' => {
+                b if b == close => {
                     self.at += 1;
                     return Some(());
                 }
@@ -161,11 +203,8 @@ impl<'a> Cursor<'a> {
     /// A string without escapes or control characters, borrowed.
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
-        let len = self
-            .rest()
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if self.rest()[len] != b'"' {
+        let len = plain_len(self.rest());
+        if self.rest().get(len) != Some(&b'"') {
             return None;
         }
         let text = self.text.get(self.at..self.at + len)?;
@@ -175,30 +214,66 @@ impl<'a> Cursor<'a> {
 
     /// A request id as written: a plain string or an integer.
     fn id(&mut self) -> Option<&'a str> {
-        let first = self.peek()?;
-        let start = self.at;
-        match first {
-            b'"' => {
-                self.string()?;
-            }
-            b'-' | b'0'..=b'9' => {
-                self.at += usize::from(first == b'-');
-                let digits = self
-                    .rest()
-                    .iter()
-                    .take_while(|b| b.is_ascii_digit())
-                    .count();
-                // JSON allows no leading zero; a fraction or exponent is not an id.
-                let leading_zero = digits > 1 && self.rest()[0] == b'0';
-                let more = self.rest().get(digits);
-                if digits == 0 || leading_zero || matches!(more, Some(b'.' | b'e' | b'E')) {
-                    return None;
-                }
-                self.at += digits;
-            }
-            _ => return None,
+        match self.peek()? {
+            b'"' | b'-' | b'0'..=b'9' => self.json(),
+            _ => None,
         }
+    }
+
+    /// An integer: JSON's, without a fraction or an exponent.
+    fn integer(&mut self) -> Option<()> {
+        self.at += usize::from(self.peek()? == b'-');
+        let digits = self
+            .rest()
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        // JSON allows no leading zero.
+        let leading_zero = digits > 1 && self.rest()[0] == b'0';
+        let more = self.rest().get(digits);
+        if digits == 0 || leading_zero || matches!(more, Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        self.at += digits;
+        Some(())
+    }
+
+    /// A JSON value but `null` (which serde reads as an absent member), as written: checked
+    /// here when it is made of plain strings, integers, literals, arrays and objects, nested
+    /// at most [`DEPTH`] deep; anything else is left to serde.
+    fn json(&mut self) -> Option<&'a str> {
+        if self.peek()? == b'n' {
+            return None;
+        }
+        let start = self.at;
+        self.value(DEPTH)?;
         self.text.get(start..self.at)
+    }
+
+    /// Skips one value of what [`json`](Self::json) reads, `depth` levels deep at most.
+    fn value(&mut self, depth: usize) -> Option<()> {
+        let inner = depth.checked_sub(1)?;
+        match self.peek()? {
+            b'{' => self.list(b'{', b'}', |cursor| {
+                cursor.string()?;
+                cursor.eat(b':')?;
+                cursor.value(inner)
+            }),
+            b'[' => self.list(b'[', b']', |cursor| cursor.value(inner)),
+            b'"' => self.string().map(drop),
+            b'-' | b'0'..=b'9' => self.integer(),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            _ => None,
+        }
+    }
+
+    /// The literal `word`.
+    fn literal(&mut self, word: &str) -> Option<()> {
+        self.rest()
+            .starts_with(word.as_bytes())
+            .then(|| self.at += word.len())
     }
 
     /// Any JSON value but `null` (which serde reads as an absent member), checked and lent
@@ -253,7 +328,7 @@ impl<'a> Cursor<'a> {
                 set(&mut m.protocol_version, cursor.text_member()?)
             }
             "io.modelcontextprotocol/clientCapabilities" => {
-                set(&mut m.client_capabilities, cursor.raw()?)
+                set(&mut m.client_capabilities, cursor.json()?)
             }
             "io.modelcontextprotocol/clientInfo" => set(&mut m.client_info, cursor.raw()?),
             "progressToken" => set(&mut m.progress_token, cursor.raw()?),
@@ -305,6 +380,12 @@ mod tests {
             call(
                 r#"{"uri":"file:///a","cursor":"c","protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{},"inputResponses":{},"requestState":"s","task":{"ttl":1},"delivery":{},"taskId":"t","requestId":"r","level":"info"}"#,
             ),
+            call(
+                r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{ "a" : [ true , false , null , -0 , 12 , "x" , [ ] , { } ] , "b":{"c":{}} } }}"#,
+            ),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":[]}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":"text"}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":false}}"#),
             r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#.into(),
             "\n\t{\"method\":\"ping\",\"id\":\"x-\u{e9}\",\"jsonrpc\":\"2.0\"}\r\n ".into(),
             r#"{"jsonrpc":"2.0","id":-0,"method":"ping"}"#.into(),
@@ -316,6 +397,24 @@ mod tests {
         let m = plain(&text).unwrap();
         assert!(matches!(m.method, Some(Cow::Borrowed("tools/call"))));
         assert_eq!(m.params.unwrap().meta_version(), Some("2026-07-28"));
+    }
+
+    #[test]
+    fn plain_text_ends_at_the_first_quote_backslash_or_control_character() {
+        for (text, len) in [
+            ("", 0),
+            ("abc", 3),
+            ("abc\"", 3),
+            ("abcdefghij\"", 10),
+            ("abcdefgh\"", 8),
+            ("a\\bcdefghijk\"", 1),
+            ("abcdefghi\u{1f}", 9),
+            ("\u{e9}\u{7f}\u{ff}zzzzzzzzzzzzzz\" \"", 19),
+            ("\u{0}\"", 0),
+            ("\"\u{0}", 0),
+        ] {
+            assert_eq!(plain_len(text.as_bytes()), len, "{text:?}");
+        }
     }
 
     #[test]
@@ -340,6 +439,27 @@ mod tests {
             call(r#"{"name":5}"#),
             call(r#"{"name":"a","name":"b"}"#),
             call(r#"{"arguments":null}"#),
+            // Client capabilities serde reads, or refuses, in ways of its own.
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":null}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"a":1.5}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"a":1e2}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"a":01}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"a\u0062":{}}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"a":"\n"}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"a":}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"a":1,}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":[1,]}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"a" 1}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"a":tru}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"a":nul}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"a":truex}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{1:2}}}"#),
+            call(r#"{"_meta":{"io.modelcontextprotocol/clientCapabilities":{}"#),
+            call(&format!(
+                r#"{{"_meta":{{"io.modelcontextprotocol/clientCapabilities":{}{}}}}}"#,
+                "[".repeat(40),
+                "]".repeat(40)
+            )),
             call(r#"{"arguments":{"a":}}"#),
             call(r#"{"arguments":{"a":1}"#),
             call(r#"{"ref":{"type":"ref/prompt","name":"p"}}"#),

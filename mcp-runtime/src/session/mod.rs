@@ -426,8 +426,9 @@ impl Handshake {
         params: &crate::protocol::Params<'_>,
         size: usize,
     ) -> Result<Self, RpcError> {
-        let capabilities =
-            crate::offload::cpu_bound(size, || ClientCapabilities::from_raw(params.capabilities))?;
+        let capabilities = crate::offload::cpu_bound(size, || {
+            ClientCapabilities::from_raw(params.capabilities.map(RawValue::get))
+        })?;
         Ok(Self {
             version: crate::endpoint::Endpoint::negotiate(params),
             client_info: crate::protocol::client_info(params.client_info),
