@@ -20,24 +20,50 @@ use super::Params;
 /// assert_eq!(id.as_json(), "\"abc\"");
 /// assert!(RequestId::from_json("1.5").is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RequestId(Box<str>);
+#[derive(Clone)]
+pub struct RequestId(Text);
+
+/// An id's JSON text: a short one (what clients send) kept inline, without a heap allocation.
+#[derive(Clone)]
+enum Text {
+    Short { len: u8, bytes: [u8; SHORT] },
+    Long(Box<str>),
+}
+
+/// The longest id kept inline (the enum is then as large as three words).
+const SHORT: usize = 22;
 
 impl RequestId {
     /// Validates and keeps a raw JSON id.
     pub fn from_json(raw: &str) -> Result<Self, RpcError> {
         Self::check(raw)?;
-        Ok(Self(raw.into()))
+        Ok(Self::keep(raw))
     }
 
     /// An integer id.
     pub fn number(n: i64) -> Self {
-        Self(n.to_string().into())
+        Self::keep(&n.to_string())
+    }
+
+    fn keep(raw: &str) -> Self {
+        Self(match u8::try_from(raw.len()) {
+            Ok(len) if raw.len() <= SHORT => {
+                let mut bytes = [0; SHORT];
+                bytes[..raw.len()].copy_from_slice(raw.as_bytes());
+                Text::Short { len, bytes }
+            }
+            _ => Text::Long(raw.into()),
+        })
     }
 
     /// The id as JSON text.
     pub fn as_json(&self) -> &str {
-        &self.0
+        match &self.0 {
+            Text::Short { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).expect("copied from a str")
+            }
+            Text::Long(text) => text,
+        }
     }
 
     fn check(raw: &str) -> Result<(), RpcError> {
@@ -53,6 +79,26 @@ impl RequestId {
                 "the request `id` must be a string or an integer",
             ))
         }
+    }
+}
+
+impl PartialEq for RequestId {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_json() == other.as_json()
+    }
+}
+
+impl Eq for RequestId {}
+
+impl std::hash::Hash for RequestId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_json().hash(state);
+    }
+}
+
+impl std::fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RequestId").field(&self.as_json()).finish()
     }
 }
 
@@ -338,6 +384,35 @@ mod tests {
         let m = Message::parse("{\"jsonrpc\":\"2.0\",\"id\":\"é\",\"method\":\"ping\"}".as_bytes())
             .unwrap();
         assert_eq!(m.id.unwrap().as_json(), "\"é\"");
+    }
+
+    #[test]
+    fn ids_short_and_long_are_kept_as_written() {
+        let short = "\"abcdefghijklmnopqrst\"";
+        let long = "\"abcdefghijklmnopqrstu\"";
+        for raw in [
+            "1",
+            "-12",
+            short,
+            long,
+            "\"\u{e9}\"",
+            "12345678901234567890123",
+        ] {
+            let id = RequestId::from_json(raw).unwrap();
+            assert_eq!(id.as_json(), raw);
+            assert_eq!(id, id.clone());
+            assert_eq!(format!("{id:?}"), format!("RequestId({raw:?})"));
+        }
+        assert_ne!(
+            RequestId::from_json(short).unwrap(),
+            RequestId::from_json(long).unwrap()
+        );
+        assert_eq!(RequestId::number(-7).as_json(), "-7");
+        // Hashed as its text, as when it was kept as a `Box<str>`.
+        use std::hash::BuildHasher;
+        let state = std::hash::RandomState::new();
+        let id = RequestId::from_json("42").unwrap();
+        assert_eq!(state.hash_one(&id), state.hash_one("42"));
     }
 
     #[test]
