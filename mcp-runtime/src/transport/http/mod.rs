@@ -557,7 +557,7 @@ async fn read_body<B: RequestBody>(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    let mut collect = std::pin::pin!(Limited::new(body, limit).collect());
+    let mut collect = std::pin::pin!(gather(Limited::new(body, limit)));
     // A small body usually came with the head: it is read without arming a timer.
     let first = std::future::poll_fn(|cx| std::task::Poll::Ready(collect.as_mut().poll(cx)));
     let read = match first.await {
@@ -578,13 +578,35 @@ async fn read_body<B: RequestBody>(
         }
     };
     match read {
-        Ok(collected) => Ok(collected.to_bytes()),
+        Ok(bytes) => Ok(bytes),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
         Err(e) => Err(refused(
             StatusCode::BAD_REQUEST,
             format!("the request body could not be read: {e}"),
         )),
     }
+}
+
+/// A body's bytes. A body that came in one frame (what a small request does) is taken as it
+/// is; frames after the first are gathered into one buffer. Trailers are ignored.
+async fn gather<B: hyper::body::Body<Data = Bytes>>(body: B) -> Result<Bytes, B::Error> {
+    let mut body = std::pin::pin!(body);
+    let mut first = Bytes::new();
+    let mut more: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        if first.is_empty() && more.is_empty() {
+            first = data;
+        } else {
+            if more.is_empty() {
+                more.extend_from_slice(&first);
+            }
+            more.extend_from_slice(&data);
+        }
+    }
+    Ok(if more.is_empty() { first } else { more.into() })
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
@@ -635,4 +657,38 @@ fn error_response(id: Option<&RequestId>, error: &RpcError) -> Response {
             .insert(http::header::WWW_AUTHENTICATE, challenge.clone());
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::StreamBody;
+    use hyper::body::Frame;
+
+    /// A body of these frames.
+    fn body(frames: Vec<Frame<Bytes>>) -> impl hyper::body::Body<Data = Bytes, Error = BoxError> {
+        StreamBody::new(futures_util::stream::iter(frames.into_iter().map(Ok)))
+    }
+
+    #[tokio::test]
+    async fn a_body_is_gathered_from_its_data_frames_whatever_their_number() {
+        let data = |text: &'static str| Frame::data(Bytes::from_static(text.as_bytes()));
+        let trailers = || Frame::trailers(http::HeaderMap::new());
+        for (frames, text) in [
+            (vec![], ""),
+            (vec![data("{}")], "{}"),
+            (vec![data(""), data("{"), data("}")], "{}"),
+            (
+                vec![data("{"), trailers(), data("\"a\""), data(":1}")],
+                "{\"a\":1}",
+            ),
+            (vec![data("{}"), trailers()], "{}"),
+        ] {
+            assert_eq!(gather(body(frames)).await.unwrap(), text);
+        }
+        // A single frame is passed on as it is, not copied.
+        let one = Bytes::from_static(b"{\"jsonrpc\":\"2.0\"}");
+        let read = gather(body(vec![Frame::data(one.clone())])).await.unwrap();
+        assert_eq!(read.as_ptr(), one.as_ptr());
+    }
 }
