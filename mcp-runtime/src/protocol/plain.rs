@@ -5,8 +5,9 @@
 //!
 //! Serde pays for generality on every member: each key is unescaped and matched field by
 //! field, each value goes through a visitor. Here a key is matched where it stands, a plain
-//! string is borrowed as it is, and only raw JSON values (`arguments`, the client's
-//! capabilities) are handed to serde, which checks them and lends them out as `&RawValue`.
+//! string is borrowed as it is, and the client's capabilities, kept as text, are checked here.
+//! Only the values kept as `&RawValue` (`arguments`, ...) are handed to serde, which checks
+//! them and lends them out (a `&RawValue` has no other safe constructor).
 
 use std::borrow::Cow;
 
@@ -88,7 +89,7 @@ fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
     }
 }
 
-/// How many bytes of `bytes` come before the first `"`, `\\` or control character (all of them
+/// How many bytes of `bytes` come before the first `"`, `\` or control character (all of them
 /// if there is none). Read a word at a time, as serde reads strings: in a word, the lowest
 /// byte flagged is always one of these (a false flag only ever follows a true one).
 fn plain_len(bytes: &[u8]) -> usize {
