@@ -166,6 +166,16 @@ impl<'a> Message<'a> {
         }
     }
 
+    /// [`parse`](Self::parse) without the hand-written reader: serde alone. Only for checking
+    /// that both read every message alike (the `message_decode` fuzz target).
+    #[doc(hidden)]
+    pub fn parse_with_serde(body: &'a [u8]) -> Result<Self, RpcError> {
+        let text = std::str::from_utf8(body).map_err(|e| {
+            RpcError::parse_error(format!("the request body is not valid UTF-8 ({e})"))
+        })?;
+        Self::read_with_serde(text)
+    }
+
     /// [`parse`](Self::parse) for any message: what serde reads of `text`.
     pub(super) fn read_with_serde(text: &'a str) -> Result<Self, RpcError> {
         // Objects only, at every level: serde would read an array as the fields in order.
