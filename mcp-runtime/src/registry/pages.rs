@@ -82,7 +82,10 @@ impl Pages {
     }
 
     /// The index a cursor names among `count` pages, and the next page's cursor.
-    fn index(cursor: Option<&str>, count: usize) -> Result<(usize, Option<String>), RpcError> {
+    pub(crate) fn index(
+        cursor: Option<&str>,
+        count: usize,
+    ) -> Result<(usize, Option<String>), RpcError> {
         let index = match cursor {
             None => 0,
             Some(c) => c

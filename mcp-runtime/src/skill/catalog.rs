@@ -483,24 +483,15 @@ impl Catalog {
 }
 
 /// The range of `count` items the page `cursor` names, and the next page's cursor (cursors are
-/// page numbers; one the server did not issue is `-32602`).
+/// page numbers, as for every list; one the server did not issue is `-32602`).
 fn page(
     cursor: Option<&str>,
     count: usize,
     size: usize,
 ) -> Result<(std::ops::Range<usize>, Option<String>), RpcError> {
     let size = size.max(1);
-    let pages = count.div_ceil(size).max(1);
-    let index = match cursor {
-        None => 0,
-        Some(c) => c
-            .parse::<usize>()
-            .ok()
-            .filter(|&i| i > 0 && i < pages)
-            .ok_or_else(|| RpcError::invalid_params(format!("invalid cursor `{c}`")))?,
-    };
+    let (index, next) = crate::registry::Pages::index(cursor, count.div_ceil(size).max(1))?;
     let start = index * size;
-    let next = (index + 1 < pages).then(|| (index + 1).to_string());
     Ok((start..count.min(start + size), next))
 }
 
