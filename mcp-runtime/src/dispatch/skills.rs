@@ -87,9 +87,7 @@ impl Endpoint {
             .read(uri)
             .await
             .expect("the caller checked that the catalog serves the URI")?;
-        let result = ReadResult {
-            contents: vec![contents],
-        };
+        let result = ReadResult { contents };
         Ok(self.reply(id, call.version.era(), &result, Some(self.list_cache)))
     }
 }

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::frontmatter::Frontmatter;
 use super::uri::{self, DIRECTORY, SCHEME};
 use super::{Body, Skill, MAX_BYTES, SKILL_FILE};
-use crate::protocol::{ResourceContents, RpcError};
+use crate::protocol::RpcError;
 use crate::Error;
 
 /// The most files one skill may have (SEP-2640's limit, `SKILL.md` included).
@@ -353,26 +353,19 @@ impl Catalog {
     }
 
     /// Reads the file at `uri` now, as `resources/read` returns it (`None`: no such file).
-    pub(crate) async fn read(&self, uri: &str) -> Option<Result<ResourceContents, RpcError>> {
+    pub(crate) async fn read(&self, uri: &str) -> Option<crate::resource::ReadOutcome> {
         let file = self.files.get(uri)?;
-        Some(self.fetch(uri, file).await.map(|bytes| {
-            let mime_type = Some(file.mime_type.to_owned());
+        let read = self.fetch(uri, file).await;
+        Some(read.and_then(|(bytes, _)| {
+            use crate::resource::{IntoContents, ReadTarget};
+            let target = ReadTarget {
+                uri,
+                mime_type: Some(file.mime_type),
+            };
+            // Text when it is UTF-8, a base64 blob otherwise.
             match String::from_utf8(bytes.to_vec()) {
-                Ok(text) => ResourceContents {
-                    uri: uri.to_owned(),
-                    mime_type,
-                    text: Some(text),
-                    blob: None,
-                },
-                Err(_) => {
-                    use base64::Engine as _;
-                    ResourceContents {
-                        uri: uri.to_owned(),
-                        mime_type,
-                        text: None,
-                        blob: Some(base64::engine::general_purpose::STANDARD.encode(&bytes)),
-                    }
-                }
+                Ok(text) => text.into_contents(&target),
+                Err(binary) => binary.into_bytes().into_contents(&target),
             }
         }))
     }
@@ -433,10 +426,7 @@ impl Catalog {
                 let file = &self.files[uri];
                 let print = match file.print.load_full() {
                     Some(print) => print,
-                    None => {
-                        self.fetch(uri, file).await?;
-                        file.print.load_full().expect("a read records the print")
-                    }
+                    None => self.fetch(uri, file).await?.1,
                 };
                 resources.push(json!({"uri": uri, "digest": print.digest, "size": print.size}));
             }
@@ -452,14 +442,14 @@ impl Catalog {
     /// Reads a file, and records its digest: a file that changed since it was last read is
     /// listed as it is now (and a changed `SKILL.md`'s frontmatter read again), so a client that
     /// finds a mismatch gets the current digests from `skills/get`.
-    async fn fetch(&self, uri: &str, file: &File) -> Result<Bytes, RpcError> {
+    async fn fetch(&self, uri: &str, file: &File) -> Result<(Bytes, Arc<Print>), RpcError> {
         let bytes = file.body.read().await.map_err(|reason| {
             tracing::warn!(uri, %reason, "could not read a skill file");
             RpcError::internal(format!("could not read {uri}"))
         })?;
-        let print = Print::of(&bytes);
-        let before = file.print.swap(Some(Arc::new(print.clone())));
-        let changed = before.is_some_and(|b| *b != print);
+        let print = Arc::new(Print::of(&bytes));
+        let before = file.print.swap(Some(print.clone()));
+        let changed = before.is_some_and(|b| *b != *print);
         if let (true, Some(index)) = (changed, file.skill_md_of) {
             let entry = &self.skills[index];
             let parsed = std::str::from_utf8(&bytes)
@@ -478,7 +468,7 @@ impl Catalog {
                 ),
             }
         }
-        Ok(bytes)
+        Ok((bytes, print))
     }
 }
 
