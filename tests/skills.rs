@@ -165,32 +165,38 @@ async fn a_file_changed_on_disk_is_listed_as_it_is_now() {
     let before = get().await.unwrap();
     assert_eq!(before["skill"]["resources"][1]["digest"], digest(b"first"));
 
-    // The file changes: a read serves the new bytes, and the entry follows them.
+    // The file changes: the entry follows it at once (nothing read it), and a read serves the
+    // bytes the entry promises.
     write(&root, "alpha/notes.md", "second, longer");
-    let read = client
-        .read_resource("skill://alpha/notes.md")
-        .await
-        .unwrap();
-    assert_eq!(read[0].text.as_deref(), Some("second, longer"));
     let after = get().await.unwrap();
     assert_eq!(
         after["skill"]["resources"][1]["digest"],
         digest(b"second, longer")
     );
     assert_eq!(after["skill"]["resources"][1]["size"], 14);
-
-    // A changed SKILL.md's frontmatter is read again; an invalid one is not taken.
-    let renamed = SKILL_MD.replace("The first skill", "Still the first skill");
-    write(&root, "alpha/SKILL.md", &renamed);
-    client
-        .read_resource("skill://alpha/SKILL.md")
+    let read = client
+        .read_resource("skill://alpha/notes.md")
         .await
         .unwrap();
+    assert_eq!(read[0].text.as_deref(), Some("second, longer"));
+    // The same size, rewritten: still noticed.
+    write(&root, "alpha/notes.md", "second, LONGER");
     let after = get().await.unwrap();
     assert_eq!(
-        after["skill"]["frontmatter"]["description"],
+        after["skill"]["resources"][1]["digest"],
+        digest(b"second, LONGER")
+    );
+
+    // A changed SKILL.md's frontmatter is read again, by the listing too; an invalid one is
+    // not taken.
+    let renamed = SKILL_MD.replace("The first skill", "Still the first skill");
+    write(&root, "alpha/SKILL.md", &renamed);
+    let listing = client.request("skills/list", json!({})).await.unwrap();
+    assert_eq!(
+        listing["skills"][0]["frontmatter"]["description"],
         "Still the first skill"
     );
+    let after = get().await.unwrap();
     assert_eq!(
         after["skill"]["resources"][0]["digest"],
         digest(renamed.as_bytes())
@@ -205,6 +211,7 @@ async fn a_file_changed_on_disk_is_listed_as_it_is_now() {
         after["skill"]["frontmatter"]["description"],
         "Still the first skill"
     );
+    write(&root, "alpha/SKILL.md", &renamed);
 
     // A file removed from disk, or replaced by a link to a file outside the folder, or grown
     // over the limit, is an internal error: not a crash, and not what the link points at.
@@ -217,6 +224,10 @@ async fn a_file_changed_on_disk_is_listed_as_it_is_now() {
     };
     std::fs::remove_file(root.join("alpha/notes.md")).unwrap();
     refused().await;
+    // A skill with a file that is gone is left out of the listing, and its entry is an error.
+    let listing = client.request("skills/list", json!({})).await.unwrap();
+    assert_eq!(listing["skills"], json!([]), "{listing}");
+    assert_eq!(get().await.unwrap_err().code.0, -32603);
     #[cfg(unix)]
     {
         write(&root, "outside.txt", "secret");
@@ -227,6 +238,32 @@ async fn a_file_changed_on_disk_is_listed_as_it_is_now() {
     let grown = std::fs::File::create(root.join("alpha/notes.md")).unwrap();
     grown.set_len((16 << 20) + 1).unwrap();
     refused().await;
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// A folder on the way to a file, replaced while the server runs by a link to a folder outside
+/// the skills folder: the link is not followed, by reads or by listings.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_folder_replaced_by_a_link_is_not_followed() {
+    let root = scratch("folder-link");
+    write(&root, "skills/alpha/SKILL.md", SKILL_MD);
+    write(&root, "skills/alpha/docs/guide.md", "inside");
+    write(&root, "elsewhere/guide.md", "secret");
+    let client = TestClient::new(Server::new().skills_dir(root.join("skills"))).unwrap();
+    let read = || client.read_resource("skill://alpha/docs/guide.md");
+    assert_eq!(read().await.unwrap()[0].text.as_deref(), Some("inside"));
+
+    std::fs::remove_dir_all(root.join("skills/alpha/docs")).unwrap();
+    std::os::unix::fs::symlink(root.join("elsewhere"), root.join("skills/alpha/docs")).unwrap();
+    let error = read().await.unwrap_err();
+    assert_eq!(error.code.0, -32603, "{error:?}");
+    assert!(!error.message.contains("secret"));
+    let entry = client
+        .request("skills/get", json!({"uri": "skill://alpha/SKILL.md"}))
+        .await
+        .unwrap_err();
+    assert_eq!(entry.code.0, -32603, "{entry:?}");
     std::fs::remove_dir_all(&root).unwrap();
 }
 

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::frontmatter::Frontmatter;
 use super::uri::{self, DIRECTORY, SCHEME};
-use super::{Body, Skill, MAX_BYTES, SKILL_FILE};
+use super::{Body, Skill, Stamp, MAX_BYTES, SKILL_FILE};
 use crate::protocol::RpcError;
 use crate::Error;
 
@@ -76,18 +76,27 @@ impl Skills {
 }
 
 /// The SHA-256 digest and size of a file's bytes, as an entry lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 struct Print {
     digest: String,
     size: u64,
+    /// For a file on disk, its stamp when these bytes were read: a listing reads the file
+    /// again once its stamp is different.
+    stamp: Option<Stamp>,
 }
 
 impl Print {
-    fn of(bytes: &[u8]) -> Self {
+    fn of(bytes: &[u8], stamp: Option<Stamp>) -> Self {
         Self {
             digest: format!("sha256:{:x}", Sha256::digest(bytes)),
             size: bytes.len() as u64,
+            stamp,
         }
+    }
+
+    /// Whether both are of the same bytes.
+    fn same_bytes(&self, other: &Self) -> bool {
+        self.digest == other.digest && self.size == other.size
     }
 }
 
@@ -263,13 +272,14 @@ impl Catalog {
                     ));
                 }
                 Body::Read(_) => None,
-                Body::Bytes(bytes) => Some(bytes.clone()),
-                Body::Disk(path) => Some(Bytes::from(
-                    std::fs::read(path).map_err(|e| invalid(&place, &e.to_string()))?,
-                )),
+                Body::Bytes(bytes) => Some((bytes.clone(), None)),
+                Body::Disk(file) => {
+                    let (bytes, stamp) = file.read().map_err(|e| invalid(&place, &e))?;
+                    Some((bytes, Some(stamp)))
+                }
             };
             if inside == SKILL_FILE {
-                let bytes = print.as_deref().unwrap_or_default();
+                let bytes = print.as_ref().map(|(b, _)| &b[..]).unwrap_or_default();
                 let text = std::str::from_utf8(bytes)
                     .map_err(|_| invalid(&place, "a SKILL.md is UTF-8 text"))?;
                 let parsed = Frontmatter::parse(text).map_err(|e| invalid(&place, &e))?;
@@ -311,7 +321,7 @@ impl Catalog {
             self.files.insert(
                 file_uri,
                 File {
-                    print: ArcSwapOption::from_pointee(print.map(|b| Print::of(&b))),
+                    print: ArcSwapOption::from_pointee(print.map(|(b, s)| Print::of(&b, s))),
                     mime_type: uri::mime_type(&inside),
                     body,
                     skill_md_of: None,
@@ -415,23 +425,25 @@ impl Catalog {
     }
 
     /// A skill's entry: its URI, its frontmatter, and its files' digests and sizes (or
-    /// `"dynamic"`), reading the files not read yet.
+    /// `"dynamic"`), reading the files not read yet and the files on disk that changed since
+    /// they were last read.
     async fn entry(&self, index: usize) -> Result<Value, RpcError> {
         let entry = &self.skills[index];
         let resources = if entry.dynamic {
             Value::from("dynamic")
         } else {
+            let prints = self.current(&entry.files).await;
             let mut resources = Vec::with_capacity(entry.files.len());
-            for uri in &entry.files {
-                let file = &self.files[uri];
-                let print = match file.print.load_full() {
+            for (uri, print) in entry.files.iter().zip(prints) {
+                let print = match print {
                     Some(print) => print,
-                    None => self.fetch(uri, file).await?.1,
+                    None => self.fetch(uri, &self.files[uri]).await?.1,
                 };
                 resources.push(json!({"uri": uri, "digest": print.digest, "size": print.size}));
             }
             Value::Array(resources)
         };
+        // After the reads: a changed `SKILL.md` has its frontmatter read again.
         Ok(json!({
             "uri": entry.uri,
             "frontmatter": entry.frontmatter.load().fields,
@@ -439,17 +451,51 @@ impl Catalog {
         }))
     }
 
+    /// The prints of `files` that still hold: `None` for a file not read yet, and for a file on
+    /// disk whose stamp changed since it was read (the stamps are taken on one blocking task).
+    async fn current(&self, files: &[String]) -> Vec<Option<Arc<Print>>> {
+        let mut prints: Vec<Option<Arc<Print>>> = files
+            .iter()
+            .map(|uri| self.files[uri].print.load_full())
+            .collect();
+        let on_disk: Vec<_> = files
+            .iter()
+            .zip(&prints)
+            .enumerate()
+            .filter_map(|(i, (uri, print))| match (&self.files[uri].body, print) {
+                (Body::Disk(file), Some(print)) => Some((i, file.clone(), print.stamp)),
+                _ => None,
+            })
+            .collect();
+        if on_disk.is_empty() {
+            return prints;
+        }
+        let stale = tokio::task::spawn_blocking(move || {
+            on_disk
+                .into_iter()
+                .filter(|(_, file, stamp)| file.stamp() != *stamp)
+                .map(|(i, ..)| i)
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        for i in stale {
+            prints[i] = None;
+        }
+        prints
+    }
+
     /// Reads a file, and records its digest: a file that changed since it was last read is
     /// listed as it is now (and a changed `SKILL.md`'s frontmatter read again), so a client that
     /// finds a mismatch gets the current digests from `skills/get`.
     async fn fetch(&self, uri: &str, file: &File) -> Result<(Bytes, Arc<Print>), RpcError> {
-        let bytes = file.body.read().await.map_err(|reason| {
+        let (bytes, stamp) = file.body.read().await.map_err(|reason| {
             tracing::warn!(uri, %reason, "could not read a skill file");
             RpcError::internal(format!("could not read {uri}"))
         })?;
-        let print = Arc::new(Print::of(&bytes));
+        let print = Arc::new(Print::of(&bytes, stamp));
         let before = file.print.swap(Some(print.clone()));
-        let changed = before.is_some_and(|b| *b != *print);
+        let changed = before.is_some_and(|b| !b.same_bytes(&print));
         if let (true, Some(index)) = (changed, file.skill_md_of) {
             let entry = &self.skills[index];
             let parsed = std::str::from_utf8(&bytes)

@@ -1,9 +1,9 @@
 //! Skills from a folder on disk: every folder below the root that holds a `SKILL.md` is a skill,
 //! and every file below that folder is one of its files, read from disk on each request.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::{Body, Skill, SKILL_FILE};
+use super::{Body, OnDisk, Skill, SKILL_FILE};
 use crate::Error;
 
 /// The skills below `root`, sorted by path. Hidden files and folders (`.git`, `.DS_Store`) are
@@ -58,6 +58,7 @@ pub(crate) fn scan(root: &Path) -> Result<Vec<Skill>, Error> {
         .iter()
         .filter_map(|f| f.strip_suffix(&format!("/{SKILL_FILE}")))
         .map(str::to_owned);
+    let shared_root: std::sync::Arc<Path> = std::sync::Arc::from(root);
     let skills = skill_folders
         .map(|folder| {
             let prefix = format!("{folder}/");
@@ -67,8 +68,8 @@ pub(crate) fn scan(root: &Path) -> Result<Vec<Skill>, Error> {
                 .iter()
                 .filter_map(|f| f.strip_prefix(&prefix))
                 .map(|inside| {
-                    let on_disk: PathBuf = root.join(&folder).join(inside);
-                    (inside.to_owned(), Body::Disk(on_disk))
+                    let file = OnDisk::new(shared_root.clone(), format!("{folder}/{inside}"));
+                    (inside.to_owned(), Body::Disk(file))
                 })
                 .collect();
             skill
@@ -87,7 +88,7 @@ mod tests {
         std::fs::write(path, text).unwrap();
     }
 
-    fn scratch(name: &str) -> PathBuf {
+    fn scratch(name: &str) -> std::path::PathBuf {
         let root = std::env::temp_dir().join(format!("mcp-skills-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();

@@ -23,6 +23,7 @@
 //! ```
 
 mod catalog;
+mod disk;
 mod folder;
 mod frontmatter;
 mod uri;
@@ -30,6 +31,8 @@ mod uri;
 pub(crate) use catalog::Catalog;
 pub use catalog::Skills;
 pub(crate) use folder::scan as scan_folder;
+
+use disk::{OnDisk, Stamp};
 
 use std::fmt;
 use std::future::Future;
@@ -54,7 +57,7 @@ pub(crate) enum Body {
     /// Given when the skill was built.
     Bytes(Bytes),
     /// A file on disk, read on each request.
-    Disk(PathBuf),
+    Disk(OnDisk),
     /// The application's reader, called on each request.
     Read(Reader),
 }
@@ -64,22 +67,24 @@ pub(crate) enum Body {
 pub(crate) const MAX_BYTES: u64 = 16 * 1024 * 1024;
 
 impl Body {
-    /// The file's current bytes. A file on disk that became a symbolic link or something other
+    /// The file's current bytes, and for a file on disk its stamp. A file on disk that became
+    /// a symbolic link (or is reached through one below the skills folder) or something other
     /// than a file since the server started is not read, nor is a file over [`MAX_BYTES`].
-    pub(crate) async fn read(&self) -> Result<Bytes, String> {
-        let bytes = match self {
-            Self::Bytes(bytes) => bytes.clone(),
-            Self::Disk(path) => {
-                let path = path.clone();
-                tokio::task::spawn_blocking(move || read_regular(&path))
+    pub(crate) async fn read(&self) -> Result<(Bytes, Option<Stamp>), String> {
+        let (bytes, stamp) = match self {
+            Self::Bytes(bytes) => (bytes.clone(), None),
+            Self::Disk(file) => {
+                let file = file.clone();
+                let (bytes, stamp) = tokio::task::spawn_blocking(move || file.read())
                     .await
-                    .map_err(|e| e.to_string())??
+                    .map_err(|e| e.to_string())??;
+                (bytes, Some(stamp))
             }
-            Self::Read(read) => read().await?,
+            Self::Read(read) => (read().await?, None),
         };
         match bytes.len() as u64 > MAX_BYTES {
             true => Err(format!("{} bytes, over the 16 MiB limit", bytes.len())),
-            false => Ok(bytes),
+            false => Ok((bytes, stamp)),
         }
     }
 
@@ -90,25 +95,11 @@ impl Body {
     }
 }
 
-/// Reads a regular file of at most [`MAX_BYTES`], without following a symbolic link.
-fn read_regular(path: &std::path::Path) -> Result<Bytes, String> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
-    if !meta.file_type().is_file() {
-        return Err("no longer a regular file".into());
-    }
-    if meta.len() > MAX_BYTES {
-        return Err(format!("{} bytes, over the 16 MiB limit", meta.len()));
-    }
-    std::fs::read(path)
-        .map(Bytes::from)
-        .map_err(|e| e.to_string())
-}
-
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
-            Self::Disk(path) => write!(f, "Disk({})", path.display()),
+            Self::Disk(file) => write!(f, "Disk({})", file.path().display()),
             Self::Read(_) => f.write_str("Read(..)"),
         }
     }
