@@ -62,6 +62,15 @@ async fn the_schema_marks_mirrored_arguments() {
     // An optional argument's type is the primitive alone: its absence is the "no value".
     assert_eq!(schema["properties"]["priority"]["type"], "integer");
     assert_eq!(schema["properties"]["dry_run"]["type"], "boolean");
+    // A header carries an integer up to 2^53 - 1 either side of zero: an `i64`'s range says so.
+    assert_eq!(
+        schema["properties"]["priority"]["minimum"],
+        -9_007_199_254_740_991_i64
+    );
+    assert_eq!(
+        schema["properties"]["priority"]["maximum"],
+        9_007_199_254_740_991_i64
+    );
     assert!(schema["properties"]["query"].get("x-mcp-header").is_none());
     assert_eq!(schema["required"], json!(["region", "query"]));
 }
@@ -163,6 +172,18 @@ async fn disagreeing_headers_are_refused_before_the_handler_runs() {
         assert_eq!(body["error"]["code"], -32020, "{body}");
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains(reason), "{headers:?}: {message}");
+    }
+    // An integer no header can carry, even when the header repeats it: invalid params.
+    for priority in ["9007199254740992", "-9223372036854775808"] {
+        let arguments = json!({"region": "eu", "priority": priority.parse::<i64>().unwrap(),
+                               "query": "probe"});
+        let headers = [("Mcp-Param-Region", "eu"), ("Mcp-Param-Priority", priority)];
+        let (_, body) = call(&running, &headers, arguments).await;
+        assert_eq!(body["error"]["code"], -32602, "{body}");
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2^53 - 1"));
     }
     assert_eq!(
         PROBES.load(Ordering::SeqCst),

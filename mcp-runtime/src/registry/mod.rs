@@ -453,9 +453,9 @@ impl Registry {
             let mut generator = schema::generator();
             let output = (def.output_schema)(&mut generator)
                 .map(|s| schema::finish_output(s, &mut generator));
-            let input_schema = input_schema(def.input_schema, def.name, def.location)?;
+            let mut input_schema = input_schema(def.input_schema, def.name, def.location)?;
             if let Some(found) =
-                Mirrored::from_schema(&input_schema).map_err(|reason| Error::InvalidSchema {
+                Mirrored::from_schema(&mut input_schema).map_err(|reason| Error::InvalidSchema {
                     name: def.name,
                     location: def.location,
                     reason,

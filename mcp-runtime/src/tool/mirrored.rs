@@ -47,7 +47,7 @@ header_params!(String, bool, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize)
 impl<T: HeaderParam> HeaderParam for Option<T> {}
 
 /// The largest integer a header may carry: JavaScript's safe range (2^53 - 1).
-const SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+const SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 
 /// The arguments of one tool that are mirrored into headers.
 #[derive(Debug)]
@@ -66,6 +66,8 @@ struct Mirror {
     label: String,
     /// The argument's name (its path, dotted), for messages.
     argument: String,
+    /// Whether the argument is an integer (which a header carries only up to 2^53 - 1).
+    integer: bool,
 }
 
 impl Mirrored {
@@ -73,9 +75,21 @@ impl Mirrored {
     /// specification requires (clients drop a tool that breaks one rule): a non-empty HTTP
     /// token, unique ignoring case, on a string, integer or boolean property reached from the
     /// root through `properties` alone. `None` when the tool mirrors nothing.
-    pub(crate) fn from_schema(schema: &Value) -> Result<Option<Self>, String> {
+    ///
+    /// A mirrored integer's range is narrowed in `schema` to what a header carries, 2^53 - 1
+    /// either side of zero, so that clients do not send what the server would refuse.
+    pub(crate) fn from_schema(schema: &mut Value) -> Result<Option<Self>, String> {
         let mut params = Vec::new();
         walk(schema, Some(&mut Vec::new()), "", &mut params)?;
+        for param in params.iter().filter(|p| p.integer) {
+            let property = param.path.iter().try_fold(&mut *schema, |node, key| {
+                node.get_mut("properties")?.get_mut(key)
+            });
+            if let Some(Value::Object(property)) = property {
+                narrow(property, "minimum", -SAFE_INTEGER, |a, b| a < b);
+                narrow(property, "maximum", SAFE_INTEGER, |a, b| a > b);
+            }
+        }
         Ok((!params.is_empty()).then(|| Self {
             params: params.into(),
         }))
@@ -93,6 +107,14 @@ impl Mirrored {
             let sent = header_value(headers, param)?;
             let body = argument(arguments, &param.path)?;
             let (label, name) = (&param.label, &param.argument);
+            if let (true, Some(Value::Number(number))) = (param.integer, &body) {
+                if exact_integer(number).is_none_or(|i| i.unsigned_abs() > SAFE_INTEGER as u64) {
+                    return Err(RpcError::invalid_params(format!(
+                        "the argument `{name}` is {number}: an argument mirrored into the {label} \
+                         header is an integer from -(2^53 - 1) to 2^53 - 1"
+                    )));
+                }
+            }
             match (sent, body) {
                 (None, None) => {}
                 (None, Some(_)) => {
@@ -199,15 +221,16 @@ fn mirror_of(
              or ``!#$%&'*+-.^_`|~`` (no spaces, colons or control characters)"
         ));
     };
-    match kind.and_then(Value::as_str) {
-        Some("string" | "integer" | "boolean") => {}
+    let integer = match kind.and_then(Value::as_str) {
+        Some("integer") => true,
+        Some("string" | "boolean") => false,
         _ => {
             return Err(format!(
                 "`x-mcp-header` \"{name}\" at {at} is on a property whose `type` is not \
                  \"string\", \"integer\" or \"boolean\" (a `$ref` needs `#[schemars(inline)]`)"
             ))
         }
-    }
+    };
     if found.iter().any(|m| m.header == header) {
         return Err(format!(
             "`x-mcp-header` \"{name}\" at {at} is used twice (names are compared ignoring case)"
@@ -218,7 +241,25 @@ fn mirror_of(
         header,
         label: format!("Mcp-Param-{name}"),
         argument: path.join("."),
+        integer,
     })
+}
+
+/// Sets `key` (`minimum` or `maximum`) to `limit` unless it is already within it (`beyond`
+/// says whether a value is past the limit).
+fn narrow(
+    property: &mut serde_json::Map<String, Value>,
+    key: &str,
+    limit: i64,
+    beyond: fn(f64, f64) -> bool,
+) {
+    let within = property
+        .get(key)
+        .and_then(Value::as_f64)
+        .is_some_and(|v| !beyond(v, limit as f64));
+    if !within {
+        property.insert(key.to_owned(), limit.into());
+    }
 }
 
 /// The header's value, trimmed and decoded, if it was sent once.
@@ -263,19 +304,80 @@ fn argument(arguments: &Arguments<'_>, path: &[String]) -> Result<Option<Value>,
 }
 
 /// Whether a decoded header value says what the body's value says: the same text, the same
-/// boolean, or the same integer compared as numbers (`42.0` is `42`).
+/// boolean, or the same integer, the header read as a JSON number (`42`, `42.0` and `4.2e1` are
+/// `42`; `+42`, `042` and `42.000000000000001` are not).
 fn same(sent: &str, body: &Value) -> bool {
     match body {
         Value::String(text) => sent == text,
         Value::Bool(flag) => sent == if *flag { "true" } else { "false" },
         Value::Number(number) => {
-            let (Some(body), Ok(sent)) = (number.as_f64(), sent.parse::<f64>()) else {
-                return false;
-            };
-            sent.is_finite() && body.abs() <= SAFE_INTEGER && sent == body
+            exact_integer(number).is_some_and(|body| integer(sent) == Some(body))
         }
         _ => false,
     }
+}
+
+/// The integer a JSON number is exactly (`-7.0` is `-7`), if it is one in the safe range.
+fn exact_integer(number: &serde_json::Number) -> Option<i64> {
+    number.as_i64().or_else(|| {
+        let float = number.as_f64()?;
+        (float.fract() == 0.0 && float.abs() <= SAFE_INTEGER as f64).then_some(float as i64)
+    })
+}
+
+/// The integer `text` is as a JSON number, exactly, if it is one within 2^53 - 1 of zero.
+fn integer(text: &str) -> Option<i64> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match rest.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
+        None => (rest, None),
+    };
+    let (whole, fraction) = match mantissa.split_once('.') {
+        Some((whole, fraction)) => (whole, fraction),
+        None => (mantissa, ""),
+    };
+    // The JSON grammar: no leading zeros, and digits after a point or an exponent.
+    let leading_zero = whole.len() > 1 && whole.starts_with('0');
+    if !digits(whole) || leading_zero || (mantissa.contains('.') && !digits(fraction)) {
+        return None;
+    }
+    let exponent: i32 = match exponent {
+        None => 0,
+        Some(e) => {
+            let unsigned = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if !digits(unsigned) || unsigned.len() > 4 {
+                return None;
+            }
+            e.parse().ok()?
+        }
+    };
+    // The value is `all` times ten to the `scale`.
+    let all = format!("{whole}{fraction}");
+    let scale = exponent - fraction.len() as i32;
+    let kept = match usize::try_from(-scale) {
+        Ok(dropped) => {
+            let (kept, dropped) = all.split_at(all.len().saturating_sub(dropped));
+            if dropped.bytes().any(|b| b != b'0') {
+                return None;
+            }
+            kept
+        }
+        Err(_) => &all,
+    };
+    let significant = kept.trim_start_matches('0');
+    if significant.is_empty() {
+        return Some(0);
+    }
+    let zeros = usize::try_from(scale).unwrap_or(0);
+    if significant.len() + zeros > 16 {
+        return None;
+    }
+    let value: i64 = format!("{significant}{}", "0".repeat(zeros)).parse().ok()?;
+    (value <= SAFE_INTEGER).then_some(if negative { -value } else { value })
 }
 
 #[cfg(test)]
@@ -290,13 +392,13 @@ mod tests {
         json!({"type": "object", "properties": properties})
     }
 
-    fn rejected(schema: Value) -> String {
-        Mirrored::from_schema(&schema).unwrap_err()
+    fn rejected(mut schema: Value) -> String {
+        Mirrored::from_schema(&mut schema).unwrap_err()
     }
 
     #[test]
     fn annotations_are_read_and_checked() {
-        let mirrored = Mirrored::from_schema(&schema(json!({
+        let mirrored = Mirrored::from_schema(&mut schema(json!({
             "region": {"type": "string", "x-mcp-header": "Region"},
             "priority": {"type": "integer", "x-mcp-header": "Priority"},
             "options": {"type": "object", "properties": {
@@ -317,7 +419,7 @@ mod tests {
             ]
         );
         assert!(
-            Mirrored::from_schema(&schema(json!({"q": {"type": "string"}})))
+            Mirrored::from_schema(&mut schema(json!({"q": {"type": "string"}})))
                 .unwrap()
                 .is_none()
         );
@@ -377,7 +479,7 @@ mod tests {
         let at_root = rejected(json!({"type": "string", "x-mcp-header": "Root"}));
         assert!(at_root.contains("at /"), "{at_root}");
         // A default value that happens to hold the key is data, not an annotation.
-        assert!(Mirrored::from_schema(&schema(json!({
+        assert!(Mirrored::from_schema(&mut schema(json!({
             "o": {"type": "object", "default": {"x-mcp-header": 1}}
         })))
         .unwrap()
@@ -385,7 +487,7 @@ mod tests {
     }
 
     fn check(headers: &[(&'static str, &str)], arguments: &str) -> Result<(), RpcError> {
-        let mirrored = Mirrored::from_schema(&schema(json!({
+        let mirrored = Mirrored::from_schema(&mut schema(json!({
             "region": {"type": "string", "x-mcp-header": "Region"},
             "priority": {"type": "integer", "x-mcp-header": "Priority"},
             "verbose": {"type": "boolean", "x-mcp-header": "Verbose"},
@@ -433,6 +535,11 @@ mod tests {
             (vec![("mcp-param-priority", "42")], r#"{"priority": 42}"#),
             (vec![("mcp-param-priority", "42.0")], r#"{"priority": 42}"#),
             (vec![("mcp-param-priority", "-7")], r#"{"priority": -7.0}"#),
+            (vec![("mcp-param-priority", "4.2e1")], r#"{"priority": 42}"#),
+            (
+                vec![("mcp-param-priority", "9007199254740991")],
+                r#"{"priority": 9007199254740991}"#,
+            ),
             (
                 vec![("mcp-param-verbose", "false")],
                 r#"{"verbose": false}"#,
@@ -494,8 +601,13 @@ mod tests {
                 "does not match",
             ),
             (
-                vec![("mcp-param-priority", "9007199254740993")],
-                r#"{"priority": 9007199254740993}"#,
+                vec![("mcp-param-priority", "42.000000000000001")],
+                r#"{"priority": 42}"#,
+                "does not match",
+            ),
+            (
+                vec![("mcp-param-priority", "+42")],
+                r#"{"priority": 42}"#,
                 "does not match",
             ),
             (
@@ -519,5 +631,86 @@ mod tests {
                 error.message
             );
         }
+    }
+
+    #[test]
+    fn integers_beyond_what_a_header_carries_are_invalid_params() {
+        for body in [
+            "9007199254740992",
+            "-9007199254740992",
+            "9223372036854775807",
+            "1.5",
+        ] {
+            let header = [("mcp-param-priority", body)];
+            let error = check(&header, &format!(r#"{{"priority": {body}}}"#)).unwrap_err();
+            assert_eq!(error.code, ErrorCode::INVALID_PARAMS, "{body}");
+            assert!(error.message.contains("2^53 - 1"), "{}", error.message);
+        }
+    }
+
+    #[test]
+    fn header_integers_are_read_exactly_as_json_numbers() {
+        let cases = [
+            ("0", Some(0)),
+            ("-0", Some(0)),
+            ("42", Some(42)),
+            ("-42", Some(-42)),
+            ("42.0", Some(42)),
+            ("42.000", Some(42)),
+            ("4.2e1", Some(42)),
+            ("4200E-2", Some(42)),
+            ("0.42e2", Some(42)),
+            ("1e15", Some(1_000_000_000_000_000)),
+            ("9007199254740991", Some(SAFE_INTEGER)),
+            ("-9007199254740991", Some(-SAFE_INTEGER)),
+            ("9007199254740992", None),
+            ("1e16", None),
+            ("1e9999", None),
+            ("42.5", None),
+            ("42.000000000000001", None),
+            ("4.25e1", None),
+            ("+42", None),
+            ("042", None),
+            ("42.", None),
+            (".5", None),
+            ("4e", None),
+            ("", None),
+            ("-", None),
+            ("0x2a", None),
+            ("1_000", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(integer(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_mirrored_integer_range_is_narrowed_to_what_a_header_carries() {
+        let mut tool = schema(json!({
+            "wide": {"type": "integer", "x-mcp-header": "Wide",
+                     "minimum": i64::MIN, "maximum": i64::MAX},
+            "unsigned": {"type": "integer", "x-mcp-header": "Unsigned",
+                         "minimum": 0, "maximum": u64::MAX},
+            "narrow": {"type": "integer", "x-mcp-header": "Narrow",
+                       "minimum": -5, "maximum": 5},
+            "open": {"type": "integer", "x-mcp-header": "Open"},
+            "plain": {"type": "integer", "minimum": i64::MIN}
+        }));
+        Mirrored::from_schema(&mut tool).unwrap().unwrap();
+        let range = |name: &str| {
+            let p = &tool["properties"][name];
+            (p["minimum"].clone(), p["maximum"].clone())
+        };
+        let safe = json!(SAFE_INTEGER);
+        let unsafe_low = json!(-SAFE_INTEGER);
+        assert_eq!(range("wide"), (unsafe_low.clone(), safe.clone()));
+        assert_eq!(range("unsigned"), (json!(0), safe.clone()));
+        assert_eq!(range("narrow"), (json!(-5), json!(5)));
+        assert_eq!(range("open"), (unsafe_low, safe));
+        assert_eq!(
+            range("plain").0,
+            json!(i64::MIN),
+            "not mirrored: left alone"
+        );
     }
 }
