@@ -245,6 +245,104 @@ async fn a_cancelled_2026_call_is_dropped() {
         .unwrap();
 }
 
+/// The grace period is a limit: a call that outlasts it is dropped and the server stops.
+#[tokio::test]
+async fn a_call_that_outlasts_the_grace_period_is_dropped() {
+    let mut c = Client::start(Server::new().tool(slow::tool()));
+    c.send(&modern(
+        1,
+        "tools/call",
+        json!({"name": "slow", "arguments": {"ms": 3_600_000}}),
+    ))
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let ended = tokio::time::Instant::now();
+    c.input.shutdown().await.unwrap();
+    tokio::time::timeout(mcp_runtime::SHUTDOWN_GRACE * 2, c.server)
+        .await
+        .expect("the server stops after the grace period")
+        .unwrap()
+        .unwrap();
+    let waited = ended.elapsed();
+    assert!(
+        waited >= mcp_runtime::SHUTDOWN_GRACE
+            && waited < mcp_runtime::SHUTDOWN_GRACE + Duration::from_secs(2),
+        "{waited:?}"
+    );
+}
+
+/// A 2025-era session's call gets the grace period too, and its own answer: the session ends
+/// after it, not before.
+#[tokio::test]
+async fn a_2025_call_under_way_at_the_end_of_input_gets_its_answer() {
+    let mut c = Client::start(
+        Server::new()
+            .tool(slow::tool())
+            .force_mode(mcp_runtime::Mode::Stateful),
+    );
+    c.send(INITIALIZE).await;
+    assert_eq!(c.next().await["id"], 0);
+    c.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        .await;
+    c.send(&legacy(
+        1,
+        "tools/call",
+        json!({"name": "slow", "arguments": {"ms": 300}}),
+    ))
+    .await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    c.input.shutdown().await.unwrap();
+    let answer = c.next().await;
+    assert_eq!(answer["id"], 1);
+    assert_eq!(answer["result"]["content"][0]["text"], "slow", "{answer}");
+    c.server.await.unwrap().unwrap();
+}
+
+/// Requests are told apart by their tasks, not their ids: a client that reuses an id under way
+/// gets both answers, and cancelling the id cancels what bears it, even after another request
+/// with that id ended. A cancellation names an id however its string is escaped.
+#[tokio::test]
+async fn reused_ids_and_escaped_ids_are_cancelled_by_value() {
+    let mut c = Client::start(Server::new().tool(add::tool()).tool(slow::tool()));
+    c.send(&modern(
+        9,
+        "tools/call",
+        json!({"name": "slow", "arguments": {"ms": 3000}}),
+    ))
+    .await;
+    c.send(&modern(
+        9,
+        "tools/call",
+        json!({"name": "add", "arguments": {"a": 1, "b": 2}}),
+    ))
+    .await;
+    let quick = c.next().await;
+    assert_eq!(quick["id"], 9, "{quick}");
+    assert_eq!(quick["result"]["content"][0]["text"], "3", "{quick}");
+    c.send(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}}"#)
+        .await;
+
+    let mut call: Value = serde_json::from_str(&modern(
+        0,
+        "tools/call",
+        json!({"name": "slow", "arguments": {"ms": 3000}}),
+    ))
+    .unwrap();
+    call["id"] = json!("ab");
+    c.send(&call.to_string()).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    c.send(
+        r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"\u0061b"}}"#,
+    )
+    .await;
+    c.input.shutdown().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(1), c.server)
+        .await
+        .expect("the cancelled calls are not waited for")
+        .unwrap()
+        .unwrap();
+}
+
 #[tokio::test]
 async fn notifications_and_client_input_travel_as_lines() {
     let mut c = Client::start(Server::new().tool(counted::tool()).tool(ask::tool()));

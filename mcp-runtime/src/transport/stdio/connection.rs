@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -53,6 +53,16 @@ struct Cancelled<'a> {
     request_id: Option<&'a RawValue>,
 }
 
+/// An id as the in-flight table keys it: its JSON text, a string's escapes written one way
+/// (`"\u0061b"` and `"ab"` are one id).
+fn key(id: &RawValue) -> String {
+    let raw = id.get();
+    match serde_json::from_str::<String>(raw) {
+        Ok(text) if raw.starts_with('"') => serde_json::to_string(&text).expect("a string"),
+        _ => raw.to_owned(),
+    }
+}
+
 impl Peek {
     fn read(line: &[u8]) -> Self {
         let Ok(envelope) = serde_json::from_slice::<Envelope<'_>>(line) else {
@@ -63,14 +73,11 @@ impl Peek {
                 .params
                 .and_then(|p| serde_json::from_str::<Cancelled<'_>>(p.get()).ok())
                 .and_then(|c| c.request_id)
-                .map(|r| r.get().to_owned()),
+                .map(key),
             _ => None,
         };
         Self {
-            request: envelope
-                .id
-                .filter(|_| envelope.method.is_some())
-                .map(|id| id.get().to_owned()),
+            request: envelope.id.filter(|_| envelope.method.is_some()).map(key),
             cancels,
         }
     }
@@ -86,12 +93,18 @@ struct Inner {
     out: mpsc::Sender<Bytes>,
     /// What a 2025-era `initialize` settled.
     legacy: Mutex<Legacy>,
-    /// Requests under way, by JSON id: a client cancels one by naming it.
-    inflight: Mutex<HashMap<String, AbortHandle>>,
+    /// Requests under way, by JSON id: a client cancels one by naming it. Each is tagged
+    /// with a number of its own, so that a request ending removes its own entry only (a
+    /// client may reuse an id); its handle is set once its task is spawned.
+    inflight: Mutex<HashMap<String, Vec<InFlight>>>,
+    /// The next request's tag.
+    tags: AtomicU64,
     running: AtomicUsize,
     finished: Notify,
     /// Cancelled when the input ends: the session's notifications stop.
     closed: CancellationToken,
+    /// Cancelled when the grace period is over: what still runs is dropped.
+    stopped: CancellationToken,
 }
 
 /// A 2025-era client's state on this connection.
@@ -102,6 +115,9 @@ struct Legacy {
     /// The session, on a stateful server.
     session: Option<Arc<SessionData>>,
 }
+
+/// A request under way: its tag, and its task once spawned.
+type InFlight = (u64, Option<AbortHandle>);
 
 /// Counts a request under way while it lives.
 struct Running(Arc<Inner>);
@@ -122,9 +138,11 @@ impl Connection {
                 out,
                 legacy: Mutex::default(),
                 inflight: Mutex::default(),
+                tags: AtomicU64::new(0),
                 running: AtomicUsize::new(0),
                 finished: Notify::new(),
                 closed: CancellationToken::new(),
+                stopped: CancellationToken::new(),
             }),
         }
     }
@@ -134,29 +152,46 @@ impl Connection {
         let peek = Peek::read(&line);
         if let Some(request) = &peek.cancels {
             // Outside a session, cancelling is dropping the request (as closing its HTTP
-            // response is); a session's call hears the notification too.
-            if let Some(call) = self.inner.lock_inflight().remove(request) {
-                call.abort();
+            // response is); a session's call hears the notification too. Ids are meant to be
+            // unique; a client that reused one cancels every request under way that bears it.
+            for (_, call) in self
+                .inner
+                .lock_inflight()
+                .remove(request)
+                .unwrap_or_default()
+            {
+                if let Some(call) = call {
+                    call.abort();
+                }
             }
         }
+        let tag = peek.request.map(|key| {
+            let mine = self.inner.tags.fetch_add(1, Ordering::Relaxed);
+            let mut inflight = self.inner.lock_inflight();
+            inflight.entry(key.clone()).or_default().push((mine, None));
+            (key, mine)
+        });
         self.inner.running.fetch_add(1, Ordering::AcqRel);
         let running = Running(self.inner.clone());
         let inner = self.inner.clone();
-        let key = peek.request;
-        let done_key = key.clone();
+        let done = tag.clone();
         let task = tokio::spawn(async move {
             let _running = running;
-            inner.serve(line).await;
-            if let Some(key) = done_key {
-                inner.lock_inflight().remove(&key);
+            tokio::select! {
+                () = inner.serve(line) => {}
+                () = inner.stopped.cancelled() => return,
+            }
+            if let Some((key, mine)) = done {
+                inner.forget(&key, mine);
             }
         });
-        if let Some(key) = key {
+        if let Some((key, mine)) = tag {
             let mut inflight = self.inner.lock_inflight();
-            if task.is_finished() {
-                inflight.remove(&key);
-            } else {
-                inflight.insert(key, task.abort_handle());
+            let mine = inflight
+                .get_mut(&key)
+                .and_then(|calls| calls.iter_mut().find(|(tag, _)| *tag == mine));
+            if let Some((_, handle)) = mine {
+                *handle = Some(task.abort_handle());
             }
         }
     }
@@ -179,9 +214,14 @@ impl Connection {
         }
     }
 
-    /// The input ended: the session ends with it.
-    pub(super) fn close(&self) {
+    /// The input ended: the session's notifications stop (the calls under way go on).
+    pub(super) fn input_ended(&self) {
         self.inner.closed.cancel();
+    }
+
+    /// The grace period is over: what still runs is dropped, and the session ends.
+    pub(super) fn stop(&self) {
+        self.inner.stopped.cancel();
         if let Some(session) = self.inner.lock_legacy().session.take() {
             session.close();
         }
@@ -189,8 +229,19 @@ impl Connection {
 }
 
 impl Inner {
-    fn lock_inflight(&self) -> std::sync::MutexGuard<'_, HashMap<String, AbortHandle>> {
+    fn lock_inflight(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<InFlight>>> {
         self.inflight.lock().expect("in-flight lock")
+    }
+
+    /// Removes the request tagged `tag` from the requests under way with the id `key`.
+    fn forget(&self, key: &str, tag: u64) {
+        let mut inflight = self.lock_inflight();
+        if let Some(calls) = inflight.get_mut(key) {
+            calls.retain(|(t, _)| *t != tag);
+            if calls.is_empty() {
+                inflight.remove(key);
+            }
+        }
     }
 
     fn lock_legacy(&self) -> std::sync::MutexGuard<'_, Legacy> {
@@ -372,6 +423,9 @@ mod tests {
         );
         assert_eq!(cancel.cancels.as_deref(), Some(r#""a""#));
         assert!(cancel.request.is_none());
+        // One id, however its string is escaped.
+        let escaped = Peek::read(br#"{"jsonrpc":"2.0","id":"\u0061b","method":"ping"}"#);
+        assert_eq!(escaped.request.as_deref(), Some(r#""ab""#));
         let response = Peek::read(br#"{"jsonrpc":"2.0","id":1,"result":{}}"#);
         assert!(response.request.is_none());
         assert!(Peek::read(b"not json").request.is_none());

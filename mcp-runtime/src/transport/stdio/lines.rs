@@ -33,14 +33,16 @@ impl<R: AsyncBufRead + Unpin> Lines<R> {
                 return Ok(match (skipping, line.is_empty()) {
                     (true, _) => Some(Line::TooLong),
                     (false, true) => None,
-                    (false, false) => Some(Line::Text(trim(line))),
+                    (false, false) => Some(self.whole(line)),
                 });
             }
             let (chunk, found) = match available.iter().position(|&b| b == b'\n') {
                 Some(end) => (&available[..end], Some(end + 1)),
                 None => (available, None),
             };
-            if !skipping && line.len() + chunk.len() > self.limit {
+            // One byte more than the limit may be a `\r` before the `\n`, checked once the
+            // line is whole.
+            if !skipping && line.len() + chunk.len() > self.limit + 1 {
                 skipping = true;
                 line = Vec::new();
             }
@@ -53,18 +55,24 @@ impl<R: AsyncBufRead + Unpin> Lines<R> {
                 return Ok(Some(if skipping {
                     Line::TooLong
                 } else {
-                    Line::Text(trim(line))
+                    self.whole(line)
                 }));
             }
         }
     }
 }
 
-fn trim(mut line: Vec<u8>) -> Vec<u8> {
-    if line.last() == Some(&b'\r') {
-        line.pop();
+impl<R> Lines<R> {
+    /// A whole line without its `\r`, if it is within the limit.
+    fn whole(&self, mut line: Vec<u8>) -> Line {
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        match line.len() > self.limit {
+            true => Line::TooLong,
+            false => Line::Text(line),
+        }
     }
-    line
 }
 
 #[cfg(test)]
@@ -89,6 +97,19 @@ mod tests {
             lines.next().await.unwrap(),
             Some(Line::Text(b"last".to_vec()))
         );
+        assert_eq!(lines.next().await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn the_limit_counts_the_line_without_its_line_ending() {
+        let input = "0123456789\r\n0123456789\n0123456789a\r\n0123456789a\n0123456789\r";
+        let mut lines = Lines::new(tokio::io::BufReader::with_capacity(4, input.as_bytes()), 10);
+        let ten = Some(Line::Text(b"0123456789".to_vec()));
+        assert_eq!(lines.next().await.unwrap(), ten);
+        assert_eq!(lines.next().await.unwrap(), ten);
+        assert_eq!(lines.next().await.unwrap(), Some(Line::TooLong));
+        assert_eq!(lines.next().await.unwrap(), Some(Line::TooLong));
+        assert_eq!(lines.next().await.unwrap(), ten);
         assert_eq!(lines.next().await.unwrap(), None);
     }
 }

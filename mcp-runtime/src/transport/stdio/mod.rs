@@ -77,14 +77,25 @@ pub(crate) async fn serve<W: AsyncWrite + Unpin + Send + 'static>(
         }
     }
     // No more input: the notification streams end (a listen stream with its closing result),
-    // and the calls under way get the grace period.
+    // and the calls under way get the grace period. What still runs then is dropped, and the
+    // writer gets what is left of the grace (at least a second) to hand the last lines to a
+    // client that reads slowly, or not at all: the process never outlives the grace by more.
     streams.cancel();
-    connection.close();
-    let _ = tokio::time::timeout(crate::SHUTDOWN_GRACE, connection.idle()).await;
+    connection.input_ended();
+    let deadline = tokio::time::Instant::now() + crate::SHUTDOWN_GRACE;
+    let _ = tokio::time::timeout_at(deadline, connection.idle()).await;
+    connection.stop();
     drop(connection);
-    let _ = writer.await;
+    let last_lines = deadline.max(tokio::time::Instant::now() + LAST_LINES);
+    let abort = writer.abort_handle();
+    if tokio::time::timeout_at(last_lines, writer).await.is_err() {
+        abort.abort();
+    }
     Ok(())
 }
+
+/// The least time the writer gets, after the calls, to write what they left.
+const LAST_LINES: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Writes lines to an async stream, flushing whenever no line is waiting.
 async fn write_stream(mut output: impl AsyncWrite + Unpin, mut lines: mpsc::Receiver<Bytes>) {
