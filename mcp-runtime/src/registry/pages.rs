@@ -88,13 +88,30 @@ impl Pages {
     ) -> Result<(usize, Option<String>), RpcError> {
         let index = match cursor {
             None => 0,
+            // Only a cursor this server issued: `+1` and `01` are not `1`.
             Some(c) => c
                 .parse::<usize>()
                 .ok()
-                .filter(|&i| i > 0 && i < count)
+                .filter(|&i| i > 0 && i < count && i.to_string() == c)
                 .ok_or_else(|| RpcError::invalid_params(format!("invalid cursor `{c}`")))?,
         };
         let next = (index + 1 < count).then(|| (index + 1).to_string());
         Ok((index, next))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_cursors_the_server_issues_are_taken() {
+        assert_eq!(Pages::index(None, 3).unwrap(), (0, Some("1".into())));
+        assert_eq!(Pages::index(Some("1"), 3).unwrap(), (1, Some("2".into())));
+        assert_eq!(Pages::index(Some("2"), 3).unwrap(), (2, None));
+        for cursor in ["0", "3", "+1", "01", " 1", "1 ", "-1", "x", ""] {
+            let error = Pages::index(Some(cursor), 3).unwrap_err();
+            assert_eq!(error.code, crate::protocol::ErrorCode::INVALID_PARAMS, "{cursor:?}");
+        }
     }
 }
