@@ -111,7 +111,11 @@ mod tests {
         assert_eq!(Pages::index(Some("2"), 3).unwrap(), (2, None));
         for cursor in ["0", "3", "+1", "01", " 1", "1 ", "-1", "x", ""] {
             let error = Pages::index(Some(cursor), 3).unwrap_err();
-            assert_eq!(error.code, crate::protocol::ErrorCode::INVALID_PARAMS, "{cursor:?}");
+            assert_eq!(
+                error.code,
+                crate::protocol::ErrorCode::INVALID_PARAMS,
+                "{cursor:?}"
+            );
         }
     }
 }

@@ -98,12 +98,33 @@ fn json(node: Yaml<'_>) -> Result<Value, String> {
         }
         Yaml::Mapping(entries) => {
             let mut object = Map::new();
+            let mut merged = Vec::new();
             for (key, value) in entries {
                 let key = match key {
                     Yaml::Value(Scalar::String(key)) => key.into_owned(),
                     other => return Err(format!("the key {other:?} is not a string")),
                 };
-                object.insert(key, json(value)?);
+                if key == "<<" {
+                    merged.push(value);
+                } else {
+                    object.insert(key, json(value)?);
+                }
+            }
+            // The merge key, as the YAML parsers of Python, JavaScript and Go read it: the
+            // fields of the mappings it names, unless the mapping has them (the first wins).
+            for value in merged {
+                let sources = match value {
+                    Yaml::Sequence(items) => items,
+                    other => vec![other],
+                };
+                for source in sources {
+                    let Value::Object(fields) = json(source)? else {
+                        return Err("a merge key `<<` names a mapping or a list of them".into());
+                    };
+                    for (key, value) in fields {
+                        object.entry(key).or_insert(value);
+                    }
+                }
             }
             Value::Object(object)
         }
@@ -230,5 +251,16 @@ mod tests {
         ] {
             assert!(check_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn merge_keys_are_read_as_other_yaml_parsers_read_them() {
+        let text = "---\nname: merged\ndescription: d\nbase: &base {x: 1, y: 1}\nmore: &more {z: 3}\none: {<<: *base, y: 2}\nboth:\n  <<: [*base, *more]\n  x: 0\n---\n";
+        let front = Frontmatter::parse(text).unwrap();
+        assert_eq!(front.fields["one"], json!({"x": 1, "y": 2}));
+        assert_eq!(front.fields["both"], json!({"x": 0, "y": 1, "z": 3}));
+        let error =
+            Frontmatter::parse("---\nname: a\ndescription: d\nm: {<<: 5}\n---\n").unwrap_err();
+        assert!(error.contains("merge key"), "{error}");
     }
 }
