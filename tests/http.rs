@@ -486,6 +486,25 @@ async fn malformed_messages() {
         let r = s.post(&[], body).await;
         assert_eq!((r.status, r.error_code()), (status, code), "{body}");
     }
+    // An invalid request is answered with its id when the id can be read, else with null.
+    for (body, id) in [
+        (r#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#, json!(1)),
+        (
+            r#"{"jsonrpc":"2.0","id":"a","method":"ping","params":[1]}"#,
+            json!("a"),
+        ),
+        (r#"{"jsonrpc":"2.0","id":7}"#, json!(7)),
+        (r#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#, Value::Null),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"ping"}"#,
+            Value::Null,
+        ),
+        (r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#, Value::Null),
+        ("{", Value::Null),
+    ] {
+        let r = s.post(&[], body).await;
+        assert_eq!(r.json()["id"], id, "{body}");
+    }
 }
 
 #[tokio::test]

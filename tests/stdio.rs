@@ -185,6 +185,12 @@ async fn bad_lines_are_answered_and_the_server_goes_on() {
     c.send(r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#)
         .await;
     assert_eq!(c.next().await["error"]["code"], -32600);
+    // An invalid request whose id can be read is answered with it (as over HTTP).
+    c.send(r#"{"jsonrpc":"2.0","id":5,"method":"tools/list","params":[]}"#)
+        .await;
+    let invalid = c.next().await;
+    assert_eq!(invalid["id"], 5, "{invalid}");
+    assert_eq!(invalid["error"]["code"], -32600, "{invalid}");
     c.send(&legacy(
         4,
         "tools/call",

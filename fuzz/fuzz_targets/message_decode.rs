@@ -30,9 +30,21 @@ fuzz_target!(|data: &[u8]| {
     let message = match Message::parse(data) {
         Ok(message) => message,
         Err(error) => {
-            // A rejected message is answered with an error body and a null id.
-            let body = json(&error_body(None, &error));
-            assert_eq!(body["id"], Value::Null);
+            // A rejected message is answered with an error body: with its own id when it is an
+            // invalid request whose id can be read (exactly the `id` member the body holds),
+            // else with a null id.
+            let id = (error.code.0 == -32600)
+                .then(|| Message::id_of(data))
+                .flatten();
+            let body = json(&error_body(id.as_ref(), &error));
+            match &id {
+                Some(id) => {
+                    let sent: Value =
+                        serde_json::from_slice(data).expect("an id is read from JSON");
+                    assert_eq!(sent["id"], body["id"], "{}", id.as_json());
+                }
+                None => assert_eq!(body["id"], Value::Null),
+            }
             assert_eq!(body["error"]["code"], error.code.0);
             return;
         }

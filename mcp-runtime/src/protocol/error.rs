@@ -160,6 +160,14 @@ impl RpcError {
         Self::new(ErrorCode::INVALID_REQUEST, message).with_status(StatusCode::BAD_REQUEST)
     }
 
+    /// The id this error, answering `body` that could not be read as a message, names: the
+    /// body's own id when it is an invalid request whose id can still be read, else none.
+    pub(crate) fn id_for(&self, body: &[u8]) -> Option<super::RequestId> {
+        (self.code == ErrorCode::INVALID_REQUEST)
+            .then(|| super::Message::id_of(body))
+            .flatten()
+    }
+
     /// `-32601`, HTTP 404 (the Streamable HTTP transport answers unknown methods with 404).
     pub fn method_not_found(method: &str) -> Self {
         Self::new(

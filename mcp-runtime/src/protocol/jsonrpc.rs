@@ -166,6 +166,30 @@ impl<'a> Message<'a> {
         }
     }
 
+    /// The id of a message [`parse`](Self::parse) refused as an invalid request, when one can
+    /// still be read from it (a JSON object with a string or integer `id`): the error then
+    /// names the request it answers, and the client stops waiting for it.
+    ///
+    /// ```
+    /// use mcp_runtime::protocol::Message;
+    ///
+    /// let body = br#"{"jsonrpc":"2.0","id":5,"method":"tools/list","params":[]}"#;
+    /// assert!(Message::parse(body).is_err());
+    /// assert_eq!(Message::id_of(body).unwrap().as_json(), "5");
+    /// assert!(Message::id_of(br#"[{"id":5}]"#).is_none());
+    /// assert!(Message::id_of(br#"{"id":null}"#).is_none());
+    /// ```
+    pub fn id_of(body: &[u8]) -> Option<RequestId> {
+        #[derive(Deserialize)]
+        struct Id<'a> {
+            #[serde(borrow)]
+            id: Option<&'a RawValue>,
+        }
+        let text = std::str::from_utf8(body).ok()?;
+        let Object(Id { id }) = serde_json::from_str::<Object<Id<'_>>>(text).ok()?;
+        RequestId::from_json(id?.get()).ok()
+    }
+
     /// [`parse`](Self::parse) without the hand-written reader: serde alone. Only for checking
     /// that both read every message alike (the `message_decode` fuzz target).
     #[doc(hidden)]

@@ -204,7 +204,7 @@ async fn handle_post<B: RequestBody>(
     let size = body.len();
     let message = match crate::offload::cpu_bound(size, || Message::parse(&body)) {
         Ok(m) => m,
-        Err(e) => return error_response(None, &e),
+        Err(e) => return error_response(e.id_for(&body).as_ref(), &e),
     };
     let session_id = RequestHeaders::text(headers.session_id);
     let principal = parts.extensions.get::<Principal>();

@@ -253,7 +253,11 @@ impl Inner {
         let size = line.len();
         let message = match crate::offload::cpu_bound(size, || Message::parse(&line)) {
             Ok(message) => message,
-            Err(e) => return self.write(error_body(None, &e).into()).await,
+            Err(e) => {
+                return self
+                    .write(error_body(e.id_for(&line).as_ref(), &e).into())
+                    .await
+            }
         };
         let Some(method) = message.method.as_deref() else {
             // A response to a question the server asked: the call waiting for it goes on.
