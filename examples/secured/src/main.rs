@@ -10,6 +10,9 @@
 //! - `--dev` instead starts a development authorization server on 127.0.0.1:8090
 //!   (`MCP_DEV_ISSUER_BIND` to change) and prints tokens to try the server with (never use it
 //!   for anything else).
+//! - `--stdio` serves a client that starts the server as a child process. A pipe carries no
+//!   token: as the specification says, a stdio server takes its credentials from its
+//!   environment, and the caller is the user who started it, with every scope.
 
 mod dev;
 
@@ -34,23 +37,31 @@ async fn list_notes(notes: State<Notes>) -> String {
     lines.join("\n")
 }
 
+/// Who signs a note when no token named the caller: over stdio, the user who started the
+/// server.
+const LOCAL_USER: &str = "the local user";
+
 /// Adds a note, signed by the caller.
 #[tool(scopes = ["notes:write"])]
 async fn add_note(
     notes: State<Notes>,
-    caller: Principal,
+    caller: Option<Principal>,
     /// The note's text
     text: String,
 ) -> String {
     let mut notes = notes.0.lock().expect("not poisoned");
     let id = notes.keys().next_back().map_or(1, |last| last + 1);
-    notes.insert(id, format!("{text}\n-- {}", caller.subject()));
+    let signed = caller.as_ref().map_or(LOCAL_USER, Principal::subject);
+    notes.insert(id, format!("{text}\n-- {signed}"));
     format!("added note {id}")
 }
 
 /// Says who is calling and what the token granted.
 #[tool(read_only)]
-async fn whoami(caller: Principal) -> String {
+async fn whoami(caller: Option<Principal>) -> String {
+    let Some(caller) = caller else {
+        return format!("{LOCAL_USER} (over stdio), every scope");
+    };
     let scopes: Vec<&str> = caller.scopes().collect();
     format!(
         "{} (client {}), scopes: {}",
@@ -64,6 +75,12 @@ async fn whoami(caller: Principal) -> String {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Logs (the startup summary, warnings) go to standard error; `RUST_LOG` filters them.
     mcp_runtime::logging::init();
+    if std::env::args().any(|a| a == "--stdio") {
+        let server = Server::from_registry()
+            .name("secured-notes")
+            .state(Notes::default());
+        return Ok(server.serve_stdio().await?);
+    }
     let bind = std::env::var("MCP_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let resource =
         std::env::var("MCP_OAUTH_RESOURCE").unwrap_or_else(|_| format!("http://{bind}/mcp"));
