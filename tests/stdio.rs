@@ -272,7 +272,7 @@ async fn a_call_that_outlasts_the_grace_period_is_dropped() {
     let waited = ended.elapsed();
     assert!(
         waited >= mcp_runtime::SHUTDOWN_GRACE
-            && waited < mcp_runtime::SHUTDOWN_GRACE + Duration::from_secs(2),
+            && waited < mcp_runtime::SHUTDOWN_GRACE + Duration::from_secs(5),
         "{waited:?}"
     );
 }
