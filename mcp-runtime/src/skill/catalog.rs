@@ -388,12 +388,7 @@ impl Catalog {
         page_size: usize,
     ) -> Result<(Vec<Value>, Option<String>), RpcError> {
         let (range, next) = page(cursor, self.skills.len(), page_size)?;
-        let mut entries = Vec::with_capacity(range.len());
-        for index in range {
-            if let Ok(entry) = self.entry(index).await {
-                entries.push(entry);
-            }
-        }
+        let entries = self.entries(range).await.into_iter().flatten().collect();
         Ok((entries, next))
     }
 
@@ -402,7 +397,8 @@ impl Catalog {
         let index = *self.by_uri.get(uri).ok_or_else(|| {
             RpcError::invalid_params(format!("Unknown skill: {uri}")).with_data(json!({"uri": uri}))
         })?;
-        self.entry(index).await
+        let mut entries = self.entries(index..index + 1).await;
+        entries.pop().expect("one skill, one entry")
     }
 
     /// The page of `uri`'s direct children `cursor` points at: `-32602` if `uri` is not a folder.
@@ -424,45 +420,68 @@ impl Catalog {
         Ok((&children[range], next))
     }
 
-    /// A skill's entry: its URI, its frontmatter, and its files' digests and sizes (or
-    /// `"dynamic"`), reading the files not read yet and the files on disk that changed since
-    /// they were last read.
-    async fn entry(&self, index: usize) -> Result<Value, RpcError> {
-        let entry = &self.skills[index];
-        let resources = if entry.dynamic {
-            Value::from("dynamic")
-        } else {
-            let prints = self.current(&entry.files).await;
-            let mut resources = Vec::with_capacity(entry.files.len());
-            for (uri, print) in entry.files.iter().zip(prints) {
-                let print = match print {
-                    Some(print) => print,
-                    None => self.fetch(uri, &self.files[uri]).await?.1,
-                };
-                resources.push(json!({"uri": uri, "digest": print.digest, "size": print.size}));
-            }
-            Value::Array(resources)
-        };
-        // After the reads: a changed `SKILL.md` has its frontmatter read again.
-        Ok(json!({
-            "uri": entry.uri,
-            "frontmatter": entry.frontmatter.load().fields,
-            "resources": resources,
-        }))
+    /// The entries of the skills in `range`: each its URI, its frontmatter, and its files'
+    /// digests and sizes (or `"dynamic"`), reading the files not read yet and the files on disk
+    /// that changed since they were last read; an error for a skill whose file cannot be read.
+    async fn entries(&self, range: std::ops::Range<usize>) -> Vec<Result<Value, RpcError>> {
+        let skills = &self.skills[range];
+        let files: Vec<&String> = skills
+            .iter()
+            .filter(|entry| !entry.dynamic)
+            .flat_map(|entry| &entry.files)
+            .collect();
+        let mut prints = self.current(&files).await.into_iter();
+        let mut entries = Vec::with_capacity(skills.len());
+        for entry in skills {
+            let resources = if entry.dynamic {
+                Ok(Value::from("dynamic"))
+            } else {
+                let prints: Vec<_> = prints.by_ref().take(entry.files.len()).collect();
+                self.resources(&entry.files, prints).await
+            };
+            // After the reads: a changed `SKILL.md` has its frontmatter read again.
+            entries.push(resources.map(|resources| {
+                json!({
+                    "uri": entry.uri,
+                    "frontmatter": entry.frontmatter.load().fields,
+                    "resources": resources,
+                })
+            }));
+        }
+        entries
+    }
+
+    /// A skill's `resources`: each file's URI, digest and size, from `prints` where they hold
+    /// and from a read of the file where they do not.
+    async fn resources(
+        &self,
+        files: &[String],
+        prints: Vec<Option<Arc<Print>>>,
+    ) -> Result<Value, RpcError> {
+        let mut resources = Vec::with_capacity(files.len());
+        for (uri, print) in files.iter().zip(prints) {
+            let print = match print {
+                Some(print) => print,
+                None => self.fetch(uri, &self.files[uri]).await?.1,
+            };
+            resources.push(json!({"uri": uri, "digest": print.digest, "size": print.size}));
+        }
+        Ok(Value::Array(resources))
     }
 
     /// The prints of `files` that still hold: `None` for a file not read yet, and for a file on
-    /// disk whose stamp changed since it was read (the stamps are taken on one blocking task).
-    async fn current(&self, files: &[String]) -> Vec<Option<Arc<Print>>> {
+    /// disk whose stamp changed since it was read (the stamps of all of them are taken on one
+    /// blocking task).
+    async fn current(&self, files: &[&String]) -> Vec<Option<Arc<Print>>> {
         let mut prints: Vec<Option<Arc<Print>>> = files
             .iter()
-            .map(|uri| self.files[uri].print.load_full())
+            .map(|uri| self.files[*uri].print.load_full())
             .collect();
         let on_disk: Vec<_> = files
             .iter()
             .zip(&prints)
             .enumerate()
-            .filter_map(|(i, (uri, print))| match (&self.files[uri].body, print) {
+            .filter_map(|(i, (uri, print))| match (&self.files[*uri].body, print) {
                 (Body::Disk(file), Some(print)) => Some((i, file.clone(), print.stamp)),
                 _ => None,
             })

@@ -57,9 +57,13 @@ struct Cancelled<'a> {
 /// (`"\u0061b"` and `"ab"` are one id).
 fn key(id: &RawValue) -> String {
     let raw = id.get();
+    // Only a string with escapes has other spellings (the usual id is taken as it is).
+    if !(raw.starts_with('"') && raw.contains('\\')) {
+        return raw.to_owned();
+    }
     match serde_json::from_str::<String>(raw) {
-        Ok(text) if raw.starts_with('"') => serde_json::to_string(&text).expect("a string"),
-        _ => raw.to_owned(),
+        Ok(text) => serde_json::to_string(&text).expect("a string"),
+        Err(_) => raw.to_owned(),
     }
 }
 
